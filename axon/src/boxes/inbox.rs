@@ -1,0 +1,464 @@
+//! Inboxes: the queue a component reads from, and the shared core every sender delivers into.
+//!
+//! ```
+//! use axon::{Inbox, Outbox};
+//! let mut inbox: Inbox<&str> = Inbox::new();
+//! let mut outbox = Outbox::new();
+//! axon::link(&outbox, &inbox).unwrap();
+//! outbox.try_send("hello").unwrap();
+//! assert_eq!(inbox.try_recv(), Ok("hello"));
+//! ```
+
+use std::collections::VecDeque;
+use std::future::poll_fn;
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::task::{Context, Poll, Waker};
+
+use super::meta::{BoxMeta, Direction};
+use crate::error::TryRecvError;
+use crate::model::Activity;
+
+/// The capacity of a box when none is given: the bound that makes backpressure the default.
+pub const DEFAULT_CAPACITY: usize = 128;
+
+/// The state of an inbox shared by its owner and everyone who delivers into it.
+pub(crate) struct InboxCore<T> {
+    state: Mutex<InboxState<T>>,
+    pub(crate) meta: BoxMeta,
+}
+
+pub(crate) struct InboxState<T> {
+    pub(crate) queue: VecDeque<T>,
+    /// `usize::MAX` means unbounded.
+    pub(crate) capacity: usize,
+    /// Bumped whenever the set of chains ending here changes, so that senders holding a cached
+    /// route re-resolve it (see `link.rs`).
+    pub(crate) epoch: u64,
+    /// `Some` while this inbox is forwarded onward (Kamaelia's inbox→inbox passthrough).
+    pub(crate) forward: Option<Arc<InboxCore<T>>>,
+    rx_waker: Option<Waker>,
+    tx_waiters: Vec<Waker>,
+    pub(crate) closed: bool,
+    pub(crate) pushed: u64,
+    pub(crate) popped: u64,
+    pub(crate) discarded: u64,
+}
+
+/// What a push into a core did.
+pub(crate) enum Push<T> {
+    Done,
+    Full(T),
+    Closed(T),
+    /// The route the sender cached is out of date; resolve again.
+    Stale(T),
+}
+
+impl<T> InboxCore<T> {
+    pub(crate) fn new(capacity: usize) -> Arc<Self> {
+        Arc::new(InboxCore {
+            state: Mutex::new(InboxState {
+                queue: VecDeque::new(),
+                capacity,
+                epoch: 0,
+                forward: None,
+                rx_waker: None,
+                tx_waiters: Vec::new(),
+                closed: false,
+                pushed: 0,
+                popped: 0,
+                discarded: 0,
+            }),
+            meta: BoxMeta::new(Direction::Inbox, std::any::type_name::<T>()),
+        })
+    }
+
+    pub(crate) fn lock(&self) -> MutexGuard<'_, InboxState<T>> {
+        // A panic while a box lock is held cannot leave the queue half-updated (every critical
+        // section is a handful of non-panicking operations), so poisoning is ignored.
+        self.state.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// Delivers `msg` if the caller's route (checked by `epoch`) is still current. If `cx` is given
+    /// and the box is full, the caller's waker is queued to be woken when space appears.
+    pub(crate) fn push(&self, msg: T, epoch: Option<u64>, cx: Option<&mut Context<'_>>) -> Push<T> {
+        let mut st = self.lock();
+        if epoch.is_some_and(|e| e != st.epoch) || st.forward.is_some() {
+            return Push::Stale(msg);
+        }
+        if st.closed {
+            return Push::Closed(msg);
+        }
+        if st.queue.len() >= st.capacity {
+            if let Some(cx) = cx {
+                if !st.tx_waiters.iter().any(|w| w.will_wake(cx.waker())) {
+                    st.tx_waiters.push(cx.waker().clone());
+                }
+            }
+            return Push::Full(msg);
+        }
+        st.queue.push_back(msg);
+        st.pushed += 1;
+        let waker = st.rx_waker.take();
+        drop(st);
+        if let Some(w) = waker {
+            w.wake();
+        }
+        Push::Done
+    }
+
+    /// Appends without a capacity check (used to flush messages onward when links change).
+    pub(crate) fn append_flushed(&self, msgs: impl IntoIterator<Item = T>) {
+        let mut st = self.lock();
+        let before = st.queue.len();
+        st.queue.extend(msgs);
+        let n = (st.queue.len() - before) as u64;
+        st.pushed += n;
+        let waker = if n > 0 { st.rx_waker.take() } else { None };
+        drop(st);
+        if let Some(w) = waker {
+            w.wake();
+        }
+    }
+
+    /// Bumps the epoch and wakes every waiting producer so that it re-resolves its route.
+    pub(crate) fn invalidate_routes(&self) {
+        let mut st = self.lock();
+        st.epoch += 1;
+        let waiters = std::mem::take(&mut st.tx_waiters);
+        drop(st);
+        waiters.into_iter().for_each(Waker::wake);
+    }
+
+    pub(crate) fn poll_pop(&self, cx: &mut Context<'_>) -> Poll<Option<T>> {
+        let mut st = self.lock();
+        match st.queue.pop_front() {
+            Some(m) => {
+                st.popped += 1;
+                let waiters = Self::after_pop(&mut st);
+                drop(st);
+                waiters.into_iter().for_each(Waker::wake);
+                Poll::Ready(Some(m))
+            }
+            None if st.closed => Poll::Ready(None),
+            None => {
+                if !st
+                    .rx_waker
+                    .as_ref()
+                    .is_some_and(|w| w.will_wake(cx.waker()))
+                {
+                    st.rx_waker = Some(cx.waker().clone());
+                }
+                drop(st);
+                self.meta.set_owner_activity(Activity::Receiving);
+                Poll::Pending
+            }
+        }
+    }
+
+    pub(crate) fn try_pop(&self) -> Result<T, TryRecvError> {
+        let mut st = self.lock();
+        match st.queue.pop_front() {
+            Some(m) => {
+                st.popped += 1;
+                let waiters = Self::after_pop(&mut st);
+                drop(st);
+                waiters.into_iter().for_each(Waker::wake);
+                Ok(m)
+            }
+            None if st.closed => Err(TryRecvError::Closed),
+            None => Err(TryRecvError::Empty),
+        }
+    }
+
+    /// Moves up to `max` waiting messages into `buf` under one lock.
+    pub(crate) fn pop_many(&self, buf: &mut Vec<T>, max: usize) -> usize {
+        let mut st = self.lock();
+        let n = st.queue.len().min(max);
+        buf.extend(st.queue.drain(..n));
+        st.popped += n as u64;
+        let waiters = if n > 0 {
+            Self::after_pop(&mut st)
+        } else {
+            Vec::new()
+        };
+        drop(st);
+        waiters.into_iter().for_each(Waker::wake);
+        n
+    }
+
+    /// Bookkeeping after taking messages: producers waiting for space are woken only on the
+    /// transition from full to not full, so wake-ups are paid per batch, not per message.
+    fn after_pop(st: &mut InboxState<T>) -> Vec<Waker> {
+        if st.tx_waiters.is_empty() || st.queue.len() >= st.capacity {
+            Vec::new()
+        } else {
+            std::mem::take(&mut st.tx_waiters)
+        }
+    }
+
+    /// Marks the box closed: later sends fail with `Closed`, waiting messages are discarded.
+    pub(crate) fn close(&self) {
+        let mut st = self.lock();
+        st.closed = true;
+        let dropped = std::mem::take(&mut st.queue);
+        st.discarded += dropped.len() as u64;
+        let waiters = std::mem::take(&mut st.tx_waiters);
+        let rx = st.rx_waker.take();
+        drop(st);
+        drop(dropped);
+        waiters.into_iter().for_each(Waker::wake);
+        if let Some(w) = rx {
+            w.wake();
+        }
+    }
+
+    /// The final inbox of the chain that starts at this inbox.
+    pub(crate) fn final_inbox(self: &Arc<Self>) -> Arc<InboxCore<T>> {
+        let mut at = Arc::clone(self);
+        loop {
+            let next = at.lock().forward.clone();
+            match next {
+                Some(n) => at = n,
+                None => return at,
+            }
+        }
+    }
+}
+
+/// A typed, bounded queue that a component reads from (Kamaelia's inbox).
+///
+/// An inbox is owned by one component; senders reach it through links from their outboxes (see
+/// [`link`](crate::link)) or through an [`InboxRef`]. It holds at most its capacity
+/// ([`DEFAULT_CAPACITY`] unless set); a sender whose destination is full waits
+/// ([`Outbox::send`](crate::Outbox::send)) or gets its message back
+/// ([`Outbox::try_send`](crate::Outbox::try_send)).
+///
+/// While an inbox is forwarded onward with [`forward_inbox`](crate::forward_inbox), messages go
+/// straight to the end of the chain and `recv` on it waits (Kamaelia let `recv` steal from the
+/// downstream inbox; we do not).
+pub struct Inbox<T> {
+    pub(crate) core: Arc<InboxCore<T>>,
+}
+
+impl<T: Send + 'static> Inbox<T> {
+    /// An inbox holding at most [`DEFAULT_CAPACITY`] messages.
+    pub fn new() -> Self {
+        Self::with_capacity(DEFAULT_CAPACITY)
+    }
+
+    /// An inbox holding at most `capacity` messages (at least one).
+    pub fn with_capacity(capacity: usize) -> Self {
+        Inbox {
+            core: InboxCore::new(capacity.max(1)),
+        }
+    }
+
+    /// An inbox with no limit. Opt in only where something else bounds what can arrive: memory
+    /// grows with every message nobody takes.
+    pub fn unbounded() -> Self {
+        Inbox {
+            core: InboxCore::new(usize::MAX),
+        }
+    }
+
+    /// Waits for the next message. Returns `None` only once the inbox is closed (its owner ended
+    /// or the system stopped) and empty.
+    ///
+    /// # Cancel safety
+    /// Cancel-safe: if this future loses a `select!` race, no message is lost.
+    pub async fn recv(&mut self) -> Option<T> {
+        poll_fn(|cx| self.core.poll_pop(cx)).await
+    }
+
+    /// Polls for the next message (the building block of [`recv`](Self::recv)).
+    pub fn poll_recv(&mut self, cx: &mut Context<'_>) -> Poll<Option<T>> {
+        self.core.poll_pop(cx)
+    }
+
+    /// Takes the next message if one is waiting (Kamaelia's `dataReady()` + `recv()`).
+    pub fn try_recv(&mut self) -> Result<T, TryRecvError> {
+        self.core.try_pop()
+    }
+
+    /// Moves up to `max` waiting messages into `buf` under one lock and returns how many.
+    /// Never waits.
+    pub fn recv_many(&mut self, buf: &mut Vec<T>, max: usize) -> usize {
+        self.core.pop_many(buf, max)
+    }
+
+    /// Blocks the calling OS thread until a message arrives. For threaded components and plain
+    /// code only: calling it inside an async component would block its scheduler thread.
+    pub fn recv_blocking(&mut self) -> Option<T> {
+        crate::blocking::block_on(self.recv())
+    }
+
+    /// Like [`recv_blocking`](Self::recv_blocking), giving up after `timeout`.
+    pub fn recv_blocking_timeout(
+        &mut self,
+        timeout: std::time::Duration,
+    ) -> Result<T, TryRecvError> {
+        match crate::blocking::block_on_timeout(self.recv(), timeout) {
+            Some(Some(m)) => Ok(m),
+            Some(None) => Err(TryRecvError::Closed),
+            None => Err(TryRecvError::Empty),
+        }
+    }
+
+    /// A cloneable, thread-safe reference for linking to or sending into this inbox later.
+    pub fn handle(&self) -> InboxRef<T> {
+        InboxRef {
+            core: Arc::clone(&self.core),
+        }
+    }
+}
+
+impl<T> Inbox<T> {
+    /// How many messages are waiting in this inbox's own queue.
+    pub fn len(&self) -> usize {
+        self.core.lock().queue.len()
+    }
+
+    /// True if no message is waiting.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// The most messages this inbox holds; `None` if unbounded.
+    pub fn capacity(&self) -> Option<usize> {
+        capacity_of(&self.core.lock())
+    }
+
+    /// Changes the capacity (`None` = unbounded). Messages already waiting stay even if they now
+    /// exceed it; senders wait until the inbox drains below the new limit.
+    pub fn set_capacity(&self, capacity: Option<usize>) {
+        set_capacity(&self.core, capacity);
+    }
+
+    /// The name this box was registered under (`"?"` before its component is registered).
+    pub fn name(&self) -> String {
+        self.core.meta.label()
+    }
+}
+
+fn capacity_of<T>(st: &InboxState<T>) -> Option<usize> {
+    (st.capacity != usize::MAX).then_some(st.capacity)
+}
+
+fn set_capacity<T>(core: &InboxCore<T>, capacity: Option<usize>) {
+    let mut st = core.lock();
+    st.capacity = capacity.map_or(usize::MAX, |c| c.max(1));
+    let waiters = if st.queue.len() < st.capacity {
+        std::mem::take(&mut st.tx_waiters)
+    } else {
+        Vec::new()
+    };
+    drop(st);
+    waiters.into_iter().for_each(Waker::wake);
+}
+
+impl<T: Send + 'static> Default for Inbox<T> {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl<T> std::fmt::Debug for Inbox<T> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let st = self.core.lock();
+        f.debug_struct("Inbox")
+            .field("name", &self.core.meta.label())
+            .field("type", &self.core.meta.type_name)
+            .field("len", &st.queue.len())
+            .field("capacity", &capacity_of(&st))
+            .finish()
+    }
+}
+
+/// A shareable reference to an inbox: link to it, or send into it directly from anywhere
+/// (services, bridges, other threads). Sending through an `InboxRef` counts as one more source
+/// feeding the inbox; ordering is exact send order among all sources.
+pub struct InboxRef<T> {
+    pub(crate) core: Arc<InboxCore<T>>,
+}
+
+impl<T> Clone for InboxRef<T> {
+    fn clone(&self) -> Self {
+        InboxRef {
+            core: Arc::clone(&self.core),
+        }
+    }
+}
+
+impl<T> std::fmt::Debug for InboxRef<T> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("InboxRef")
+            .field("name", &self.core.meta.label())
+            .finish()
+    }
+}
+
+impl<T: Send + 'static> InboxRef<T> {
+    /// Delivers `msg` to the end of this inbox's chain, waiting while it is full.
+    ///
+    /// # Errors
+    /// [`SendError::Closed`](crate::SendError::Closed) with the message if the inbox's owner ended.
+    pub async fn send(&self, msg: T) -> Result<(), crate::SendError<T>> {
+        let mut slot = Some(msg);
+        poll_fn(|cx| loop {
+            let msg = slot.take().expect("polled after completion");
+            match self.core.final_inbox().push(msg, None, Some(cx)) {
+                Push::Done => return Poll::Ready(Ok(())),
+                Push::Closed(m) => return Poll::Ready(Err(crate::SendError::Closed(m))),
+                Push::Stale(m) => slot = Some(m),
+                Push::Full(m) => {
+                    slot = Some(m);
+                    return Poll::Pending;
+                }
+            }
+        })
+        .await
+    }
+
+    /// Delivers `msg` if there is space now.
+    ///
+    /// # Errors
+    /// `Full` or `Closed`, with the message.
+    pub fn try_send(&self, mut msg: T) -> Result<(), crate::TrySendError<T>> {
+        loop {
+            match self.core.final_inbox().push(msg, None, None) {
+                Push::Done => return Ok(()),
+                Push::Full(m) => return Err(crate::TrySendError::Full(m)),
+                Push::Closed(m) => return Err(crate::TrySendError::Closed(m)),
+                Push::Stale(m) => msg = m,
+            }
+        }
+    }
+
+    /// Blocking form of [`send`](Self::send), for threads outside the scheduler.
+    ///
+    /// # Errors
+    /// As [`send`](Self::send).
+    pub fn send_blocking(&self, msg: T) -> Result<(), crate::SendError<T>> {
+        crate::blocking::block_on(self.send(msg))
+    }
+
+    /// How many messages wait in this inbox.
+    pub fn len(&self) -> usize {
+        self.core.lock().queue.len()
+    }
+
+    /// True if nothing waits in this inbox.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// True once the inbox's owner has ended.
+    pub fn is_closed(&self) -> bool {
+        self.core.lock().closed
+    }
+
+    /// Changes the capacity of the inbox (`None` = unbounded), as [`Inbox::set_capacity`].
+    pub fn set_capacity(&self, capacity: Option<usize>) {
+        set_capacity(&self.core, capacity);
+    }
+}

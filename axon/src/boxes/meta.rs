@@ -1,0 +1,321 @@
+//! Box metadata: names, directions, message types and doc strings, available at run time for
+//! introspection and for wiring by name.
+//!
+//! Components list their boxes by implementing [`Boxes`], normally with `#[derive(Boxes)]`,
+//! which uses the field names as box names and the fields' doc comments as box docs:
+//!
+//! ```
+//! use axon::{Boxes, Control, Inbox, Outbox};
+//!
+//! #[derive(Boxes)]
+//! struct Doubler {
+//!     /// Numbers to double.
+//!     inbox: Inbox<u64>,
+//!     /// Shutdown requests.
+//!     control: Inbox<Control>,
+//!     /// Doubled numbers.
+//!     outbox: Outbox<u64>,
+//!     /// Says how this component ended.
+//!     signal: Outbox<Control>,
+//! }
+//!
+//! let d = Doubler { inbox: Inbox::new(), control: Inbox::new(), outbox: Outbox::new(), signal: Outbox::new() };
+//! let infos = axon::box_infos(&d);
+//! assert_eq!(infos[0].name, "inbox");
+//! assert_eq!(infos[0].doc, "Numbers to double.");
+//! assert_eq!(infos[0].type_name, "u64");
+//! ```
+
+use std::any::{Any, TypeId};
+use std::borrow::Cow;
+use std::fmt;
+use std::sync::{Arc, OnceLock};
+
+use super::inbox::{Inbox, InboxCore};
+use super::outbox::{Outbox, OutboxCore};
+use crate::link::LinkError;
+use crate::model::{Activity, ComponentCell};
+
+/// Whether a box receives or sends.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Direction {
+    /// Messages arrive here.
+    Inbox,
+    /// Messages leave from here.
+    Outbox,
+}
+
+impl fmt::Display for Direction {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Direction::Inbox => "inbox",
+            Direction::Outbox => "outbox",
+        })
+    }
+}
+
+/// A description of one box.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BoxInfo {
+    /// The box name (`inbox`, `control`, `outbox`, `signal`, or any other).
+    pub name: Cow<'static, str>,
+    /// Inbox or outbox.
+    pub direction: Direction,
+    /// The Rust type of the messages it carries.
+    pub type_name: &'static str,
+    /// What the box is for.
+    pub doc: Cow<'static, str>,
+}
+
+/// Implemented by every component to list its boxes. Derive it with `#[derive(Boxes)]`.
+pub trait Boxes {
+    /// Calls [`BoxRegistrar::inbox`] / [`BoxRegistrar::outbox`] once per box.
+    fn register_boxes(&self, boxes: &mut BoxRegistrar<'_>);
+}
+
+/// The boxes of `component`, in declaration order.
+pub fn box_infos<C: Boxes + ?Sized>(component: &C) -> Vec<BoxInfo> {
+    let mut entries = Vec::new();
+    component.register_boxes(&mut BoxRegistrar {
+        entries: &mut entries,
+        cell: None,
+    });
+    entries.into_iter().map(|e| e.info).collect()
+}
+
+/// Collects the boxes of a component; handed to [`Boxes::register_boxes`].
+pub struct BoxRegistrar<'a> {
+    pub(crate) entries: &'a mut Vec<BoxEntry>,
+    /// The component being registered (`None` when only describing).
+    pub(crate) cell: Option<&'a Arc<ComponentCell>>,
+}
+
+impl fmt::Debug for BoxRegistrar<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("BoxRegistrar")
+            .field("boxes", &self.entries.len())
+            .finish()
+    }
+}
+
+impl BoxRegistrar<'_> {
+    /// Lists an inbox.
+    pub fn inbox<T: Send + 'static>(
+        &mut self,
+        name: impl Into<Cow<'static, str>>,
+        doc: impl Into<Cow<'static, str>>,
+        inbox: &Inbox<T>,
+    ) {
+        self.push(
+            name.into(),
+            doc.into(),
+            Direction::Inbox,
+            std::any::type_name::<T>(),
+            inbox.core.clone(),
+        );
+    }
+
+    /// Lists an outbox.
+    pub fn outbox<T: Send + 'static>(
+        &mut self,
+        name: impl Into<Cow<'static, str>>,
+        doc: impl Into<Cow<'static, str>>,
+        outbox: &Outbox<T>,
+    ) {
+        self.push(
+            name.into(),
+            doc.into(),
+            Direction::Outbox,
+            std::any::type_name::<T>(),
+            outbox.core.clone(),
+        );
+    }
+
+    /// The component whose boxes are being listed, if it is being registered (used by
+    /// [`DynamicInboxes`](crate::DynamicInboxes) to register boxes it adds later).
+    pub(crate) fn component(&self) -> Option<&Arc<ComponentCell>> {
+        self.cell
+    }
+
+    fn push(
+        &mut self,
+        name: Cow<'static, str>,
+        doc: Cow<'static, str>,
+        direction: Direction,
+        type_name: &'static str,
+        handle: Arc<dyn ErasedBox>,
+    ) {
+        self.entries.push(BoxEntry {
+            info: BoxInfo {
+                name,
+                direction,
+                type_name,
+                doc,
+            },
+            handle,
+        });
+    }
+}
+
+/// A registered box: its description and a type-erased handle to its core.
+#[derive(Clone)]
+pub(crate) struct BoxEntry {
+    pub(crate) info: BoxInfo,
+    pub(crate) handle: Arc<dyn ErasedBox>,
+}
+
+/// Figures for one box, read at any time.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct BoxStats {
+    /// Messages waiting in this box (an outbox counts those held while it is unlinked).
+    pub depth: usize,
+    /// The most it holds; `None` if unbounded.
+    pub capacity: Option<usize>,
+    /// Messages that entered this box (delivered into an inbox; sent from an outbox).
+    pub messages_in: u64,
+    /// Messages that left it (taken from an inbox; for an outbox, the same as `messages_in` less
+    /// what is held or was discarded).
+    pub messages_out: u64,
+    /// Messages discarded: sent to an unlinked outbox whose hold buffer was full, or left waiting
+    /// in an inbox when its component ended.
+    pub discarded: u64,
+}
+
+/// Type-erased operations on a box core, for wiring by name and for introspection.
+pub(crate) trait ErasedBox: Send + Sync {
+    fn as_any_arc(self: Arc<Self>) -> Arc<dyn Any + Send + Sync>;
+    fn message_type(&self) -> TypeId;
+    fn meta(&self) -> &BoxMeta;
+    fn stats(&self) -> BoxStats;
+    /// Called when the owning component ends.
+    fn close(&self);
+    /// Links this box (the source) to `dst`, checking that both carry the same message type.
+    fn link_erased(
+        self: Arc<Self>,
+        dst: Arc<dyn ErasedBox>,
+    ) -> Result<crate::link::Linkage, LinkError>;
+    /// Where this box forwards or links to, if anywhere.
+    fn target(&self) -> Option<Arc<dyn ErasedBox>>;
+}
+
+/// Who owns a box, set once when its component is registered.
+pub(crate) struct Owner {
+    pub(crate) cell: Arc<ComponentCell>,
+    pub(crate) name: Cow<'static, str>,
+    pub(crate) doc: Cow<'static, str>,
+    pub(crate) index: usize,
+}
+
+/// The metadata every box core carries.
+pub(crate) struct BoxMeta {
+    pub(crate) direction: Direction,
+    pub(crate) type_name: &'static str,
+    owner: OnceLock<Owner>,
+}
+
+impl BoxMeta {
+    pub(crate) fn new(direction: Direction, type_name: &'static str) -> Self {
+        BoxMeta {
+            direction,
+            type_name,
+            owner: OnceLock::new(),
+        }
+    }
+
+    pub(crate) fn set_owner(&self, owner: Owner) {
+        let _ = self.owner.set(owner);
+    }
+
+    pub(crate) fn owner(&self) -> Option<&Owner> {
+        self.owner.get()
+    }
+
+    /// `component.box`, for error messages and logs.
+    pub(crate) fn label(&self) -> String {
+        match self.owner.get() {
+            Some(o) => format!("{}.{}", o.cell.name, o.name),
+            None => format!("(unregistered {})", self.direction),
+        }
+    }
+
+    pub(crate) fn set_owner_activity(&self, activity: Activity) {
+        if let Some(o) = self.owner.get() {
+            o.cell.set_activity(activity, o.index);
+        }
+    }
+}
+
+impl<T: Send + 'static> ErasedBox for InboxCore<T> {
+    fn as_any_arc(self: Arc<Self>) -> Arc<dyn Any + Send + Sync> {
+        self
+    }
+    fn message_type(&self) -> TypeId {
+        TypeId::of::<T>()
+    }
+    fn meta(&self) -> &BoxMeta {
+        &self.meta
+    }
+    fn stats(&self) -> BoxStats {
+        let st = self.lock();
+        BoxStats {
+            depth: st.queue.len(),
+            capacity: (st.capacity != usize::MAX).then_some(st.capacity),
+            messages_in: st.pushed,
+            messages_out: st.popped,
+            discarded: st.discarded,
+        }
+    }
+    fn close(&self) {
+        InboxCore::close(self);
+    }
+    fn target(&self) -> Option<Arc<dyn ErasedBox>> {
+        self.lock().forward.clone().map(|f| f as Arc<dyn ErasedBox>)
+    }
+    fn link_erased(
+        self: Arc<Self>,
+        dst: Arc<dyn ErasedBox>,
+    ) -> Result<crate::link::Linkage, LinkError> {
+        let dst_any = dst.clone().as_any_arc();
+        match dst_any.downcast::<InboxCore<T>>() {
+            Ok(d) => crate::link::forward_inbox_cores(&self, &d),
+            Err(_) => Err(LinkError::mismatch(&self.meta, dst.meta())),
+        }
+    }
+}
+
+impl<T: Send + 'static> ErasedBox for OutboxCore<T> {
+    fn as_any_arc(self: Arc<Self>) -> Arc<dyn Any + Send + Sync> {
+        self
+    }
+    fn message_type(&self) -> TypeId {
+        TypeId::of::<T>()
+    }
+    fn meta(&self) -> &BoxMeta {
+        &self.meta
+    }
+    fn stats(&self) -> BoxStats {
+        self.stats()
+    }
+    fn close(&self) {}
+    fn target(&self) -> Option<Arc<dyn ErasedBox>> {
+        match &self.lock().target {
+            Some(crate::link::Target::Inbox(i)) => Some(i.clone() as Arc<dyn ErasedBox>),
+            Some(crate::link::Target::Outbox(o)) => Some(o.clone() as Arc<dyn ErasedBox>),
+            None => None,
+        }
+    }
+    fn link_erased(
+        self: Arc<Self>,
+        dst: Arc<dyn ErasedBox>,
+    ) -> Result<crate::link::Linkage, LinkError> {
+        let dst_any = dst.clone().as_any_arc();
+        let dst_any = match dst_any.downcast::<InboxCore<T>>() {
+            Ok(d) => return crate::link::link_cores(&self, crate::link::Target::Inbox(d)),
+            Err(other) => other,
+        };
+        match dst_any.downcast::<OutboxCore<T>>() {
+            Ok(d) => crate::link::link_cores(&self, crate::link::Target::Outbox(d)),
+            Err(_) => Err(LinkError::mismatch(&self.meta, dst.meta())),
+        }
+    }
+}

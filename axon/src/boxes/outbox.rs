@@ -1,0 +1,302 @@
+//! Outboxes: where a component sends. A send goes straight into the final inbox of the outbox's
+//! resolved chain — no postman, no intermediate hops.
+//!
+//! ```
+//! use axon::{Inbox, Outbox};
+//! let mut out = Outbox::new();
+//! // Unlinked: the message is held (up to the outbox's capacity) ...
+//! out.try_send(1u8).unwrap();
+//! let mut inbox = Inbox::new();
+//! // ... and delivered, in order, when the outbox is linked.
+//! axon::link(&out, &inbox).unwrap();
+//! out.try_send(2).unwrap();
+//! assert_eq!(inbox.try_recv(), Ok(1));
+//! assert_eq!(inbox.try_recv(), Ok(2));
+//! ```
+//!
+//! # Sending to an unlinked outbox
+//!
+//! Kamaelia discarded such messages silently. Here an unlinked outbox **holds** what is sent to
+//! it, up to its capacity ([`DEFAULT_CAPACITY`](crate::DEFAULT_CAPACITY) unless set), and
+//! delivers the held messages in order as soon as it is linked — so nothing is lost while a
+//! parent rewires a running system. Beyond that capacity, [`Outbox::send`] discards the message
+//! and counts it ([`Outbox::discarded`], and `discarded` in the box's figures), so an optional
+//! outbox that nobody links never stalls its component; [`Outbox::try_send`] instead hands the
+//! message back as [`TrySendError::Unlinked`].
+
+use std::collections::VecDeque;
+use std::future::poll_fn;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::task::{Context, Poll};
+
+use super::inbox::{InboxCore, Push, DEFAULT_CAPACITY};
+use super::meta::{BoxMeta, BoxStats, Direction};
+use crate::error::{SendError, TrySendError};
+use crate::link::{Route, Target};
+use crate::model::Activity;
+
+pub(crate) struct OutboxCore<T> {
+    state: Mutex<OutboxState<T>>,
+    pub(crate) meta: BoxMeta,
+    /// Written only by the outbox's single owner (load + store, no read-modify-write).
+    sent: AtomicU64,
+}
+
+pub(crate) struct OutboxState<T> {
+    pub(crate) target: Option<Target<T>>,
+    pub(crate) held: VecDeque<T>,
+    pub(crate) hold_capacity: usize,
+    pub(crate) discarded: u64,
+}
+
+impl<T> OutboxCore<T> {
+    pub(crate) fn new(hold_capacity: usize) -> Arc<Self> {
+        Arc::new(OutboxCore {
+            state: Mutex::new(OutboxState {
+                target: None,
+                held: VecDeque::new(),
+                hold_capacity,
+                discarded: 0,
+            }),
+            meta: BoxMeta::new(Direction::Outbox, std::any::type_name::<T>()),
+            sent: AtomicU64::new(0),
+        })
+    }
+
+    pub(crate) fn lock(&self) -> MutexGuard<'_, OutboxState<T>> {
+        self.state.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    pub(crate) fn stats(&self) -> BoxStats {
+        let st = self.lock();
+        let sent = self.sent.load(Ordering::Relaxed);
+        BoxStats {
+            depth: st.held.len(),
+            capacity: Some(st.hold_capacity),
+            messages_in: sent,
+            messages_out: sent.saturating_sub(st.held.len() as u64 + st.discarded),
+            discarded: st.discarded,
+        }
+    }
+
+    fn count_sent(&self) {
+        // Single writer: a plain load and store, no locked instruction on the hot path.
+        self.sent
+            .store(self.sent.load(Ordering::Relaxed) + 1, Ordering::Relaxed);
+    }
+}
+
+/// A typed box a component sends from (Kamaelia's outbox).
+///
+/// An outbox is linked to at most one destination ([`link`](crate::link) refuses a second:
+/// fan-out is a component or a backplane); many outboxes may feed one inbox, and their messages
+/// interleave in exact send order.
+pub struct Outbox<T> {
+    pub(crate) core: Arc<OutboxCore<T>>,
+    /// The final inbox of the chain and the epoch it was resolved at.
+    cache: Option<(Arc<InboxCore<T>>, u64)>,
+}
+
+impl<T: Send + 'static> Outbox<T> {
+    /// An outbox that holds up to [`DEFAULT_CAPACITY`] messages while unlinked.
+    pub fn new() -> Self {
+        Self::with_hold_capacity(DEFAULT_CAPACITY)
+    }
+
+    /// An outbox that holds up to `capacity` messages while unlinked.
+    pub fn with_hold_capacity(capacity: usize) -> Self {
+        Outbox {
+            core: OutboxCore::new(capacity),
+            cache: None,
+        }
+    }
+
+    /// Sends `msg` to the final inbox of this outbox's chain, waiting while that inbox is full.
+    ///
+    /// If the outbox is unlinked, the message is held until it is linked, or discarded and
+    /// counted if the hold buffer is full (see the [module docs](self)).
+    ///
+    /// # Errors
+    /// [`SendError::Closed`] with the message if the destination's component has ended.
+    ///
+    /// # Cancel safety
+    /// If the future is dropped before completing, the message was not delivered and is dropped
+    /// with it.
+    pub async fn send(&mut self, msg: T) -> Result<(), SendError<T>> {
+        // Fast path: room in the cached destination, no future state machine round trip.
+        let msg = match self.push_cached(msg, None) {
+            Ok(()) => return Ok(()),
+            Err(Push::Closed(m)) => return Err(SendError::Closed(m)),
+            Err(Push::Stale(m)) => {
+                self.discard(m);
+                return Ok(());
+            }
+            Err(Push::Full(m)) => m,
+            Err(Push::Done) => unreachable!(),
+        };
+        let mut slot = Some(msg);
+        poll_fn(|cx| self.poll_send(cx, &mut slot)).await
+    }
+
+    /// Polls a send of the message in `slot` (the building block of [`send`](Self::send)).
+    pub fn poll_send(
+        &mut self,
+        cx: &mut Context<'_>,
+        slot: &mut Option<T>,
+    ) -> Poll<Result<(), SendError<T>>> {
+        let msg = slot.take().expect("poll_send called without a message");
+        match self.push_cached(msg, Some(cx)) {
+            Ok(()) => Poll::Ready(Ok(())),
+            Err(Push::Closed(m)) => Poll::Ready(Err(SendError::Closed(m))),
+            Err(Push::Full(m)) => {
+                *slot = Some(m);
+                self.core.meta.set_owner_activity(Activity::Sending);
+                Poll::Pending
+            }
+            Err(Push::Stale(m)) => {
+                self.discard(m);
+                Poll::Ready(Ok(()))
+            }
+            Err(Push::Done) => unreachable!(),
+        }
+    }
+
+    /// Unlinked with a full hold buffer: the message is dropped and counted.
+    fn discard(&mut self, msg: T) {
+        self.core.lock().discarded += 1;
+        self.core.count_sent();
+        drop(msg);
+    }
+
+    /// Sends `msg` if the destination has space now (Kamaelia's `send` raising `noSpaceInBox`).
+    ///
+    /// # Errors
+    /// [`TrySendError::Full`] if the destination is full, [`TrySendError::Unlinked`] if the
+    /// outbox is unlinked and its hold buffer is full, [`TrySendError::Closed`] if the
+    /// destination's component has ended; each hands the message back.
+    pub fn try_send(&mut self, msg: T) -> Result<(), TrySendError<T>> {
+        match self.push_cached(msg, None) {
+            Ok(()) => Ok(()),
+            Err(Push::Full(m)) => Err(TrySendError::Full(m)),
+            Err(Push::Closed(m)) => Err(TrySendError::Closed(m)),
+            Err(Push::Stale(m)) => Err(TrySendError::Unlinked(m)),
+            Err(Push::Done) => unreachable!(),
+        }
+    }
+
+    /// Blocking form of [`send`](Self::send) for threaded components and plain code. Never call
+    /// it inside an async component: it would block its scheduler thread.
+    ///
+    /// # Errors
+    /// As [`send`](Self::send).
+    pub fn send_blocking(&mut self, msg: T) -> Result<(), SendError<T>> {
+        crate::blocking::block_on(self.send(msg))
+    }
+
+    /// Tries the cached route, re-resolving it when links have changed. `Err(Stale)` here means
+    /// "unlinked and the hold buffer is full" (the message was not taken).
+    fn push_cached(&mut self, mut msg: T, mut cx: Option<&mut Context<'_>>) -> Result<(), Push<T>> {
+        loop {
+            if let Some((sink, epoch)) = &self.cache {
+                match sink.push(msg, Some(*epoch), cx.as_deref_mut()) {
+                    Push::Done => {
+                        self.core.count_sent();
+                        return Ok(());
+                    }
+                    Push::Stale(m) => msg = m,
+                    other => return Err(other),
+                }
+            }
+            match crate::link::route(&self.core, msg) {
+                Route::Inbox(sink, epoch, m) => {
+                    self.cache = Some((sink, epoch));
+                    msg = m;
+                }
+                Route::Held => {
+                    self.cache = None;
+                    self.core.count_sent();
+                    return Ok(());
+                }
+                Route::HoldFull(m) => {
+                    self.cache = None;
+                    return Err(Push::Stale(m));
+                }
+            }
+        }
+    }
+}
+
+impl<T> Outbox<T> {
+    /// A shareable reference to this outbox, for linking it later (for example from a parent
+    /// after the component has started).
+    pub fn handle(&self) -> OutboxRef<T> {
+        OutboxRef {
+            core: Arc::clone(&self.core),
+        }
+    }
+
+    /// True if the outbox is linked to something.
+    pub fn is_linked(&self) -> bool {
+        self.core.lock().target.is_some()
+    }
+
+    /// How many messages sent to this outbox while unlinked were discarded.
+    pub fn discarded(&self) -> u64 {
+        self.core.lock().discarded
+    }
+
+    /// How many messages this outbox has sent (held ones included).
+    pub fn sent(&self) -> u64 {
+        self.core.sent.load(Ordering::Relaxed)
+    }
+
+    /// How many messages wait in the final destination of this outbox's chain (Kamaelia's
+    /// `len(self.outboxes["outbox"])`): a producer can use it to wait until the consumer has
+    /// caught up. Messages held while unlinked count when unlinked.
+    pub fn backlog(&self) -> usize {
+        crate::link::backlog(&self.core)
+    }
+
+    /// The name this box was registered under (`"?"` before its component is registered).
+    pub fn name(&self) -> String {
+        self.core.meta.label()
+    }
+}
+
+impl<T: Send + 'static> Default for Outbox<T> {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl<T> std::fmt::Debug for Outbox<T> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Outbox")
+            .field("name", &self.core.meta.label())
+            .field("type", &self.core.meta.type_name)
+            .field("linked", &self.is_linked())
+            .finish()
+    }
+}
+
+/// A shareable reference to an outbox, for linking it after its component has started.
+pub struct OutboxRef<T> {
+    pub(crate) core: Arc<OutboxCore<T>>,
+}
+
+impl<T> Clone for OutboxRef<T> {
+    fn clone(&self) -> Self {
+        OutboxRef {
+            core: Arc::clone(&self.core),
+        }
+    }
+}
+
+impl<T> std::fmt::Debug for OutboxRef<T> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("OutboxRef")
+            .field("name", &self.core.meta.label())
+            .finish()
+    }
+}

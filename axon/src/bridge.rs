@@ -1,0 +1,144 @@
+//! Driving components from ordinary code (Kamaelia's `background`, `Handle` and `likefile`).
+//!
+//! Start a system in the background with [`System::start`](crate::System::start), attach a
+//! [`Handle`] to a component's four standard boxes, then send and receive from plain
+//! synchronous code — a `main`, a `#[test]`, a thread — with blocking calls, or from async code
+//! with the async ones. Nothing polls: a blocked call parks its thread until a message arrives.
+//!
+//! ```
+//! use axon::{bridge::Handle, Boxes, Component, Context, Control, Error, Inbox, Outbox, System};
+//! # #[derive(Boxes, Default)]
+//! # struct Upper { /// in
+//! #   inbox: Inbox<String>, /// ctl
+//! #   control: Inbox<Control>, /// out
+//! #   outbox: Outbox<String>, /// sig
+//! #   signal: Outbox<Control> }
+//! # impl Component for Upper {
+//! #   async fn run(mut self, _: Context) -> Result<(), Error> {
+//! #     loop { tokio::select! { biased;
+//! #       Some(c) = self.control.recv() => { self.signal.send(c).await?; return Ok(()) }
+//! #       Some(s) = self.inbox.recv() => self.outbox.send(s.to_uppercase()).await? } } } }
+//! let mut system = System::new();
+//! let upper = Upper::default();
+//! let mut handle = Handle::attach(&upper.inbox, &upper.control, &upper.outbox, &upper.signal).unwrap();
+//! system.spawn(upper);
+//! system.start();
+//! handle.send_blocking("hello".to_string()).unwrap();
+//! assert_eq!(handle.recv_blocking().unwrap(), "HELLO");
+//! handle.shutdown();
+//! assert_eq!(handle.wait_signal(), Some(axon::Control::Shutdown));
+//! system.run().unwrap(); // returns once every component has ended
+//! ```
+
+use std::time::Duration;
+
+use crate::boxes::{Inbox, Outbox};
+use crate::control::Control;
+use crate::error::{SendError, TryRecvError, TrySendError};
+use crate::link::{link, AsInbox, AsOutbox, LinkError};
+
+/// Plain code's end of a component: an outbox feeding its `inbox` and `control`, and inboxes fed
+/// by its `outbox` and `signal`. See the [module docs](self).
+#[derive(Debug)]
+pub struct Handle<I, O> {
+    input: Outbox<I>,
+    control: Outbox<Control>,
+    output: Inbox<O>,
+    signal: Inbox<Control>,
+}
+
+impl<I: Send + 'static, O: Send + 'static> Handle<I, O> {
+    /// Links a new handle to a component's `inbox`, `control`, `outbox` and `signal` (or any
+    /// boxes of those types).
+    ///
+    /// # Errors
+    /// If the component's outboxes are already linked elsewhere.
+    pub fn attach(
+        inbox: &impl AsInbox<I>,
+        control: &impl AsInbox<Control>,
+        outbox: &impl AsOutbox<O>,
+        signal: &impl AsOutbox<Control>,
+    ) -> Result<Self, LinkError> {
+        let h = Handle {
+            input: Outbox::new(),
+            control: Outbox::new(),
+            output: Inbox::new(),
+            signal: Inbox::new(),
+        };
+        link(&h.input, inbox)?;
+        link(&h.control, control)?;
+        link(outbox, &h.output)?;
+        link(signal, &h.signal)?;
+        Ok(h)
+    }
+
+    /// Sends into the component's inbox, waiting while it is full.
+    ///
+    /// # Errors
+    /// `Closed` with the message if the component has ended.
+    pub async fn send(&mut self, msg: I) -> Result<(), SendError<I>> {
+        self.input.send(msg).await
+    }
+
+    /// Blocking form of [`send`](Self::send).
+    ///
+    /// # Errors
+    /// As [`send`](Self::send).
+    pub fn send_blocking(&mut self, msg: I) -> Result<(), SendError<I>> {
+        self.input.send_blocking(msg)
+    }
+
+    /// Sends if there is room now.
+    ///
+    /// # Errors
+    /// As [`Outbox::try_send`].
+    pub fn try_send(&mut self, msg: I) -> Result<(), TrySendError<I>> {
+        self.input.try_send(msg)
+    }
+
+    /// Waits for the next message from the component's outbox.
+    pub async fn recv(&mut self) -> Option<O> {
+        self.output.recv().await
+    }
+
+    /// Blocks until the next message from the component's outbox.
+    pub fn recv_blocking(&mut self) -> Option<O> {
+        self.output.recv_blocking()
+    }
+
+    /// Blocks up to `timeout` for the next message.
+    ///
+    /// # Errors
+    /// `Empty` if nothing came in time.
+    pub fn recv_timeout(&mut self, timeout: Duration) -> Result<O, TryRecvError> {
+        self.output.recv_blocking_timeout(timeout)
+    }
+
+    /// Takes a message if one is waiting.
+    ///
+    /// # Errors
+    /// `Empty` if none is.
+    pub fn try_recv(&mut self) -> Result<O, TryRecvError> {
+        self.output.try_recv()
+    }
+
+    /// Asks the component to finish (drain, then stop).
+    pub fn finish(&mut self) {
+        let _ = self.control.try_send(Control::ProducerFinished);
+    }
+
+    /// Asks the component to stop now.
+    pub fn shutdown(&mut self) {
+        let _ = self.control.try_send(Control::Shutdown);
+    }
+
+    /// Blocks until the component says something on `signal` (normally as it ends).
+    pub fn wait_signal(&mut self) -> Option<Control> {
+        self.signal.recv_blocking()
+    }
+
+    /// Takes a signal if one is waiting.
+    pub fn try_signal(&mut self) -> Option<Control> {
+        self.signal.try_recv().ok()
+    }
+}

@@ -1,0 +1,347 @@
+//! Components: a type that owns its boxes and has an async body.
+//!
+//! The body is the Rust form of Kamaelia's generator `main()`: every `.await` is a place where
+//! the component yields to the scheduler, and waiting for a message replaces `pause()`. A
+//! sub-routine (Kamaelia's `WaitComplete`) is just an `async fn` you `.await`.
+//!
+//! ```
+//! use axon::{Boxes, Component, Context, Control, Error, Inbox, Outbox, System};
+//!
+//! /// Doubles every number; stops on any `Control`, passing it on.
+//! #[derive(Boxes, Default)]
+//! struct Doubler {
+//!     /// Numbers to double.
+//!     inbox: Inbox<u64>,
+//!     /// Stop requests.
+//!     control: Inbox<Control>,
+//!     /// Doubled numbers.
+//!     outbox: Outbox<u64>,
+//!     /// The control message that stopped it.
+//!     signal: Outbox<Control>,
+//! }
+//!
+//! impl Component for Doubler {
+//!     async fn run(mut self, _ctx: Context) -> Result<(), Error> {
+//!         loop {
+//!             tokio::select! {
+//!                 biased; // control first: a stop request is seen before more data
+//!                 Some(c) = self.control.recv() => {
+//!                     // Producer-finished means "drain, then stop": take what is left first.
+//!                     while let Ok(n) = self.inbox.try_recv() { self.outbox.send(n * 2).await?; }
+//!                     self.signal.send(c).await?;
+//!                     return Ok(());
+//!                 }
+//!                 Some(n) = self.inbox.recv() => self.outbox.send(n * 2).await?,
+//!             }
+//!         }
+//!     }
+//! }
+//!
+//! let mut system = System::deterministic();
+//! let doubler = Doubler::default();
+//! let mut results = axon::Inbox::new();
+//! let mut input = axon::Outbox::new();
+//! let mut stop = axon::Outbox::new();
+//! axon::link(&input, &doubler.inbox).unwrap();
+//! axon::link(&stop, &doubler.control).unwrap();
+//! axon::link(&doubler.outbox, &results).unwrap();
+//! system.spawn(doubler);
+//! input.try_send(21).unwrap();
+//! stop.try_send(Control::ProducerFinished).unwrap();
+//! system.run().unwrap();
+//! assert_eq!(results.try_recv(), Ok(42));
+//! ```
+
+use std::borrow::Cow;
+use std::future::Future;
+use std::panic::AssertUnwindSafe;
+use std::pin::Pin;
+use std::sync::Arc;
+use std::task::{Context as TaskContext, Poll};
+
+use crate::boxes::meta::{BoxRegistrar, Boxes};
+use crate::boxes::InboxRef;
+use crate::context::Context;
+use crate::error::Error;
+use crate::model::{Activity, ComponentCell, ComponentId};
+use crate::system::SystemShared;
+
+/// A component: boxes (listed by [`Boxes`]) plus an async body.
+///
+/// `run` takes the component by value: the body owns its boxes. Return `Ok(())` to finish,
+/// `Err` to fail; either way the component's parent is told how it ended ([`Exit`]), the links
+/// it made are removed and its inboxes are closed. A panic in the body is caught and reported
+/// as [`Exit::Panicked`]; other components keep running.
+pub trait Component: Boxes + Send + Sized + 'static {
+    /// The component's body.
+    fn run(self, ctx: Context) -> impl Future<Output = Result<(), Error>> + Send;
+}
+
+/// A component whose body runs on its own OS thread, for blocking work (Kamaelia's
+/// `threadedcomponent`). It uses the same boxes with their blocking methods
+/// ([`Inbox::recv_blocking`](crate::Inbox::recv_blocking),
+/// [`Outbox::send_blocking`](crate::Outbox::send_blocking)). Everything it sent is in its
+/// destinations when it ends: sends deliver directly, there is no internal queue to flush.
+pub trait ThreadedComponent: Boxes + Send + Sized + 'static {
+    /// The component's body, run on a dedicated thread.
+    fn run(self, ctx: Context) -> Result<(), Error>;
+}
+
+/// How a component ended.
+#[derive(Debug)]
+pub enum Exit {
+    /// Its body returned `Ok`.
+    Finished,
+    /// Its body returned an error.
+    Failed(Error),
+    /// Its body panicked; the panic message.
+    Panicked(String),
+    /// It was stopped from outside (system shutdown past its deadline, or never activated).
+    Cancelled,
+}
+
+impl Exit {
+    /// True for [`Exit::Finished`].
+    pub fn is_finished(&self) -> bool {
+        matches!(self, Exit::Finished)
+    }
+}
+
+/// A child's end, as its parent hears of it.
+#[derive(Debug)]
+pub struct ChildExit {
+    /// The child's id.
+    pub id: ComponentId,
+    /// The child's name.
+    pub name: String,
+    /// How it ended.
+    pub exit: Exit,
+}
+
+/// A component that is registered (it has an id and its boxes have names, so link errors can
+/// name them) but not yet running. Link its boxes through `Deref`, then activate it.
+pub struct Child<C> {
+    pub(crate) component: C,
+    pub(crate) guard: ExitGuard,
+    pub(crate) sched: usize,
+}
+
+impl<C> Child<C> {
+    /// The child's id.
+    pub fn id(&self) -> ComponentId {
+        self.guard.cell.id
+    }
+
+    /// The child's name.
+    pub fn name(&self) -> &str {
+        &self.guard.cell.name
+    }
+}
+
+impl<C> std::ops::Deref for Child<C> {
+    type Target = C;
+    fn deref(&self) -> &C {
+        &self.component
+    }
+}
+
+impl<C> std::ops::DerefMut for Child<C> {
+    fn deref_mut(&mut self) -> &mut C {
+        &mut self.component
+    }
+}
+
+impl<C> std::fmt::Debug for Child<C> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Child")
+            .field("id", &self.id())
+            .field("name", &self.name())
+            .finish()
+    }
+}
+
+/// The short name of a type: `PassThrough` for `kamaelia::util::PassThrough<u64>`.
+pub(crate) fn short_type_name<C>() -> &'static str {
+    let full = std::any::type_name::<C>();
+    let base = full.split('<').next().unwrap_or(full);
+    base.rsplit("::").next().unwrap_or(base)
+}
+
+/// Registers `component` in `system`: gives it an id and a name, and names its boxes.
+pub(crate) fn adopt<C: Boxes>(
+    system: &Arc<SystemShared>,
+    component: C,
+    name: Option<String>,
+    parent: Option<(ComponentId, InboxRef<ChildExit>)>,
+    sched: usize,
+) -> Child<C> {
+    let id = system.next_id();
+    let name = name.unwrap_or_else(|| format!("{}{}", short_type_name::<C>(), id));
+    let cell = Arc::new(ComponentCell::new(
+        id,
+        name,
+        std::any::type_name::<C>(),
+        parent.as_ref().map(|p| p.0),
+    ));
+    let mut entries = Vec::new();
+    component.register_boxes(&mut BoxRegistrar {
+        entries: &mut entries,
+        cell: Some(&cell),
+    });
+    for e in entries {
+        cell.add_box(e.handle, e.info.name, e.info.doc);
+    }
+    system.registry.insert(Arc::clone(&cell));
+    let guard = ExitGuard {
+        cell,
+        system: Arc::clone(system),
+        parent: parent.map(|p| p.1),
+        activated: None,
+        exit: None,
+    };
+    Child {
+        component,
+        guard,
+        sched,
+    }
+}
+
+/// Starts an adopted component on its scheduler.
+pub(crate) fn activate<C: Component>(child: Child<C>) -> ComponentId {
+    let Child {
+        component,
+        mut guard,
+        sched,
+    } = child;
+    let id = guard.cell.id;
+    guard.activated = Some(false);
+    guard.system.component_started(false);
+    let system = Arc::clone(&guard.system);
+    let ctx = Context::new(Arc::clone(&guard.cell), Arc::clone(&system), sched);
+    let cell = Arc::clone(&guard.cell);
+    let task = async move {
+        let mut guard = guard;
+        let result = CatchUnwind {
+            cell,
+            fut: component.run(ctx),
+        }
+        .await;
+        guard.exit = Some(result);
+    };
+    system.scheds[sched].spawn(Box::pin(task));
+    id
+}
+
+/// Starts an adopted threaded component on a new OS thread.
+pub(crate) fn activate_threaded<C: ThreadedComponent>(child: Child<C>) -> ComponentId {
+    let Child {
+        component,
+        mut guard,
+        sched,
+    } = child;
+    let id = guard.cell.id;
+    guard.activated = Some(true);
+    guard.system.component_started(true);
+    let ctx = Context::new(Arc::clone(&guard.cell), Arc::clone(&guard.system), sched);
+    let name = guard.cell.name.clone();
+    guard.cell.set_activity(Activity::Running, 0);
+    let spawned = std::thread::Builder::new().name(name).spawn(move || {
+        let mut guard = guard;
+        let result = std::panic::catch_unwind(AssertUnwindSafe(|| component.run(ctx)));
+        guard.exit = Some(match result {
+            Ok(Ok(())) => Exit::Finished,
+            Ok(Err(e)) => Exit::Failed(e),
+            Err(p) => Exit::Panicked(panic_message(p.as_ref())),
+        });
+    });
+    if let Err(e) = spawned {
+        // The guard moved into the closure was dropped with it and reported Cancelled.
+        eprintln!("axon: could not start a thread for component {id}: {e}");
+    }
+    id
+}
+
+pub(crate) fn panic_message(p: &(dyn std::any::Any + Send)) -> String {
+    if let Some(s) = p.downcast_ref::<&str>() {
+        (*s).to_string()
+    } else if let Some(s) = p.downcast_ref::<String>() {
+        s.clone()
+    } else {
+        "(panic with a non-string payload)".to_string()
+    }
+}
+
+pin_project_lite::pin_project! {
+    /// Polls a component body, catching panics and keeping the live model's state up to date.
+    struct CatchUnwind<F> {
+        cell: Arc<ComponentCell>,
+        #[pin]
+        fut: F,
+    }
+}
+
+impl<F: Future<Output = Result<(), Error>>> Future for CatchUnwind<F> {
+    type Output = Exit;
+
+    fn poll(self: Pin<&mut Self>, cx: &mut TaskContext<'_>) -> Poll<Exit> {
+        let this = self.project();
+        this.cell.set_activity(Activity::Running, 0);
+        let fut = this.fut;
+        match std::panic::catch_unwind(AssertUnwindSafe(|| fut.poll(cx))) {
+            Ok(Poll::Pending) => {
+                if this.cell.activity().0 == Activity::Running {
+                    this.cell.set_activity(Activity::Waiting, 0);
+                }
+                Poll::Pending
+            }
+            Ok(Poll::Ready(Ok(()))) => Poll::Ready(Exit::Finished),
+            Ok(Poll::Ready(Err(e))) => Poll::Ready(Exit::Failed(e)),
+            Err(p) => Poll::Ready(Exit::Panicked(panic_message(p.as_ref()))),
+        }
+    }
+}
+
+/// Does everything that must happen when a component ends, however it ends (including being
+/// dropped unfinished): records the state, closes its inboxes, removes it from the live model
+/// and the services registry, and tells its parent and the system.
+pub(crate) struct ExitGuard {
+    pub(crate) cell: Arc<ComponentCell>,
+    pub(crate) system: Arc<SystemShared>,
+    parent: Option<InboxRef<ChildExit>>,
+    /// `Some(threaded)` once activated.
+    activated: Option<bool>,
+    pub(crate) exit: Option<Exit>,
+}
+
+impl Drop for ExitGuard {
+    fn drop(&mut self) {
+        let exit = self.exit.take().unwrap_or(Exit::Cancelled);
+        let (activity, failure): (Activity, Option<Cow<'_, str>>) = match &exit {
+            Exit::Finished => (Activity::Finished, None),
+            Exit::Failed(e) => (Activity::Failed, Some(Cow::Owned(e.to_string()))),
+            Exit::Panicked(m) => (Activity::Panicked, Some(Cow::Borrowed(m))),
+            Exit::Cancelled => (Activity::Cancelled, None),
+        };
+        if let Some(f) = failure {
+            *self.cell.failure.lock().unwrap_or_else(|p| p.into_inner()) = Some(f.into_owned());
+        }
+        self.cell.set_activity(activity, 0);
+        let boxes = std::mem::take(&mut *self.cell.boxes.lock().unwrap_or_else(|p| p.into_inner()));
+        for b in &boxes {
+            b.close();
+        }
+        self.system.services.remove_owner(self.cell.id);
+        self.system.registry.remove(self.cell.id);
+        self.system.report_exit(&self.cell, &exit);
+        if let Some(parent) = self.parent.take() {
+            let _ = parent.try_send(ChildExit {
+                id: self.cell.id,
+                name: self.cell.name.clone(),
+                exit,
+            });
+        }
+        if let Some(threaded) = self.activated {
+            self.system.component_ended(threaded);
+        }
+    }
+}

@@ -1,0 +1,54 @@
+//! The control/signal convention: how components are asked to stop and say that they stopped.
+//!
+//! Every component we ship has a `control` inbox and a `signal` outbox carrying [`Control`],
+//! and follows these rules (Kamaelia's convention, written down once):
+//!
+//! 1. **`ProducerFinished` means "drain, then stop"**: the sender will send no more. The
+//!    receiver finishes everything already in its inboxes (a message sent before the
+//!    `ProducerFinished` is never lost), flushes any partial state it documents, sends its
+//!    own results, then sends `ProducerFinished` on `signal` and ends.
+//! 2. **`Shutdown` means "stop now"**: the receiver stops as soon as it can without breaking
+//!    invariants, discards queued input, sends `Shutdown` on `signal` and ends.
+//! 3. **`control` is looked at first**: a component waiting on several boxes polls `control`
+//!    before its data inboxes (`tokio::select! { biased; ... }`), so a stop is seen promptly;
+//!    because of rule 1 that priority never loses data.
+//! 4. **What arrives is passed on**: a component that ends because of a `Control` sends that
+//!    same message on `signal`; one that ends by itself (a source that ran dry) sends
+//!    `ProducerFinished`. Chassis link `signal` to the next component's `control`, so one
+//!    message shuts a whole pipeline down in order.
+//!
+//! A system-wide stop ([`System::shutdown`](crate::System::shutdown)) puts `Shutdown` on every
+//! component's `control` and cancels whoever has not ended by the deadline.
+//!
+//! ```
+//! use axon::Control;
+//! assert!(Control::ProducerFinished.is_producer_finished());
+//! assert!(!Control::Shutdown.is_producer_finished());
+//! ```
+
+/// A message on a `control` inbox or `signal` outbox.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum Control {
+    /// The producer has finished: drain what is queued, then stop (Kamaelia's
+    /// `producerFinished`).
+    ProducerFinished,
+    /// Stop now (Kamaelia's `shutdownMicroprocess`; also covers its `shutdown`).
+    Shutdown,
+}
+
+impl Control {
+    /// True for [`Control::ProducerFinished`].
+    pub fn is_producer_finished(self) -> bool {
+        matches!(self, Control::ProducerFinished)
+    }
+}
+
+impl std::fmt::Display for Control {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            Control::ProducerFinished => "producer finished",
+            Control::Shutdown => "shutdown",
+        })
+    }
+}

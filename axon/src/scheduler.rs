@@ -1,0 +1,434 @@
+//! The scheduler: runs component bodies (futures) on one OS thread, Kamaelia-style.
+//!
+//! Each scheduler owns a local FIFO run queue of tasks. A task is polled only after something
+//! woke it, and it is queued at most once however many wake-ups arrive before it runs: the
+//! first wake of a batch pays, the rest are a flag test. A woken component drains everything
+//! available before it yields, so scheduling is paid per batch of messages rather than per
+//! message. Wake-ups from the same thread go straight onto the local queue; wake-ups from other
+//! threads (threaded components, I/O on another scheduler, plain code) go through a small
+//! injection queue.
+//!
+//! A scheduler runs inside a tokio current-thread runtime, as the one future that runtime
+//! drives, so components can use tokio's timers, sockets and processes; when no component is
+//! runnable the scheduler returns `Pending` and tokio parks the thread until I/O, a timer or an
+//! injected wake-up arrives. Nothing spins: a waiting component costs no CPU.
+//!
+//! ```
+//! use axon::System;
+//! // The scheduler is internal; systems own them. One per thread:
+//! let system = System::builder().threads(2).build();
+//! assert_eq!(system.threads(), 2);
+//! ```
+
+use std::cell::RefCell;
+use std::collections::VecDeque;
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+use std::task::{Context, Poll, Wake, Waker};
+
+pub(crate) type TaskFuture = Pin<Box<dyn Future<Output = ()> + Send + 'static>>;
+
+/// How many tasks one scheduler polls before it lets tokio look at I/O and timers.
+const BUDGET: usize = 256;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+struct TaskKey {
+    slot: u32,
+    gen: u32,
+}
+
+enum Injected {
+    Wake(TaskKey),
+    Spawn(TaskFuture),
+}
+
+/// The part of a scheduler that other threads and wakers may touch.
+pub(crate) struct SchedShared {
+    id: u64,
+    pub(crate) index: usize,
+    injected: Mutex<Vec<Injected>>,
+    has_injected: AtomicBool,
+    idle_waker: Mutex<Option<Waker>>,
+    stop: AtomicBool,
+}
+
+thread_local! {
+    static LOCAL: RefCell<Option<Local>> = const { RefCell::new(None) };
+}
+
+/// The run queue of the scheduler that owns this thread.
+struct Local {
+    sched: u64,
+    queue: VecDeque<TaskKey>,
+    spawned: Vec<TaskFuture>,
+    idle: bool,
+}
+
+impl SchedShared {
+    pub(crate) fn new(index: usize) -> Arc<Self> {
+        static NEXT: AtomicU64 = AtomicU64::new(1);
+        Arc::new(SchedShared {
+            id: NEXT.fetch_add(1, Ordering::Relaxed),
+            index,
+            injected: Mutex::new(Vec::new()),
+            has_injected: AtomicBool::new(false),
+            idle_waker: Mutex::new(None),
+            stop: AtomicBool::new(false),
+        })
+    }
+
+    /// Runs `f` on this scheduler's local queue if the current thread is this scheduler's.
+    fn with_local<R>(&self, f: impl FnOnce(&mut Local) -> R) -> Option<R> {
+        LOCAL
+            .try_with(|l| match l.try_borrow_mut() {
+                Ok(mut l) => match &mut *l {
+                    Some(local) if local.sched == self.id => Some(f(local)),
+                    _ => None,
+                },
+                Err(_) => None,
+            })
+            .ok()
+            .flatten()
+    }
+
+    fn schedule(&self, key: TaskKey) {
+        match self.with_local(|l| {
+            l.queue.push_back(key);
+            std::mem::replace(&mut l.idle, false)
+        }) {
+            Some(true) => self.wake_idle(),
+            Some(false) => {}
+            None => self.inject(Injected::Wake(key)),
+        }
+    }
+
+    /// Queues a new task on this scheduler.
+    pub(crate) fn spawn(&self, fut: TaskFuture) {
+        let mut fut = Some(fut);
+        match self.with_local(|l| {
+            l.spawned.push(fut.take().expect("taken once"));
+            std::mem::replace(&mut l.idle, false)
+        }) {
+            Some(true) => self.wake_idle(),
+            Some(false) => {}
+            None => self.inject(Injected::Spawn(fut.take().expect("not taken"))),
+        }
+    }
+
+    fn inject(&self, item: Injected) {
+        self.injected
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .push(item);
+        self.has_injected.store(true, Ordering::SeqCst);
+        self.wake_idle();
+    }
+
+    fn wake_idle(&self) {
+        let w = self
+            .idle_waker
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .take();
+        if let Some(w) = w {
+            w.wake();
+        }
+    }
+
+    /// Asks the scheduler's driver to return.
+    pub(crate) fn stop(&self) {
+        self.stop.store(true, Ordering::SeqCst);
+        self.wake_idle();
+    }
+
+    /// Clears a previous stop request so the scheduler can be driven again.
+    pub(crate) fn reset(&self) {
+        self.stop.store(false, Ordering::SeqCst);
+    }
+
+    pub(crate) fn is_stopping(&self) -> bool {
+        self.stop.load(Ordering::SeqCst)
+    }
+}
+
+struct TaskHeader {
+    sched: Arc<SchedShared>,
+    key: TaskKey,
+    scheduled: AtomicBool,
+}
+
+impl Wake for TaskHeader {
+    fn wake(self: Arc<Self>) {
+        self.wake_by_ref();
+    }
+
+    fn wake_by_ref(self: &Arc<Self>) {
+        if !self.scheduled.swap(true, Ordering::AcqRel) {
+            self.sched.schedule(self.key);
+        }
+    }
+}
+
+struct TaskEntry {
+    future: TaskFuture,
+    waker: Waker,
+    header: Arc<TaskHeader>,
+}
+
+struct Slot {
+    gen: u32,
+    task: Option<TaskEntry>,
+}
+
+/// The thread-owned half of a scheduler: the tasks themselves. Exactly one thread drives it.
+pub(crate) struct Driver {
+    pub(crate) shared: Arc<SchedShared>,
+    slots: Vec<Slot>,
+    free: Vec<u32>,
+    live: usize,
+}
+
+impl Driver {
+    pub(crate) fn new(shared: Arc<SchedShared>) -> Self {
+        Driver {
+            shared,
+            slots: Vec::new(),
+            free: Vec::new(),
+            live: 0,
+        }
+    }
+
+    /// Makes the current thread this scheduler's (idempotent).
+    fn enter(&self) {
+        LOCAL.with(|l| {
+            let mut l = l.borrow_mut();
+            if l.as_ref().is_none_or(|loc| loc.sched != self.shared.id) {
+                *l = Some(Local {
+                    sched: self.shared.id,
+                    queue: VecDeque::new(),
+                    spawned: Vec::new(),
+                    idle: false,
+                });
+            }
+        });
+    }
+
+    fn pop(&self) -> Option<TaskKey> {
+        LOCAL.with(|l| l.borrow_mut().as_mut().and_then(|l| l.queue.pop_front()))
+    }
+
+    fn take_spawned(&self) -> Vec<TaskFuture> {
+        LOCAL.with(|l| {
+            l.borrow_mut()
+                .as_mut()
+                .map(|l| std::mem::take(&mut l.spawned))
+                .unwrap_or_default()
+        })
+    }
+
+    fn insert(&mut self, future: TaskFuture) {
+        let slot = match self.free.pop() {
+            Some(s) => s,
+            None => {
+                self.slots.push(Slot { gen: 0, task: None });
+                (self.slots.len() - 1) as u32
+            }
+        };
+        let key = TaskKey {
+            slot,
+            gen: self.slots[slot as usize].gen,
+        };
+        let header = Arc::new(TaskHeader {
+            sched: Arc::clone(&self.shared),
+            key,
+            scheduled: AtomicBool::new(true),
+        });
+        let waker = Waker::from(Arc::clone(&header));
+        self.slots[slot as usize].task = Some(TaskEntry {
+            future,
+            waker,
+            header,
+        });
+        self.live += 1;
+        LOCAL.with(|l| {
+            if let Some(l) = l.borrow_mut().as_mut() {
+                l.queue.push_back(key);
+            }
+        });
+    }
+
+    fn take_injected(&mut self) {
+        if !self.shared.has_injected.swap(false, Ordering::SeqCst) {
+            return;
+        }
+        let items = std::mem::take(
+            &mut *self
+                .shared
+                .injected
+                .lock()
+                .unwrap_or_else(|p| p.into_inner()),
+        );
+        for item in items {
+            match item {
+                Injected::Wake(key) => LOCAL.with(|l| {
+                    if let Some(l) = l.borrow_mut().as_mut() {
+                        l.queue.push_back(key);
+                    }
+                }),
+                Injected::Spawn(f) => self.insert(f),
+            }
+        }
+    }
+
+    fn adopt_spawned(&mut self) {
+        for f in self.take_spawned() {
+            self.insert(f);
+        }
+    }
+
+    /// Polls up to `budget` runnable tasks; returns how many were polled.
+    pub(crate) fn tick(&mut self, budget: usize) -> usize {
+        self.enter();
+        self.take_injected();
+        self.adopt_spawned();
+        let mut polled = 0;
+        while polled < budget {
+            let Some(key) = self.pop() else { break };
+            let Some(slot) = self.slots.get_mut(key.slot as usize) else {
+                continue;
+            };
+            if slot.gen != key.gen {
+                continue;
+            }
+            let Some(TaskEntry {
+                future,
+                waker,
+                header,
+            }) = slot.task.as_mut()
+            else {
+                continue;
+            };
+            header.scheduled.store(false, Ordering::Release);
+            let mut cx = Context::from_waker(waker);
+            polled += 1;
+            if future.as_mut().poll(&mut cx).is_ready() {
+                let done = slot.task.take();
+                slot.gen = slot.gen.wrapping_add(1);
+                self.free.push(key.slot);
+                self.live -= 1;
+                drop(done);
+            }
+            self.adopt_spawned();
+            if polled % 64 == 0 {
+                self.take_injected();
+            }
+        }
+        polled
+    }
+
+    /// True if something is runnable now.
+    pub(crate) fn has_work(&self) -> bool {
+        self.shared.has_injected.load(Ordering::SeqCst)
+            || LOCAL.with(|l| {
+                l.borrow()
+                    .as_ref()
+                    .is_some_and(|l| !l.queue.is_empty() || !l.spawned.is_empty())
+            })
+    }
+
+    /// Ready when something is runnable; otherwise registers to be woken when something is.
+    pub(crate) fn wait_for_work(&mut self, cx: &mut Context<'_>) -> Poll<()> {
+        self.enter();
+        if self.has_work() {
+            return Poll::Ready(());
+        }
+        *self
+            .shared
+            .idle_waker
+            .lock()
+            .unwrap_or_else(|p| p.into_inner()) = Some(cx.waker().clone());
+        self.set_idle(true);
+        if self.has_work() {
+            self.set_idle(false);
+            return Poll::Ready(());
+        }
+        Poll::Pending
+    }
+
+    fn set_idle(&self, idle: bool) {
+        LOCAL.with(|l| {
+            if let Some(l) = l.borrow_mut().as_mut() {
+                l.idle = idle;
+            }
+        });
+    }
+
+    /// Drops every task (cancelling them). Wake-ups caused by the drops are discarded.
+    pub(crate) fn cancel_all(&mut self) {
+        self.enter();
+        self.take_injected();
+        self.adopt_spawned();
+        let tasks: Vec<TaskEntry> = self
+            .slots
+            .iter_mut()
+            .filter_map(|s| s.task.take())
+            .collect();
+        self.live = 0;
+        drop(tasks);
+        // Tasks spawned by destructors (there should be none) are dropped too.
+        drop(self.take_spawned());
+        self.take_injected();
+        let rest: Vec<TaskEntry> = self
+            .slots
+            .iter_mut()
+            .filter_map(|s| s.task.take())
+            .collect();
+        drop(rest);
+    }
+
+    /// Runs tasks until the scheduler is asked to stop, parking (returning `Pending` to tokio)
+    /// whenever nothing is runnable.
+    pub(crate) async fn run_until_stopped(&mut self) {
+        std::future::poll_fn(|cx| loop {
+            let polled = self.tick(BUDGET);
+            if self.shared.is_stopping() {
+                return Poll::Ready(());
+            }
+            if polled == BUDGET {
+                // Busy: let tokio look at I/O and timers, then come straight back.
+                cx.waker().wake_by_ref();
+                return Poll::Pending;
+            }
+            *self
+                .shared
+                .idle_waker
+                .lock()
+                .unwrap_or_else(|p| p.into_inner()) = Some(cx.waker().clone());
+            self.set_idle(true);
+            if !self.has_work() && !self.shared.is_stopping() {
+                return Poll::Pending;
+            }
+            self.set_idle(false);
+        })
+        .await;
+    }
+}
+
+impl Drop for Driver {
+    fn drop(&mut self) {
+        self.cancel_all();
+    }
+}
+
+/// Builds the tokio runtime a scheduler thread runs inside.
+pub(crate) fn runtime(paused: bool) -> tokio::runtime::Runtime {
+    let mut b = tokio::runtime::Builder::new_current_thread();
+    b.enable_all();
+    if paused {
+        b.start_paused(true);
+    }
+    b.build()
+        .expect("cannot build the tokio runtime for a scheduler thread")
+}

@@ -1,0 +1,20 @@
+//! Side-by-side benchmarks for Kamaelia for Rust: workloads W1–W4 of
+//! `shared/reference/performance.md` §1, each run by two implementations in the same process.
+//!
+//! - `impl=tokio-ct` ([`tokio_ct`]): the hand-written baseline, one tokio task per component on a
+//!   tokio `current_thread` runtime, every link a `tokio::sync::mpsc::channel(128)`.
+//! - `impl=axon` ([`axon_impl`]): the same workloads written with our framework.
+//!
+//! Both implementations return the same outcome types ([`outcome`]); the [`harness`] runs each a few
+//! times (interleaved, so load drift on the shared machine hits both alike), checks every result,
+//! reports the median rate and the ratio of axon to tokio-ct, and [`measure`] supplies live heap bytes
+//! (a counting global allocator), CPU time, peak RSS and the load average.
+//!
+//! Run it with `bench/run [--only tokio-ct|axon] [--reps N] [--n N] [W1 W2 W3 W4]`; see
+//! `bench/run --help` for every flag.
+
+pub mod axon_impl;
+pub mod harness;
+pub mod measure;
+pub mod outcome;
+pub mod tokio_ct;

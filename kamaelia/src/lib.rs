@@ -1,0 +1,1 @@
+//! Kamaelia for Rust: the component library.
