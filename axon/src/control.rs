@@ -20,11 +20,66 @@
 //! A system-wide stop ([`System::shutdown`](crate::System::shutdown)) puts `Shutdown` on every
 //! component's `control` and cancels whoever has not ended by the deadline.
 //!
+//! [`next_event`] implements rule 3 for the common shape of one data inbox plus `control`.
+//!
 //! ```
 //! use axon::Control;
 //! assert!(Control::ProducerFinished.is_producer_finished());
 //! assert!(!Control::Shutdown.is_producer_finished());
 //! ```
+
+/// What [`next_event`] found.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Event<T> {
+    /// A message arrived on `control`.
+    Control(Control),
+    /// A message arrived on the data inbox.
+    Message(T),
+}
+
+/// Waits for the next message on `inbox` or `control`, looking at `control` first (rule 3).
+///
+/// This is the receive every data-processing component needs, and it is cheap: while
+/// `control` is empty, checking it is a single load, so the per-message cost is that of the data
+/// inbox alone. A closed `control` inbox counts as [`Control::Shutdown`].
+///
+/// ```
+/// use axon::control::{next_event, Event};
+/// use axon::{Control, Inbox, Outbox};
+/// let (mut control, mut inbox) = (Inbox::new(), Inbox::new());
+/// let (mut c, mut i) = (Outbox::new(), Outbox::new());
+/// axon::link(&c, &control).unwrap();
+/// axon::link(&i, &inbox).unwrap();
+/// i.try_send(1).unwrap();
+/// c.try_send(Control::Shutdown).unwrap();
+/// let first = axon::blocking::block_on(next_event(&mut control, &mut inbox));
+/// assert_eq!(first, Event::Control(Control::Shutdown)); // control first
+/// ```
+pub async fn next_event<T: Send + 'static>(
+    control: &mut Inbox<Control>,
+    inbox: &mut Inbox<T>,
+) -> Event<T> {
+    std::future::poll_fn(|cx| {
+        if control.core.len_hint() > 0 {
+            if let Ok(c) = control.try_recv() {
+                return Poll::Ready(Event::Control(c));
+            }
+        }
+        if let Ok(m) = inbox.try_recv() {
+            return Poll::Ready(Event::Message(m));
+        }
+        // Both looked empty: register for both (under their locks, so nothing is missed).
+        if let Poll::Ready(c) = control.poll_recv(cx) {
+            return Poll::Ready(Event::Control(c.unwrap_or(Control::Shutdown)));
+        }
+        match inbox.poll_recv(cx) {
+            Poll::Ready(Some(m)) => Poll::Ready(Event::Message(m)),
+            Poll::Ready(None) => Poll::Ready(Event::Control(Control::Shutdown)),
+            Poll::Pending => Poll::Pending,
+        }
+    })
+    .await
+}
 
 /// A message on a `control` inbox or `signal` outbox.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -52,3 +107,6 @@ impl std::fmt::Display for Control {
         })
     }
 }
+
+use crate::boxes::Inbox;
+use std::task::Poll;

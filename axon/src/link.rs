@@ -221,7 +221,9 @@ pub(crate) fn forward_inbox_cores<T: Send + 'static>(
     let waiting = {
         let mut st = outer.lock();
         st.forward = Some(Arc::clone(inner));
-        std::mem::take(&mut st.queue)
+        let waiting = std::mem::take(&mut st.queue);
+        outer.sync_len(&st);
+        waiting
     };
     outer.invalidate_routes();
     inner.final_inbox().append_flushed(waiting);

@@ -1,43 +1,448 @@
-//! `impl=axon`: workloads W1–W4 written with our framework.
+//! `impl=axon`: workloads W1–W4 written with axon components, the way a user would write them.
 //!
-//! **NOT WRITTEN YET.** Every function below is a placeholder that panics with `unimplemented!()`
-//! until the axon API it needs exists; the harness catches the panic and reports `ok=false` for
-//! `impl=axon` (run with `--only tokio-ct` to skip it). Fill each one in following the rules on its
-//! outcome type in [`crate::outcome`] and mirroring [`crate::tokio_ct`]: build a fresh scheduler per
-//! call, one component per stage, links bounded at [`LINK_CAPACITY`](crate::outcome::LINK_CAPACITY)
-//! if axon's boxes are bounded, run until every component has ended, then return.
+//! Every stage is a component with typed boxes, linked with bounded inboxes of
+//! [`LINK_CAPACITY`] (128), on a one-thread [`System`] built per call. End of stream follows
+//! the control/signal convention: the source sends `ProducerFinished` on `signal`, which each
+//! stage receives on `control`, drains, and passes on.
 
-use crate::outcome::{ChainOutcome, FlowOutcome, RingOutcome};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use axon::{
+    next_event, Boxes, Component, Context, Control, DynamicOutboxes, Error, Event, Inbox, Outbox,
+    System,
+};
+
+use crate::measure;
+use crate::outcome::{ChainOutcome, FlowOutcome, RingOutcome, CHAIN_MESSAGE, LINK_CAPACITY};
+
+fn inbox<T: Send + 'static>() -> Inbox<T> {
+    Inbox::with_capacity(LINK_CAPACITY)
+}
+
+/// Sends `0..n`, then `ProducerFinished`.
+#[derive(Boxes)]
+struct Source {
+    /// The numbers.
+    outbox: Outbox<u64>,
+    /// End of stream.
+    signal: Outbox<Control>,
+    n: u64,
+    started: Arc<Mutex<Option<Instant>>>,
+}
+
+impl Component for Source {
+    async fn run(mut self, _ctx: Context) -> Result<(), Error> {
+        *self.started.lock().expect("lock") = Some(Instant::now());
+        for i in 0..self.n {
+            self.outbox.send(i).await?;
+        }
+        self.signal.send(Control::ProducerFinished).await?;
+        Ok(())
+    }
+}
+
+/// Passes every message on; on a control message, drains and passes that on too.
+#[derive(Boxes)]
+struct PassThrough<T: Send + 'static> {
+    /// Messages in.
+    inbox: Inbox<T>,
+    /// End of stream.
+    control: Inbox<Control>,
+    /// Messages out.
+    outbox: Outbox<T>,
+    /// End of stream, passed on.
+    signal: Outbox<Control>,
+}
+
+impl<T: Send + 'static> PassThrough<T> {
+    fn new() -> Self {
+        PassThrough {
+            inbox: inbox(),
+            control: inbox(),
+            outbox: Outbox::new(),
+            signal: Outbox::new(),
+        }
+    }
+}
+
+impl<T: Send + 'static> Component for PassThrough<T> {
+    async fn run(mut self, _ctx: Context) -> Result<(), Error> {
+        loop {
+            match next_event(&mut self.control, &mut self.inbox).await {
+                Event::Message(m) => self.outbox.send(m).await?,
+                Event::Control(c) => {
+                    while let Ok(m) = self.inbox.try_recv() {
+                        self.outbox.send(m).await?;
+                    }
+                    self.signal.send(c).await?;
+                    return Ok(());
+                }
+            }
+        }
+    }
+}
+
+type SinkResult = Arc<Mutex<Option<(u64, u64, Instant)>>>;
+
+/// Counts and adds up until `ProducerFinished` has arrived `expected_finishes` times.
+#[derive(Boxes)]
+struct Sink {
+    /// Numbers.
+    inbox: Inbox<u64>,
+    /// End of stream.
+    control: Inbox<Control>,
+    result: SinkResult,
+}
+
+impl Component for Sink {
+    async fn run(mut self, _ctx: Context) -> Result<(), Error> {
+        let (mut count, mut sum) = (0u64, 0u64);
+        loop {
+            match next_event(&mut self.control, &mut self.inbox).await {
+                Event::Message(m) => {
+                    count += 1;
+                    sum = sum.wrapping_add(m);
+                }
+                Event::Control(_) => break,
+            }
+        }
+        while let Ok(m) = self.inbox.try_recv() {
+            count += 1;
+            sum = sum.wrapping_add(m);
+        }
+        *self.result.lock().expect("lock") = Some((count, sum, Instant::now()));
+        Ok(())
+    }
+}
+
+fn flow_outcome(started: &Mutex<Option<Instant>>, result: &SinkResult) -> FlowOutcome {
+    let start = started.lock().expect("lock").expect("the source ran");
+    let (count, sum, end) = result.lock().expect("lock").expect("the sink finished");
+    FlowOutcome {
+        elapsed: end - start,
+        count,
+        sum,
+    }
+}
 
 /// W1: source → `stages` pass-through stages → summing sink, `n` messages (rules in
 /// [`FlowOutcome`]).
 pub fn w1_pipeline(n: u64, stages: usize) -> FlowOutcome {
-    // TODO(axon): write W1 with axon components.
-    let _ = (n, stages);
-    unimplemented!("impl=axon W1 pipeline is not written yet (bench/src/axon_impl.rs)")
+    let mut system = System::new();
+    let started = Arc::new(Mutex::new(None));
+    let result: SinkResult = Arc::new(Mutex::new(None));
+    let source = system.adopt(Source {
+        outbox: Outbox::new(),
+        signal: Outbox::new(),
+        n,
+        started: started.clone(),
+    });
+    let (mut out, mut sig) = (source.outbox.handle(), source.signal.handle());
+    system.activate(source);
+    for _ in 0..stages {
+        let stage = system.adopt(PassThrough::<u64>::new());
+        axon::link(&out, &stage.inbox).expect("link");
+        axon::link(&sig, &stage.control).expect("link");
+        (out, sig) = (stage.outbox.handle(), stage.signal.handle());
+        system.activate(stage);
+    }
+    let sink = system.adopt(Sink {
+        inbox: inbox(),
+        control: inbox(),
+        result: result.clone(),
+    });
+    axon::link(&out, &sink.inbox).expect("link");
+    axon::link(&sig, &sink.control).expect("link");
+    system.activate(sink);
+    system.run().expect("W1 runs to the end");
+    flow_outcome(&started, &result)
+}
+
+/// Deals messages round-robin to its dynamic outboxes; on a control message, passes it to every
+/// worker.
+#[derive(Boxes)]
+struct Splitter {
+    /// Messages in.
+    inbox: Inbox<u64>,
+    /// End of stream.
+    control: Inbox<Control>,
+    /// One outbox per worker.
+    #[boxes(flatten)]
+    outs: DynamicOutboxes<u64>,
+    /// One control outbox per worker.
+    #[boxes(flatten)]
+    signals: DynamicOutboxes<Control>,
+}
+
+impl Component for Splitter {
+    async fn run(mut self, _ctx: Context) -> Result<(), Error> {
+        let keys = self.outs.keys();
+        let mut next = 0;
+        loop {
+            match next_event(&mut self.control, &mut self.inbox).await {
+                Event::Message(m) => {
+                    self.outs.send(keys[next], m).await?;
+                    next = (next + 1) % keys.len();
+                }
+                Event::Control(c) => {
+                    while let Ok(m) = self.inbox.try_recv() {
+                        self.outs.send(keys[next], m).await?;
+                        next = (next + 1) % keys.len();
+                    }
+                    for k in self.signals.keys() {
+                        self.signals.send(k, c).await?;
+                    }
+                    return Ok(());
+                }
+            }
+        }
+    }
+}
+
+/// Merges many inputs (many-to-one into its inbox); ends after `inputs` control messages.
+#[derive(Boxes)]
+struct Merge {
+    /// Messages from every worker.
+    inbox: Inbox<u64>,
+    /// End of stream from every worker.
+    control: Inbox<Control>,
+    /// Merged messages.
+    outbox: Outbox<u64>,
+    /// End of stream, once all inputs have ended.
+    signal: Outbox<Control>,
+    inputs: usize,
+}
+
+impl Component for Merge {
+    async fn run(mut self, _ctx: Context) -> Result<(), Error> {
+        let mut finished = 0;
+        loop {
+            match next_event(&mut self.control, &mut self.inbox).await {
+                Event::Message(m) => self.outbox.send(m).await?,
+                Event::Control(c) => {
+                    finished += 1;
+                    if finished == self.inputs {
+                        while let Ok(m) = self.inbox.try_recv() {
+                            self.outbox.send(m).await?;
+                        }
+                        self.signal.send(c).await?;
+                        return Ok(());
+                    }
+                }
+            }
+        }
+    }
 }
 
 /// W2: source → round-robin splitter → `workers` pass-through workers → merge (its own component)
 /// → summing sink, `n` messages (rules in [`FlowOutcome`]).
 pub fn w2_fan_out_in(n: u64, workers: usize) -> FlowOutcome {
-    // TODO(axon): write W2 with axon components.
-    let _ = (n, workers);
-    unimplemented!("impl=axon W2 fan-out/fan-in is not written yet (bench/src/axon_impl.rs)")
+    let mut system = System::new();
+    let started = Arc::new(Mutex::new(None));
+    let result: SinkResult = Arc::new(Mutex::new(None));
+    let source = system.adopt(Source {
+        outbox: Outbox::new(),
+        signal: Outbox::new(),
+        n,
+        started: started.clone(),
+    });
+    let mut splitter = Splitter {
+        inbox: inbox(),
+        control: inbox(),
+        outs: DynamicOutboxes::new("outbox", "to one worker"),
+        signals: DynamicOutboxes::new("signal", "end of stream to one worker"),
+    };
+    let merge = system.adopt(Merge {
+        inbox: inbox(),
+        control: inbox(),
+        outbox: Outbox::new(),
+        signal: Outbox::new(),
+        inputs: workers,
+    });
+    for _ in 0..workers {
+        let worker = system.adopt(PassThrough::<u64>::new());
+        let (_, out) = splitter.outs.add();
+        let (_, sig) = splitter.signals.add();
+        axon::link(&out, &worker.inbox).expect("link");
+        axon::link(&sig, &worker.control).expect("link");
+        axon::link(&worker.outbox, &merge.inbox).expect("link");
+        axon::link(&worker.signal, &merge.control).expect("link");
+        system.activate(worker);
+    }
+    let splitter = system.adopt(splitter);
+    axon::link(&source.outbox, &splitter.inbox).expect("link");
+    axon::link(&source.signal, &splitter.control).expect("link");
+    let sink = system.adopt(Sink {
+        inbox: inbox(),
+        control: inbox(),
+        result: result.clone(),
+    });
+    axon::link(&merge.outbox, &sink.inbox).expect("link");
+    axon::link(&merge.signal, &sink.control).expect("link");
+    system.activate(merge);
+    system.activate(sink);
+    system.activate(splitter);
+    system.activate(source);
+    system.run().expect("W2 runs to the end");
+    flow_outcome(&started, &result)
+}
+
+/// A message on the W3 ring.
+#[derive(Debug, Clone, Copy)]
+enum Token {
+    Count(u64),
+    Stop,
+}
+
+#[derive(Debug, Default)]
+struct RingResult {
+    start: Option<Instant>,
+    done: Option<(Instant, usize)>,
+    hops: u64,
+    ended: usize,
+}
+
+/// One stage of the ring.
+#[derive(Boxes)]
+struct RingStage {
+    /// The token.
+    inbox: Inbox<Token>,
+    /// The next stage.
+    outbox: Outbox<Token>,
+    index: usize,
+    result: Arc<Mutex<RingResult>>,
+}
+
+impl Component for RingStage {
+    async fn run(mut self, _ctx: Context) -> Result<(), Error> {
+        let mut hops = 0;
+        while let Some(t) = self.inbox.recv().await {
+            match t {
+                Token::Count(0) => {
+                    self.result.lock().expect("lock").done = Some((Instant::now(), self.index));
+                    self.outbox.send(Token::Stop).await.ok();
+                }
+                Token::Count(v) => {
+                    hops += 1;
+                    self.outbox.send(Token::Count(v - 1)).await?;
+                }
+                Token::Stop => {
+                    // The next stage may have ended already (it started the stop lap).
+                    self.outbox.send(Token::Stop).await.ok();
+                    break;
+                }
+            }
+        }
+        let mut r = self.result.lock().expect("lock");
+        r.hops += hops;
+        r.ended += 1;
+        Ok(())
+    }
+}
+
+/// Injects the token into stage 0, timing from just before.
+#[derive(Boxes)]
+struct Injector {
+    /// Into stage 0.
+    outbox: Outbox<Token>,
+    hops: u64,
+    result: Arc<Mutex<RingResult>>,
+}
+
+impl Component for Injector {
+    async fn run(mut self, _ctx: Context) -> Result<(), Error> {
+        self.result.lock().expect("lock").start = Some(Instant::now());
+        self.outbox.send(Token::Count(self.hops)).await?;
+        Ok(())
+    }
 }
 
 /// W3: a ring of `ring_size` stages passing one token `hops` times, then a stop lap (rules in
 /// [`RingOutcome`]).
 pub fn w3_ring(hops: u64, ring_size: usize) -> RingOutcome {
-    // TODO(axon): write W3 with axon components.
-    let _ = (hops, ring_size);
-    unimplemented!("impl=axon W3 ring is not written yet (bench/src/axon_impl.rs)")
+    let mut system = System::new();
+    let result = Arc::new(Mutex::new(RingResult::default()));
+    let stages: Vec<_> = (0..ring_size)
+        .map(|index| {
+            system.adopt(RingStage {
+                inbox: inbox(),
+                outbox: Outbox::new(),
+                index,
+                result: result.clone(),
+            })
+        })
+        .collect();
+    for (i, s) in stages.iter().enumerate() {
+        axon::link(&s.outbox, &stages[(i + 1) % ring_size].inbox).expect("link");
+    }
+    let injector = system.adopt(Injector {
+        outbox: Outbox::new(),
+        hops,
+        result: result.clone(),
+    });
+    axon::link(&injector.outbox, &stages[0].inbox).expect("link");
+    for s in stages {
+        system.activate(s);
+    }
+    system.activate(injector);
+    system.run().expect("W3 runs to the end");
+    let r = result.lock().expect("lock");
+    let (end, finisher) = r.done.expect("the token reached 0");
+    RingOutcome {
+        elapsed: end - r.start.expect("injected"),
+        hops: r.hops,
+        finisher,
+        stages_ended: r.ended,
+    }
 }
 
 /// W4: spawn and link a chain of `n` pass-through components, send one message through, then close
-/// the head and wait until every component has ended (rules in [`ChainOutcome`]; read
-/// [`crate::measure::live_heap_bytes`] before the first component and after the last link).
+/// the head and wait until every component has ended (rules in [`ChainOutcome`]).
 pub fn w4_spawn_chain(n: usize) -> ChainOutcome {
-    // TODO(axon): write W4 with axon components.
-    let _ = n;
-    unimplemented!("impl=axon W4 spawn + chain is not written yet (bench/src/axon_impl.rs)")
+    let mut system = System::new();
+    let before = measure::live_heap_bytes();
+    let spawn_start = Instant::now();
+    let mut head = Outbox::new();
+    let mut head_control = Outbox::new();
+    let (mut out, mut sig) = (head.handle(), head_control.handle());
+    for _ in 0..n {
+        let stage = system.adopt(PassThrough::<u64>::new());
+        axon::link(&out, &stage.inbox).expect("link");
+        axon::link(&sig, &stage.control).expect("link");
+        (out, sig) = (stage.outbox.handle(), stage.signal.handle());
+        system.activate(stage);
+    }
+    let mut tail: Inbox<u64> = inbox();
+    let tail_control: Inbox<Control> = inbox();
+    axon::link(&out, &tail).expect("link");
+    axon::link(&sig, &tail_control).expect("link");
+    let spawn = spawn_start.elapsed();
+    let bytes_spawned = measure::live_heap_bytes() - before;
+
+    let traverse_start = Instant::now();
+    system.start();
+    head.send_blocking(CHAIN_MESSAGE)
+        .expect("the head is running");
+    let delivered = tail.recv_blocking();
+    let traverse = traverse_start.elapsed();
+
+    let shutdown_start = Instant::now();
+    head_control
+        .send_blocking(Control::ProducerFinished)
+        .expect("the head is running");
+    system.run().expect("W4 shuts down");
+    let shutdown = shutdown_start.elapsed();
+    let ended = n - system.failures().len();
+    let extra = tail.try_recv().ok();
+    drop(system);
+    let _ = Duration::ZERO;
+    ChainOutcome {
+        spawn,
+        traverse,
+        shutdown,
+        bytes_spawned,
+        delivered: delivered.filter(|_| extra.is_none()),
+        ended,
+    }
 }

@@ -11,6 +11,7 @@
 
 use std::collections::VecDeque;
 use std::future::poll_fn;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::task::{Context, Poll, Waker};
 
@@ -24,6 +25,9 @@ pub const DEFAULT_CAPACITY: usize = 128;
 /// The state of an inbox shared by its owner and everyone who delivers into it.
 pub(crate) struct InboxCore<T> {
     state: Mutex<InboxState<T>>,
+    /// The queue length, published after every change so it can be read without the lock
+    /// (a relaxed store: a plain write, no locked instruction).
+    len: AtomicUsize,
     pub(crate) meta: BoxMeta,
 }
 
@@ -68,8 +72,19 @@ impl<T> InboxCore<T> {
                 popped: 0,
                 discarded: 0,
             }),
+            len: AtomicUsize::new(0),
             meta: BoxMeta::new(Direction::Inbox, std::any::type_name::<T>()),
         })
+    }
+
+    /// Publishes the queue length for lock-free readers; call after changing the queue.
+    pub(crate) fn sync_len(&self, st: &InboxState<T>) {
+        self.len.store(st.queue.len(), Ordering::Relaxed);
+    }
+
+    /// The queue length without taking the lock (may be momentarily stale).
+    pub(crate) fn len_hint(&self) -> usize {
+        self.len.load(Ordering::Relaxed)
     }
 
     pub(crate) fn lock(&self) -> MutexGuard<'_, InboxState<T>> {
@@ -98,6 +113,7 @@ impl<T> InboxCore<T> {
         }
         st.queue.push_back(msg);
         st.pushed += 1;
+        self.sync_len(&st);
         let waker = st.rx_waker.take();
         drop(st);
         if let Some(w) = waker {
@@ -113,6 +129,7 @@ impl<T> InboxCore<T> {
         st.queue.extend(msgs);
         let n = (st.queue.len() - before) as u64;
         st.pushed += n;
+        self.sync_len(&st);
         let waker = if n > 0 { st.rx_waker.take() } else { None };
         drop(st);
         if let Some(w) = waker {
@@ -134,6 +151,7 @@ impl<T> InboxCore<T> {
         match st.queue.pop_front() {
             Some(m) => {
                 st.popped += 1;
+                self.sync_len(&st);
                 let waiters = Self::after_pop(&mut st);
                 drop(st);
                 waiters.into_iter().for_each(Waker::wake);
@@ -160,6 +178,7 @@ impl<T> InboxCore<T> {
         match st.queue.pop_front() {
             Some(m) => {
                 st.popped += 1;
+                self.sync_len(&st);
                 let waiters = Self::after_pop(&mut st);
                 drop(st);
                 waiters.into_iter().for_each(Waker::wake);
@@ -176,6 +195,7 @@ impl<T> InboxCore<T> {
         let n = st.queue.len().min(max);
         buf.extend(st.queue.drain(..n));
         st.popped += n as u64;
+        self.sync_len(&st);
         let waiters = if n > 0 {
             Self::after_pop(&mut st)
         } else {
@@ -202,6 +222,7 @@ impl<T> InboxCore<T> {
         st.closed = true;
         let dropped = std::mem::take(&mut st.queue);
         st.discarded += dropped.len() as u64;
+        self.sync_len(&st);
         let waiters = std::mem::take(&mut st.tx_waiters);
         let rx = st.rx_waker.take();
         drop(st);
@@ -313,9 +334,10 @@ impl<T: Send + 'static> Inbox<T> {
 }
 
 impl<T> Inbox<T> {
-    /// How many messages are waiting in this inbox's own queue.
+    /// How many messages are waiting in this inbox's own queue. Read without locking, so it
+    /// costs a load; a concurrent delivery may not be counted yet.
     pub fn len(&self) -> usize {
-        self.core.lock().queue.len()
+        self.core.len_hint()
     }
 
     /// True if no message is waiting.
