@@ -133,8 +133,8 @@ impl<C> Child<C> {
     }
 
     /// The child's name.
-    pub fn name(&self) -> &str {
-        &self.guard.cell.name
+    pub fn name(&self) -> String {
+        self.guard.cell.name()
     }
 }
 
@@ -161,8 +161,7 @@ impl<C> std::fmt::Debug for Child<C> {
 }
 
 /// The short name of a type: `PassThrough` for `kamaelia::util::PassThrough<u64>`.
-pub(crate) fn short_type_name<C>() -> &'static str {
-    let full = std::any::type_name::<C>();
+pub(crate) fn short_type_name_of(full: &'static str) -> &'static str {
     let base = full.split('<').next().unwrap_or(full);
     base.rsplit("::").next().unwrap_or(base)
 }
@@ -176,7 +175,6 @@ pub(crate) fn adopt<C: Boxes>(
     sched: usize,
 ) -> Child<C> {
     let id = system.next_id();
-    let name = name.unwrap_or_else(|| format!("{}{}", short_type_name::<C>(), id));
     let cell = Arc::new(ComponentCell::new(
         id,
         name,
@@ -188,6 +186,10 @@ pub(crate) fn adopt<C: Boxes>(
         entries: &mut entries,
         cell: Some(&cell),
     });
+    cell.boxes
+        .lock()
+        .unwrap_or_else(|p| p.into_inner())
+        .reserve_exact(entries.len());
     for e in entries {
         cell.add_box(e.handle, e.info.name, e.info.doc);
     }
@@ -243,7 +245,7 @@ pub(crate) fn activate_threaded<C: ThreadedComponent>(child: Child<C>) -> Compon
     guard.activated = Some(true);
     guard.system.component_started(true);
     let ctx = Context::new(Arc::clone(&guard.cell), Arc::clone(&guard.system), sched);
-    let name = guard.cell.name.clone();
+    let name = guard.cell.name();
     guard.cell.set_activity(Activity::Running, 0);
     let spawned = std::thread::Builder::new().name(name).spawn(move || {
         let mut guard = guard;
@@ -326,17 +328,23 @@ impl Drop for ExitGuard {
             *self.cell.failure.lock().unwrap_or_else(|p| p.into_inner()) = Some(f.into_owned());
         }
         self.cell.set_activity(activity, 0);
-        let boxes = std::mem::take(&mut *self.cell.boxes.lock().unwrap_or_else(|p| p.into_inner()));
-        for b in &boxes {
-            b.close();
+        let slots = std::mem::take(&mut *self.cell.boxes.lock().unwrap_or_else(|p| p.into_inner()));
+        for s in &slots {
+            s.handle.close();
         }
-        self.system.services.remove_owner(self.cell.id);
+        if self
+            .cell
+            .owns_services
+            .load(std::sync::atomic::Ordering::Relaxed)
+        {
+            self.system.services.remove_owner(self.cell.id);
+        }
         self.system.registry.remove(self.cell.id);
         self.system.report_exit(&self.cell, &exit);
         if let Some(parent) = self.parent.take() {
             let _ = parent.try_send(ChildExit {
                 id: self.cell.id,
-                name: self.cell.name.clone(),
+                name: self.cell.name(),
                 exit,
             });
         }

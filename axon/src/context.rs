@@ -80,14 +80,15 @@ pub struct Context {
     sched: usize,
     links: HashMap<LinkId, Linkage>,
     children: BTreeMap<ComponentId, Arc<ComponentCell>>,
-    exits: Inbox<ChildExit>,
+    /// Created with the first child: most components have none.
+    exits: Option<Inbox<ChildExit>>,
 }
 
 impl std::fmt::Debug for Context {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Context")
             .field("id", &self.cell.id)
-            .field("name", &self.cell.name)
+            .field("name", &self.cell.name())
             .field("children", &self.children.len())
             .field("links", &self.links.len())
             .finish()
@@ -103,7 +104,7 @@ impl Context {
             sched,
             links: HashMap::new(),
             children: BTreeMap::new(),
-            exits: Inbox::unbounded(),
+            exits: None,
         }
     }
 
@@ -113,8 +114,8 @@ impl Context {
     }
 
     /// This component's name.
-    pub fn name(&self) -> &str {
-        &self.cell.name
+    pub fn name(&self) -> String {
+        self.cell.name()
     }
 
     /// The system's services registry.
@@ -160,7 +161,10 @@ impl Context {
             &self.system,
             component,
             name,
-            Some((self.cell.id, self.exits.handle())),
+            Some((
+                self.cell.id,
+                self.exits.get_or_insert_with(Inbox::unbounded).handle(),
+            )),
             sched,
         );
         self.children
@@ -316,14 +320,14 @@ impl Context {
         if self.children.is_empty() {
             return None;
         }
-        let exit = self.exits.recv().await?;
+        let exit = self.exits.as_mut()?.recv().await?;
         self.children.remove(&exit.id);
         Some(exit)
     }
 
     /// Returns a child's end if one is waiting.
     pub fn try_child_exit(&mut self) -> Option<ChildExit> {
-        let exit = self.exits.try_recv().ok()?;
+        let exit = self.exits.as_mut()?.try_recv().ok()?;
         self.children.remove(&exit.id);
         Some(exit)
     }

@@ -122,6 +122,7 @@ pub mod control;
 pub mod dynamic;
 mod error;
 pub mod link;
+mod lock;
 pub mod model;
 pub mod scheduler;
 pub mod services;

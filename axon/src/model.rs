@@ -24,7 +24,7 @@
 //! ```
 
 use std::borrow::Cow;
-use std::collections::BTreeMap;
+use std::collections::HashMap;
 use std::fmt;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
@@ -78,12 +78,14 @@ const ACTIVITIES: [Activity; 9] = [
 /// A component's entry in the live model.
 pub(crate) struct ComponentCell {
     pub(crate) id: ComponentId,
-    pub(crate) name: String,
+    /// A given name; `None` means the default `Type#id`, made only when asked for.
+    label: Option<Box<str>>,
     pub(crate) type_name: &'static str,
     pub(crate) parent: Option<ComponentId>,
     /// Low byte: [`Activity`]; the rest: index of the box it waits on.
     activity: AtomicU64,
-    pub(crate) boxes: Mutex<Vec<Arc<dyn ErasedBox>>>,
+    pub(crate) boxes: Mutex<Vec<BoxSlot>>,
+    pub(crate) owns_services: std::sync::atomic::AtomicBool,
     next_box: std::sync::atomic::AtomicUsize,
     pub(crate) failure: Mutex<Option<String>>,
 }
@@ -91,17 +93,18 @@ pub(crate) struct ComponentCell {
 impl ComponentCell {
     pub(crate) fn new(
         id: ComponentId,
-        name: String,
+        label: Option<String>,
         type_name: &'static str,
         parent: Option<ComponentId>,
     ) -> Self {
         ComponentCell {
             id,
-            name,
+            label: label.map(String::into_boxed_str),
             type_name,
             parent,
             activity: AtomicU64::new(Activity::Created as u64),
             boxes: Mutex::new(Vec::new()),
+            owns_services: std::sync::atomic::AtomicBool::new(false),
             next_box: std::sync::atomic::AtomicUsize::new(0),
             failure: Mutex::new(None),
         }
@@ -119,29 +122,49 @@ impl ComponentCell {
         (ACTIVITIES[(w & 0xff) as usize], (w >> 8) as usize)
     }
 
+    /// The component's name: the one it was given, or `Type#id`.
+    pub(crate) fn name(&self) -> String {
+        match &self.label {
+            Some(l) => l.to_string(),
+            None => format!(
+                "{}{}",
+                crate::component::short_type_name_of(self.type_name),
+                self.id
+            ),
+        }
+    }
+
     /// Names `b` as one of this component's boxes and lists it.
     pub(crate) fn add_box(
         self: &Arc<Self>,
-        b: Arc<dyn ErasedBox>,
+        handle: Arc<dyn ErasedBox>,
         name: Cow<'static, str>,
         doc: Cow<'static, str>,
     ) {
         let index = self.next_box.fetch_add(1, Ordering::Relaxed);
-        b.meta().set_owner(crate::boxes::meta::Owner {
+        handle.meta().set_owner(crate::boxes::meta::Owner {
             cell: Arc::clone(self),
+            index,
+        });
+        lock(&self.boxes).push(BoxSlot {
+            handle,
             name,
             doc,
             index,
         });
-        self.boxes.lock().unwrap_or_else(|p| p.into_inner()).push(b);
     }
 
     /// Stops listing `b` (a dynamic box being removed).
     pub(crate) fn remove_box(&self, b: &Arc<dyn ErasedBox>) {
-        self.boxes
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .retain(|x| !std::ptr::addr_eq(Arc::as_ptr(x), Arc::as_ptr(b)));
+        lock(&self.boxes).retain(|x| !std::ptr::addr_eq(Arc::as_ptr(&x.handle), Arc::as_ptr(b)));
+    }
+
+    /// The name of the box registered with `index`.
+    pub(crate) fn box_name(&self, index: usize) -> Option<String> {
+        lock(&self.boxes)
+            .iter()
+            .find(|s| s.index == index)
+            .map(|s| s.name.to_string())
     }
 
     /// True while registered but not yet activated.
@@ -149,8 +172,8 @@ impl ComponentCell {
         self.activity().0 == Activity::Created
     }
 
-    pub(crate) fn boxes(&self) -> Vec<Arc<dyn ErasedBox>> {
-        self.boxes.lock().unwrap_or_else(|p| p.into_inner()).clone()
+    pub(crate) fn slots(&self) -> Vec<BoxSlot> {
+        lock(&self.boxes).clone()
     }
 
     /// Finds a box by name and direction, with the error naming what exists.
@@ -159,21 +182,19 @@ impl ComponentCell {
         name: &str,
         direction: Direction,
     ) -> Result<Arc<dyn ErasedBox>, crate::LinkError> {
-        let boxes = self.boxes();
-        boxes
+        let slots = self.slots();
+        slots
             .iter()
-            .find(|b| {
-                b.meta().direction == direction && b.meta().owner().is_some_and(|o| o.name == name)
-            })
-            .cloned()
+            .find(|s| s.handle.meta().direction == direction && s.name == name)
+            .map(|s| Arc::clone(&s.handle))
             .ok_or_else(|| crate::LinkError::NoSuchBox {
-                component: self.name.clone(),
+                component: self.name(),
                 name: name.to_string(),
                 direction,
-                available: boxes
+                available: slots
                     .iter()
-                    .filter(|b| b.meta().direction == direction)
-                    .filter_map(|b| b.meta().owner().map(|o| o.name.to_string()))
+                    .filter(|s| s.handle.meta().direction == direction)
+                    .map(|s| s.name.to_string())
                     .collect(),
             })
     }
@@ -185,17 +206,7 @@ impl ComponentCell {
 
     fn state(&self) -> ComponentState {
         let (activity, index) = self.activity();
-        let box_name = || {
-            self.boxes()
-                .iter()
-                .find_map(|b| {
-                    b.meta()
-                        .owner()
-                        .filter(|o| o.index == index)
-                        .map(|o| o.name.to_string())
-                })
-                .unwrap_or_default()
-        };
+        let box_name = || self.box_name(index).unwrap_or_default();
         match activity {
             Activity::Created => ComponentState::Created,
             Activity::Running => ComponentState::Running,
@@ -204,24 +215,27 @@ impl ComponentCell {
             Activity::Waiting => ComponentState::Waiting,
             Activity::Finished => ComponentState::Finished,
             Activity::Failed => ComponentState::Failed {
-                error: self
-                    .failure
-                    .lock()
-                    .unwrap_or_else(|p| p.into_inner())
-                    .clone()
-                    .unwrap_or_default(),
+                error: lock(&self.failure).clone().unwrap_or_default(),
             },
             Activity::Panicked => ComponentState::Panicked {
-                message: self
-                    .failure
-                    .lock()
-                    .unwrap_or_else(|p| p.into_inner())
-                    .clone()
-                    .unwrap_or_default(),
+                message: lock(&self.failure).clone().unwrap_or_default(),
             },
             Activity::Cancelled => ComponentState::Cancelled,
         }
     }
+}
+
+/// One of a component's boxes, as the live model lists it.
+#[derive(Clone)]
+pub(crate) struct BoxSlot {
+    pub(crate) handle: Arc<dyn ErasedBox>,
+    pub(crate) name: Cow<'static, str>,
+    pub(crate) doc: Cow<'static, str>,
+    pub(crate) index: usize,
+}
+
+fn lock<X>(m: &Mutex<X>) -> std::sync::MutexGuard<'_, X> {
+    m.lock().unwrap_or_else(|p| p.into_inner())
 }
 
 /// What a component is doing.
@@ -316,7 +330,7 @@ pub struct Snapshot {
 /// The registry of live components behind [`Snapshot`].
 #[derive(Default)]
 pub(crate) struct Registry {
-    components: Mutex<BTreeMap<ComponentId, Arc<ComponentCell>>>,
+    components: Mutex<HashMap<ComponentId, Arc<ComponentCell>>>,
 }
 
 impl Registry {
@@ -354,34 +368,31 @@ impl Registry {
     pub(crate) fn snapshot(&self) -> Snapshot {
         let mut snap = Snapshot::default();
         for cell in self.all() {
-            let boxes = cell.boxes();
-            for b in &boxes {
-                if let Some(to) = b.target() {
+            let slots = cell.slots();
+            for s in &slots {
+                if let Some(to) = s.handle.target() {
                     snap.links.push(LinkSnapshot {
-                        from: address(b.meta()),
+                        from: address(s.handle.meta()),
                         to: address(to.meta()),
                     });
                 }
             }
             snap.components.push(ComponentSnapshot {
                 id: cell.id,
-                name: cell.name.clone(),
+                name: cell.name(),
                 type_name: cell.type_name,
                 parent: cell.parent,
                 state: cell.state(),
-                boxes: boxes
+                boxes: slots
                     .iter()
-                    .map(|b| {
-                        let o = b.meta().owner();
-                        BoxSnapshot {
-                            info: BoxInfo {
-                                name: o.map_or(Cow::Borrowed("?"), |o| o.name.clone()),
-                                direction: b.meta().direction,
-                                type_name: b.meta().type_name,
-                                doc: o.map_or(Cow::Borrowed(""), |o| o.doc.clone()),
-                            },
-                            stats: b.stats(),
-                        }
+                    .map(|s| BoxSnapshot {
+                        info: BoxInfo {
+                            name: s.name.clone(),
+                            direction: s.handle.meta().direction,
+                            type_name: s.handle.meta().type_name,
+                            doc: s.doc.clone(),
+                        },
+                        stats: s.handle.stats(),
                     })
                     .collect(),
             });
@@ -395,7 +406,7 @@ fn address(meta: &crate::boxes::meta::BoxMeta) -> BoxAddress {
     match meta.owner() {
         Some(o) => BoxAddress {
             component: Some(o.cell.id),
-            name: o.name.to_string(),
+            name: o.cell.box_name(o.index).unwrap_or_default(),
         },
         None => BoxAddress {
             component: None,

@@ -241,8 +241,14 @@ impl Services {
                 name: key.name().to_string(),
             });
         }
+        let owner = core.meta.owner().map(|o| {
+            o.cell
+                .owns_services
+                .store(true, std::sync::atomic::Ordering::Relaxed);
+            o.cell.id
+        });
         let entry = Entry {
-            owner: core.meta.owner().map(|o| o.cell.id),
+            owner,
             type_id: TypeId::of::<InboxRef<T>>(),
             type_name: std::any::type_name::<T>(),
             value: Box::new(inbox.clone()),

@@ -130,7 +130,7 @@ impl SystemShared {
         }
         log.push_back(Failure {
             id: cell.id,
-            name: cell.name.clone(),
+            name: cell.name(),
             what,
         });
     }
@@ -143,13 +143,11 @@ impl SystemShared {
     /// regardless of its capacity.
     fn broadcast_shutdown(&self) {
         for cell in self.registry.all() {
-            for b in cell.boxes() {
-                let is_control = b.meta().direction == Direction::Inbox
-                    && b.meta().owner().is_some_and(|o| o.name == "control");
-                if !is_control {
+            for s in cell.slots() {
+                if s.handle.meta().direction != Direction::Inbox || s.name != "control" {
                     continue;
                 }
-                if let Ok(core) = b.as_any_arc().downcast::<InboxCore<Control>>() {
+                if let Ok(core) = s.handle.as_any_arc().downcast::<InboxCore<Control>>() {
                     core.final_inbox().append_flushed([Control::Shutdown]);
                 }
             }
@@ -469,7 +467,7 @@ impl System {
             .all()
             .iter()
             .filter(|c| !c.is_created())
-            .map(|c| c.name.clone())
+            .map(|c| c.name())
             .collect()
     }
 

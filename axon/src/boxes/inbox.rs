@@ -12,7 +12,9 @@
 use std::collections::VecDeque;
 use std::future::poll_fn;
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex, MutexGuard};
+use std::sync::Arc;
+
+use crate::lock::{Mutex, MutexGuard};
 use std::task::{Context, Poll, Waker};
 
 use super::meta::{BoxMeta, Direction};
@@ -88,9 +90,9 @@ impl<T> InboxCore<T> {
     }
 
     pub(crate) fn lock(&self) -> MutexGuard<'_, InboxState<T>> {
-        // A panic while a box lock is held cannot leave the queue half-updated (every critical
-        // section is a handful of non-panicking operations), so poisoning is ignored.
-        self.state.lock().unwrap_or_else(|p| p.into_inner())
+        // parking_lot: no poisoning (every critical section is a handful of operations that
+        // cannot leave the queue half-updated) and an inlined uncontended fast path.
+        self.state.lock()
     }
 
     /// Delivers `msg` if the caller's route (checked by `epoch`) is still current. If `cx` is given
@@ -154,7 +156,7 @@ impl<T> InboxCore<T> {
                 self.sync_len(&st);
                 let waiters = Self::after_pop(&mut st);
                 drop(st);
-                waiters.into_iter().for_each(Waker::wake);
+                wake_all(waiters);
                 Poll::Ready(Some(m))
             }
             None if st.closed => Poll::Ready(None),
@@ -181,7 +183,7 @@ impl<T> InboxCore<T> {
                 self.sync_len(&st);
                 let waiters = Self::after_pop(&mut st);
                 drop(st);
-                waiters.into_iter().for_each(Waker::wake);
+                wake_all(waiters);
                 Ok(m)
             }
             None if st.closed => Err(TryRecvError::Closed),
@@ -199,20 +201,21 @@ impl<T> InboxCore<T> {
         let waiters = if n > 0 {
             Self::after_pop(&mut st)
         } else {
-            Vec::new()
+            None
         };
         drop(st);
-        waiters.into_iter().for_each(Waker::wake);
+        wake_all(waiters);
         n
     }
 
     /// Bookkeeping after taking messages: producers waiting for space are woken only on the
     /// transition from full to not full, so wake-ups are paid per batch, not per message.
-    fn after_pop(st: &mut InboxState<T>) -> Vec<Waker> {
+    #[inline]
+    fn after_pop(st: &mut InboxState<T>) -> Option<Vec<Waker>> {
         if st.tx_waiters.is_empty() || st.queue.len() >= st.capacity {
-            Vec::new()
+            None
         } else {
-            std::mem::take(&mut st.tx_waiters)
+            Some(std::mem::take(&mut st.tx_waiters))
         }
     }
 
@@ -359,6 +362,18 @@ impl<T> Inbox<T> {
     /// The name this box was registered under (`"?"` before its component is registered).
     pub fn name(&self) -> String {
         self.core.meta.label()
+    }
+}
+
+#[cold]
+fn wake_all_cold(waiters: Vec<Waker>) {
+    waiters.into_iter().for_each(Waker::wake);
+}
+
+#[inline]
+fn wake_all(waiters: Option<Vec<Waker>>) {
+    if let Some(w) = waiters {
+        wake_all_cold(w);
     }
 }
 

@@ -201,8 +201,7 @@ pub(crate) trait ErasedBox: Send + Sync {
 /// Who owns a box, set once when its component is registered.
 pub(crate) struct Owner {
     pub(crate) cell: Arc<ComponentCell>,
-    pub(crate) name: Cow<'static, str>,
-    pub(crate) doc: Cow<'static, str>,
+    /// The box's index in the component's list (names and docs live there, once).
     pub(crate) index: usize,
 }
 
@@ -233,7 +232,11 @@ impl BoxMeta {
     /// `component.box`, for error messages and logs.
     pub(crate) fn label(&self) -> String {
         match self.owner.get() {
-            Some(o) => format!("{}.{}", o.cell.name, o.name),
+            Some(o) => format!(
+                "{}.{}",
+                o.cell.name(),
+                o.cell.box_name(o.index).unwrap_or_default()
+            ),
             None => format!("(unregistered {})", self.direction),
         }
     }

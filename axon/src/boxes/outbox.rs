@@ -27,7 +27,9 @@
 use std::collections::VecDeque;
 use std::future::poll_fn;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, Mutex, MutexGuard};
+use std::sync::Arc;
+
+use crate::lock::{Mutex, MutexGuard};
 use std::task::{Context, Poll};
 
 use super::inbox::{InboxCore, Push, DEFAULT_CAPACITY};
@@ -65,7 +67,7 @@ impl<T> OutboxCore<T> {
     }
 
     pub(crate) fn lock(&self) -> MutexGuard<'_, OutboxState<T>> {
-        self.state.lock().unwrap_or_else(|p| p.into_inner())
+        self.state.lock()
     }
 
     pub(crate) fn stats(&self) -> BoxStats {
