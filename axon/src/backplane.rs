@@ -10,7 +10,7 @@
 //! # Slow subscribers
 //!
 //! The backplane **never waits for a subscriber**. Each subscriber has a bounded feed
-//! ([`SubscribeTo::with_capacity`], default [`DEFAULT_CAPACITY`](crate::DEFAULT_CAPACITY)); if
+//! ([`SubscribeTo::with_capacity`], default [`DEFAULT_CAPACITY`]); if
 //! a subscriber's feed is full when a message is published, *that subscriber* misses the
 //! message, the miss is counted ([`BackplaneStats::missed`]), and every other subscriber gets it
 //! as usual. So one stuck subscriber cannot hold up the others, and memory stays bounded by the

@@ -124,12 +124,12 @@ impl<I: Send + 'static, O: Send + 'static> Handle<I, O> {
 
     /// Asks the component to finish (drain, then stop).
     pub fn finish(&mut self) {
-        let _ = self.control.try_send(Control::ProducerFinished);
+        self.control.try_send(Control::ProducerFinished).ok();
     }
 
     /// Asks the component to stop now.
     pub fn shutdown(&mut self) {
-        let _ = self.control.try_send(Control::Shutdown);
+        self.control.try_send(Control::Shutdown).ok();
     }
 
     /// Blocks until the component says something on `signal` (normally as it ends).

@@ -342,11 +342,14 @@ impl Drop for ExitGuard {
         self.system.registry.remove(self.cell.id);
         self.system.report_exit(&self.cell, &exit);
         if let Some(parent) = self.parent.take() {
-            let _ = parent.try_send(ChildExit {
-                id: self.cell.id,
-                name: self.cell.name(),
-                exit,
-            });
+            // The parent's exit inbox is unbounded; it fails only if the parent has ended.
+            parent
+                .try_send(ChildExit {
+                    id: self.cell.id,
+                    name: self.cell.name(),
+                    exit,
+                })
+                .ok();
         }
         if let Some(threaded) = self.activated {
             self.system.component_ended(threaded);

@@ -182,7 +182,7 @@ impl<T: Send + 'static> DynamicInboxes<T> {
 impl<T: Send + 'static> Boxes for DynamicInboxes<T> {
     fn register_boxes(&self, boxes: &mut BoxRegistrar<'_>) {
         if let Some(cell) = boxes.component() {
-            let _ = self.naming.owner.set(Arc::clone(cell));
+            self.naming.owner.set(Arc::clone(cell)).ok();
         }
         for (key, inbox) in &self.boxes {
             let name = format!("{}{}", self.naming.base, key.0);
@@ -289,7 +289,7 @@ impl<T: Send + 'static> DynamicOutboxes<T> {
 impl<T: Send + 'static> Boxes for DynamicOutboxes<T> {
     fn register_boxes(&self, boxes: &mut BoxRegistrar<'_>) {
         if let Some(cell) = boxes.component() {
-            let _ = self.naming.owner.set(Arc::clone(cell));
+            self.naming.owner.set(Arc::clone(cell)).ok();
         }
         for (key, outbox) in &self.boxes {
             let name = format!("{}{}", self.naming.base, key.0);

@@ -83,7 +83,7 @@
 //! | `send(x, "outbox")` | [`Outbox::send`] (waits while full) |
 //! | size-limited inbox, `noSpaceInBox` | [`Inbox::with_capacity`], [`TrySendError::Full`] from [`Outbox::try_send`] |
 //! | `len(self.outboxes["outbox"])` | [`Outbox::backlog`] |
-//! | `link((a,"outbox"),(b,"inbox"))` | [`link`]`(&a.outbox, &b.inbox)` or [`Context::link`] (owned) |
+//! | `link((a,"outbox"),(b,"inbox"))` | [`link()`]`(&a.outbox, &b.inbox)` or [`Context::link`] (owned) |
 //! | `passthrough=1` / `passthrough=2` | [`forward_inbox`] / [`forward_outbox`] |
 //! | linking by strings (Graphline) | [`Context::link_by_name`], checked at link time |
 //! | `addChildren` + `activate()` | [`Context::adopt`] + [`Context::activate`] (or [`Context::spawn`]) |

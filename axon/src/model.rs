@@ -356,13 +356,11 @@ impl Registry {
             .cloned()
     }
 
+    /// Every live component, in id order.
     pub(crate) fn all(&self) -> Vec<Arc<ComponentCell>> {
-        self.components
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .values()
-            .cloned()
-            .collect()
+        let mut all: Vec<_> = lock(&self.components).values().cloned().collect();
+        all.sort_by_key(|c| c.id);
+        all
     }
 
     pub(crate) fn snapshot(&self) -> Snapshot {

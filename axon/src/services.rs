@@ -189,13 +189,14 @@ struct Entry {
 }
 
 impl Entry {
-    fn typed<X: 'static>(&self, name: &str) -> Result<&X, ServiceError> {
+    /// The stored value as an `X`; `requested` names the type the caller asked for.
+    fn typed<X: 'static>(&self, name: &str, requested: &'static str) -> Result<&X, ServiceError> {
         self.value
             .downcast_ref::<X>()
             .ok_or_else(|| ServiceError::TypeMismatch {
                 name: name.to_string(),
                 registered: self.type_name,
-                requested: std::any::type_name::<X>(),
+                requested,
             })
     }
 }
@@ -292,7 +293,9 @@ impl Services {
             .ok_or_else(|| ServiceError::Unknown {
                 name: key.name().to_string(),
             })?;
-        entry.typed::<InboxRef<T>>(key.name()).cloned()
+        entry
+            .typed::<InboxRef<T>>(key.name(), std::any::type_name::<T>())
+            .cloned()
     }
 
     /// Removes the service `key`.
@@ -300,12 +303,15 @@ impl Services {
     /// # Errors
     /// [`ServiceError::Unknown`] if there is none.
     pub fn deregister<T: Send + 'static>(&self, key: &ServiceKey<T>) -> Result<(), ServiceError> {
-        match lock(&self.services).remove(key.name()) {
-            Some(_) => Ok(()),
-            None => Err(ServiceError::Unknown {
+        let mut services = lock(&self.services);
+        let entry = services
+            .get(key.name())
+            .ok_or_else(|| ServiceError::Unknown {
                 name: key.name().to_string(),
-            }),
-        }
+            })?;
+        entry.typed::<InboxRef<T>>(key.name(), std::any::type_name::<T>())?;
+        services.remove(key.name());
+        Ok(())
     }
 
     /// The names of all registered services, sorted.
@@ -378,7 +384,9 @@ impl Services {
             .ok_or_else(|| ServiceError::UnknownValue {
                 name: key.name.to_string(),
             })?;
-        entry.typed::<V>(&key.name).cloned()
+        entry
+            .typed::<V>(&key.name, std::any::type_name::<V>())
+            .cloned()
     }
 
     /// The names of all tracked values, sorted.

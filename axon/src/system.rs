@@ -562,7 +562,7 @@ impl Drop for System {
         if !self.background.is_empty() {
             self.shared.scheds.iter().for_each(|s| s.stop());
             for t in std::mem::take(&mut self.background) {
-                let _ = t.join();
+                t.join().ok();
             }
         }
         if let Some(rt) = self.deterministic.take() {

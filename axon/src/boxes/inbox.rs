@@ -252,7 +252,7 @@ impl<T> InboxCore<T> {
 /// A typed, bounded queue that a component reads from (Kamaelia's inbox).
 ///
 /// An inbox is owned by one component; senders reach it through links from their outboxes (see
-/// [`link`](crate::link)) or through an [`InboxRef`]. It holds at most its capacity
+/// [`link`](crate::link())) or through an [`InboxRef`]. It holds at most its capacity
 /// ([`DEFAULT_CAPACITY`] unless set); a sender whose destination is full waits
 /// ([`Outbox::send`](crate::Outbox::send)) or gets its message back
 /// ([`Outbox::try_send`](crate::Outbox::try_send)).

@@ -222,7 +222,8 @@ impl BoxMeta {
     }
 
     pub(crate) fn set_owner(&self, owner: Owner) {
-        let _ = self.owner.set(owner);
+        // A box belongs to the first component that registers it; later claims are ignored.
+        self.owner.set(owner).ok();
     }
 
     pub(crate) fn owner(&self) -> Option<&Owner> {

@@ -91,7 +91,7 @@ impl<T> OutboxCore<T> {
 
 /// A typed box a component sends from (Kamaelia's outbox).
 ///
-/// An outbox is linked to at most one destination ([`link`](crate::link) refuses a second:
+/// An outbox is linked to at most one destination ([`link`](crate::link()) refuses a second:
 /// fan-out is a component or a backplane); many outboxes may feed one inbox, and their messages
 /// interleave in exact send order.
 pub struct Outbox<T> {
@@ -117,7 +117,7 @@ impl<T: Send + 'static> Outbox<T> {
     /// Sends `msg` to the final inbox of this outbox's chain, waiting while that inbox is full.
     ///
     /// If the outbox is unlinked, the message is held until it is linked, or discarded and
-    /// counted if the hold buffer is full (see the [module docs](self)).
+    /// counted if the hold buffer is full (see the [`Outbox`] type docs and [`crate::boxes`]).
     ///
     /// # Errors
     /// [`SendError::Closed`] with the message if the destination's component has ended.
