@@ -218,6 +218,7 @@ pub(crate) fn activate<C: Component>(child: Child<C>) -> ComponentId {
     let id = guard.cell.id;
     guard.activated = Some(false);
     guard.system.component_started(false);
+    guard.cell.set_activity(Activity::Running, 0);
     let system = Arc::clone(&guard.system);
     let ctx = Context::new(Arc::clone(&guard.cell), Arc::clone(&system), sched);
     let cell = Arc::clone(&guard.cell);

@@ -253,8 +253,8 @@ impl Context {
         to: ComponentId,
         to_box: &str,
     ) -> Result<LinkId, LinkError> {
-        let from_cell = self.cell_of(from)?;
-        let to_cell = self.cell_of(to)?;
+        let from_cell = self.cell_of(from, from_box)?;
+        let to_cell = self.cell_of(to, to_box)?;
         let src = from_cell.find_any_box(from_box)?;
         let dst = match src.meta().direction {
             // An inbox can only forward to an inbox.
@@ -267,7 +267,7 @@ impl Context {
         self.own(crate::link::link_erased(&src, &dst))
     }
 
-    fn cell_of(&self, id: ComponentId) -> Result<Arc<ComponentCell>, LinkError> {
+    fn cell_of(&self, id: ComponentId, box_name: &str) -> Result<Arc<ComponentCell>, LinkError> {
         if id == self.cell.id {
             return Ok(Arc::clone(&self.cell));
         }
@@ -275,11 +275,9 @@ impl Context {
             .get(&id)
             .cloned()
             .or_else(|| self.system.registry.get(id))
-            .ok_or_else(|| LinkError::NoSuchBox {
+            .ok_or_else(|| LinkError::NoSuchComponent {
                 component: id.to_string(),
-                name: String::new(),
-                direction: Direction::Inbox,
-                available: Vec::new(),
+                name: box_name.to_string(),
             })
     }
 
@@ -317,19 +315,26 @@ impl Context {
     /// Waits until a child ends and says how. Returns `None` at once if there are no children.
     /// (Kamaelia woke the parent when a child ended; this is that wake-up, with the reason.)
     pub async fn next_child_exit(&mut self) -> Option<ChildExit> {
-        if self.children.is_empty() {
-            return None;
+        loop {
+            if self.children.is_empty() {
+                return None;
+            }
+            let exit = self.exits.as_mut()?.recv().await?;
+            // Children removed with `remove_child` are no longer ours to hear about.
+            if self.children.remove(&exit.id).is_some() {
+                return Some(exit);
+            }
         }
-        let exit = self.exits.as_mut()?.recv().await?;
-        self.children.remove(&exit.id);
-        Some(exit)
     }
 
     /// Returns a child's end if one is waiting.
     pub fn try_child_exit(&mut self) -> Option<ChildExit> {
-        let exit = self.exits.as_mut()?.try_recv().ok()?;
-        self.children.remove(&exit.id);
-        Some(exit)
+        loop {
+            let exit = self.exits.as_mut()?.try_recv().ok()?;
+            if self.children.remove(&exit.id).is_some() {
+                return Some(exit);
+            }
+        }
     }
 }
 

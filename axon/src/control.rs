@@ -81,6 +81,62 @@ pub async fn next_event<T: Send + 'static>(
     .await
 }
 
+/// What [`next_batch`] found.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Batch {
+    /// A message arrived on `control` (nothing was taken from the data inbox).
+    Control(Control),
+    /// This many messages were moved from the data inbox into the buffer (at least one).
+    Messages(usize),
+}
+
+/// The batch form of [`next_event`]: waits for the next `control` message (looked at first) or
+/// for data, then moves up to `max` waiting data messages into `buf` under one lock.
+///
+/// Pair it with [`Outbox::send_all`](crate::Outbox::send_all) and a busy component pays for
+/// locking and wake-ups once per batch instead of once per message.
+///
+/// ```
+/// use axon::control::{next_batch, Batch};
+/// use axon::{Control, Inbox, Outbox};
+/// let (mut control, mut inbox) = (Inbox::new(), Inbox::new());
+/// let mut i = Outbox::new();
+/// axon::link(&i, &inbox).unwrap();
+/// for n in 0..5 { i.try_send(n).unwrap(); }
+/// let mut buf = Vec::new();
+/// let got = axon::blocking::block_on(next_batch(&mut control, &mut inbox, &mut buf, 64));
+/// assert_eq!(got, Batch::Messages(5));
+/// assert_eq!(buf, [0, 1, 2, 3, 4]);
+/// ```
+pub async fn next_batch<T: Send + 'static>(
+    control: &mut Inbox<Control>,
+    inbox: &mut Inbox<T>,
+    buf: &mut Vec<T>,
+    max: usize,
+) -> Batch {
+    let max = max.max(1);
+    std::future::poll_fn(|cx| {
+        if control.core.len_hint() > 0 {
+            if let Ok(c) = control.try_recv() {
+                return Poll::Ready(Batch::Control(c));
+            }
+        }
+        let n = inbox.recv_many(buf, max);
+        if n > 0 {
+            return Poll::Ready(Batch::Messages(n));
+        }
+        if let Poll::Ready(c) = control.poll_recv(cx) {
+            return Poll::Ready(Batch::Control(c.unwrap_or(Control::Shutdown)));
+        }
+        match inbox.core.poll_pop_many(cx, buf, max) {
+            Poll::Ready(0) => Poll::Ready(Batch::Control(Control::Shutdown)),
+            Poll::Ready(n) => Poll::Ready(Batch::Messages(n)),
+            Poll::Pending => Poll::Pending,
+        }
+    })
+    .await
+}
+
 /// A message on a `control` inbox or `signal` outbox.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[non_exhaustive]

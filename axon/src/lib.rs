@@ -136,7 +136,7 @@ pub use boxes::{
 };
 pub use component::{Child, ChildExit, Component, Exit, ThreadedComponent};
 pub use context::Context;
-pub use control::{next_event, Control, Event};
+pub use control::{next_batch, next_event, Batch, Control, Event};
 pub use dynamic::{DynamicInboxes, DynamicOutboxes};
 pub use error::{Error, SendError, TryRecvError, TrySendError};
 pub use link::{

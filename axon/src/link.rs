@@ -478,6 +478,13 @@ pub enum LinkError {
         /// The boxes of that direction it does have.
         available: Vec<String>,
     },
+    /// Linking by name named a component that does not exist (or has ended).
+    NoSuchComponent {
+        /// The component id asked for.
+        component: String,
+        /// The box asked for on it.
+        name: String,
+    },
     /// Linking by name asked for a form that does not exist (e.g. inbox to outbox).
     WrongDirection {
         /// The source box.
@@ -517,6 +524,9 @@ impl fmt::Display for LinkError {
             }
             LinkError::NoSuchBox { component, name, direction, available } => {
                 write!(f, "component {component} has no {direction} named {name:?} (its {direction}es: {})", available.join(", "))
+            }
+            LinkError::NoSuchComponent { component, name } => {
+                write!(f, "no component {component} (asked for its box {name:?}); it may have ended")
             }
             LinkError::WrongDirection { from, to } => write!(f, "cannot link {from} to {to}: an inbox can only be forwarded to another inbox"),
         }

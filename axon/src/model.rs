@@ -200,8 +200,9 @@ impl ComponentCell {
     }
 
     pub(crate) fn find_any_box(&self, name: &str) -> Result<Arc<dyn ErasedBox>, crate::LinkError> {
+        // A source is normally an outbox: if neither exists, say which outboxes there are.
         self.find_box(name, Direction::Outbox)
-            .or_else(|_| self.find_box(name, Direction::Inbox))
+            .or_else(|e| self.find_box(name, Direction::Inbox).map_err(|_| e))
     }
 
     fn state(&self) -> ComponentState {

@@ -187,45 +187,66 @@ pub(crate) struct Driver {
     pub(crate) shared: Arc<SchedShared>,
     slots: Vec<Slot>,
     free: Vec<u32>,
-    live: usize,
+    /// This scheduler's run queue while it is not installed on the current thread.
+    local: Option<Local>,
+    /// Whatever run queue the thread had before this one was installed (several deterministic
+    /// systems may be driven in turn on one thread).
+    outer: Option<Local>,
+    entered: u32,
 }
 
 impl Driver {
     pub(crate) fn new(shared: Arc<SchedShared>) -> Self {
+        let local = Local {
+            sched: shared.id,
+            queue: VecDeque::new(),
+            spawned: Vec::new(),
+            idle: false,
+        };
         Driver {
             shared,
             slots: Vec::new(),
             free: Vec::new(),
-            live: 0,
+            local: Some(local),
+            outer: None,
+            entered: 0,
         }
     }
 
-    /// Makes the current thread this scheduler's (idempotent).
-    fn enter(&self) {
-        LOCAL.with(|l| {
-            let mut l = l.borrow_mut();
-            if l.as_ref().is_none_or(|loc| loc.sched != self.shared.id) {
-                *l = Some(Local {
-                    sched: self.shared.id,
-                    queue: VecDeque::new(),
-                    spawned: Vec::new(),
-                    idle: false,
-                });
-            }
-        });
+    /// Installs this scheduler's run queue on the current thread, so that wake-ups here go
+    /// straight onto it. Re-entrant; undone by [`leave`](Self::leave).
+    fn enter(&mut self) {
+        if self.entered == 0 {
+            let mine = self
+                .local
+                .take()
+                .expect("a scheduler's run queue is either here or installed");
+            self.outer = LOCAL.with(|l| l.borrow_mut().replace(mine));
+        }
+        self.entered += 1;
     }
 
-    fn pop(&self) -> Option<TaskKey> {
-        LOCAL.with(|l| l.borrow_mut().as_mut().and_then(|l| l.queue.pop_front()))
+    fn leave(&mut self) {
+        self.entered -= 1;
+        if self.entered == 0 {
+            let outer = self.outer.take();
+            self.local = LOCAL.with(|l| std::mem::replace(&mut *l.borrow_mut(), outer));
+        }
     }
 
-    fn take_spawned(&self) -> Vec<TaskFuture> {
-        LOCAL.with(|l| {
-            l.borrow_mut()
-                .as_mut()
-                .map(|l| std::mem::take(&mut l.spawned))
-                .unwrap_or_default()
-        })
+    fn with_queue<R>(&mut self, f: impl FnOnce(&mut Local) -> R) -> R {
+        match self.local.as_mut() {
+            Some(l) => f(l),
+            None => LOCAL.with(|l| f(l.borrow_mut().as_mut().expect("installed"))),
+        }
+    }
+
+    fn pop(&mut self) -> Option<TaskKey> {
+        self.with_queue(|l| l.queue.pop_front())
+    }
+
+    fn take_spawned(&mut self) -> Vec<TaskFuture> {
+        self.with_queue(|l| std::mem::take(&mut l.spawned))
     }
 
     fn insert(&mut self, future: TaskFuture) {
@@ -251,12 +272,7 @@ impl Driver {
             waker,
             header,
         });
-        self.live += 1;
-        LOCAL.with(|l| {
-            if let Some(l) = l.borrow_mut().as_mut() {
-                l.queue.push_back(key);
-            }
-        });
+        self.with_queue(|l| l.queue.push_back(key));
     }
 
     fn take_injected(&mut self) {
@@ -272,11 +288,7 @@ impl Driver {
         );
         for item in items {
             match item {
-                Injected::Wake(key) => LOCAL.with(|l| {
-                    if let Some(l) = l.borrow_mut().as_mut() {
-                        l.queue.push_back(key);
-                    }
-                }),
+                Injected::Wake(key) => self.with_queue(|l| l.queue.push_back(key)),
                 Injected::Spawn(f) => self.insert(f),
             }
         }
@@ -317,7 +329,6 @@ impl Driver {
                 let done = slot.task.take();
                 slot.gen = slot.gen.wrapping_add(1);
                 self.free.push(key.slot);
-                self.live -= 1;
                 drop(done);
             }
             self.adopt_spawned();
@@ -325,22 +336,18 @@ impl Driver {
                 self.take_injected();
             }
         }
+        self.leave();
         polled
     }
 
     /// True if something is runnable now.
-    pub(crate) fn has_work(&self) -> bool {
+    pub(crate) fn has_work(&mut self) -> bool {
         self.shared.has_injected.load(Ordering::SeqCst)
-            || LOCAL.with(|l| {
-                l.borrow()
-                    .as_ref()
-                    .is_some_and(|l| !l.queue.is_empty() || !l.spawned.is_empty())
-            })
+            || self.with_queue(|l| !l.queue.is_empty() || !l.spawned.is_empty())
     }
 
     /// Ready when something is runnable; otherwise registers to be woken when something is.
     pub(crate) fn wait_for_work(&mut self, cx: &mut Context<'_>) -> Poll<()> {
-        self.enter();
         if self.has_work() {
             return Poll::Ready(());
         }
@@ -357,12 +364,8 @@ impl Driver {
         Poll::Pending
     }
 
-    fn set_idle(&self, idle: bool) {
-        LOCAL.with(|l| {
-            if let Some(l) = l.borrow_mut().as_mut() {
-                l.idle = idle;
-            }
-        });
+    fn set_idle(&mut self, idle: bool) {
+        self.with_queue(|l| l.idle = idle);
     }
 
     /// Drops every task (cancelling them). Wake-ups caused by the drops are discarded.
@@ -375,7 +378,6 @@ impl Driver {
             .iter_mut()
             .filter_map(|s| s.task.take())
             .collect();
-        self.live = 0;
         drop(tasks);
         // Tasks spawned by destructors (there should be none) are dropped too.
         drop(self.take_spawned());
@@ -386,11 +388,15 @@ impl Driver {
             .filter_map(|s| s.task.take())
             .collect();
         drop(rest);
+        self.with_queue(|l| l.queue.clear());
+        self.leave();
     }
 
     /// Runs tasks until the scheduler is asked to stop, parking (returning `Pending` to tokio)
-    /// whenever nothing is runnable.
+    /// whenever nothing is runnable. The run queue stays installed on this thread throughout,
+    /// so wake-ups from I/O and timers on this thread go straight onto it.
     pub(crate) async fn run_until_stopped(&mut self) {
+        self.enter();
         std::future::poll_fn(|cx| loop {
             let polled = self.tick(BUDGET);
             if self.shared.is_stopping() {
@@ -413,6 +419,7 @@ impl Driver {
             self.set_idle(false);
         })
         .await;
+        self.leave();
     }
 }
 

@@ -9,8 +9,8 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use axon::{
-    next_event, Boxes, Component, Context, Control, DynamicOutboxes, Error, Event, Inbox, Outbox,
-    System,
+    next_batch, next_event, Batch, Boxes, Component, Context, Control, DynamicOutboxes, Error,
+    Event, Inbox, Outbox, System,
 };
 
 use crate::measure;
@@ -68,12 +68,22 @@ impl<T: Send + 'static> PassThrough<T> {
 
 impl<T: Send + 'static> Component for PassThrough<T> {
     async fn run(mut self, _ctx: Context) -> Result<(), Error> {
+        // Take what is waiting in one go and pass it on in one go: locking and wake-ups are
+        // paid per batch, not per message.
+        let mut batch = Vec::with_capacity(LINK_CAPACITY);
         loop {
-            match next_event(&mut self.control, &mut self.inbox).await {
-                Event::Message(m) => self.outbox.send(m).await?,
-                Event::Control(c) => {
-                    while let Ok(m) = self.inbox.try_recv() {
-                        self.outbox.send(m).await?;
+            match next_batch(
+                &mut self.control,
+                &mut self.inbox,
+                &mut batch,
+                LINK_CAPACITY,
+            )
+            .await
+            {
+                Batch::Messages(_) => self.outbox.send_all(&mut batch).await?,
+                Batch::Control(c) => {
+                    while self.inbox.recv_many(&mut batch, LINK_CAPACITY) > 0 {
+                        self.outbox.send_all(&mut batch).await?;
                     }
                     self.signal.send(c).await?;
                     return Ok(());

@@ -42,12 +42,53 @@ pub(crate) struct InboxState<T> {
     pub(crate) epoch: u64,
     /// `Some` while this inbox is forwarded onward (Kamaelia's inbox→inbox passthrough).
     pub(crate) forward: Option<Arc<InboxCore<T>>>,
+    /// The consumer's waker, kept between waits (so a wait costs no clone when it is the same
+    /// task) and used only while `rx_parked`.
     rx_waker: Option<Waker>,
+    rx_parked: bool,
     tx_waiters: Vec<Waker>,
     pub(crate) closed: bool,
     pub(crate) pushed: u64,
     pub(crate) popped: u64,
     pub(crate) discarded: u64,
+}
+
+impl<T> InboxState<T> {
+    /// Records that the consumer waits, reusing the stored waker when it is the same task's.
+    #[inline]
+    fn park_rx(&mut self, cx: &Context<'_>) {
+        if !self
+            .rx_waker
+            .as_ref()
+            .is_some_and(|w| w.will_wake(cx.waker()))
+        {
+            self.rx_waker = Some(cx.waker().clone());
+        }
+        self.rx_parked = true;
+    }
+
+    /// Wakes the consumer if it waits: only on the transition, and without giving up the
+    /// waker, so a busy hand-off costs no reference-count traffic. Called under the box lock;
+    /// wakers never take a box lock, so this cannot deadlock.
+    #[inline]
+    fn wake_rx(&mut self) {
+        if self.rx_parked {
+            self.rx_parked = false;
+            if let Some(w) = &self.rx_waker {
+                w.wake_by_ref();
+            }
+        }
+    }
+}
+
+/// What a batch push into a core did.
+pub(crate) enum PushMany {
+    /// All delivered (this many).
+    Done(usize),
+    /// This many delivered; the rest wait for space.
+    Full(usize),
+    Closed,
+    Stale,
 }
 
 /// What a push into a core did.
@@ -68,6 +109,7 @@ impl<T> InboxCore<T> {
                 epoch: 0,
                 forward: None,
                 rx_waker: None,
+                rx_parked: false,
                 tx_waiters: Vec::new(),
                 closed: false,
                 pushed: 0,
@@ -116,11 +158,7 @@ impl<T> InboxCore<T> {
         st.queue.push_back(msg);
         st.pushed += 1;
         self.sync_len(&st);
-        let waker = st.rx_waker.take();
-        drop(st);
-        if let Some(w) = waker {
-            w.wake();
-        }
+        st.wake_rx();
         Push::Done
     }
 
@@ -132,10 +170,8 @@ impl<T> InboxCore<T> {
         let n = (st.queue.len() - before) as u64;
         st.pushed += n;
         self.sync_len(&st);
-        let waker = if n > 0 { st.rx_waker.take() } else { None };
-        drop(st);
-        if let Some(w) = waker {
-            w.wake();
+        if n > 0 {
+            st.wake_rx();
         }
     }
 
@@ -161,13 +197,7 @@ impl<T> InboxCore<T> {
             }
             None if st.closed => Poll::Ready(None),
             None => {
-                if !st
-                    .rx_waker
-                    .as_ref()
-                    .is_some_and(|w| w.will_wake(cx.waker()))
-                {
-                    st.rx_waker = Some(cx.waker().clone());
-                }
+                st.park_rx(cx);
                 drop(st);
                 self.meta.set_owner_activity(Activity::Receiving);
                 Poll::Pending
@@ -188,6 +218,70 @@ impl<T> InboxCore<T> {
             }
             None if st.closed => Err(TryRecvError::Closed),
             None => Err(TryRecvError::Empty),
+        }
+    }
+
+    /// As [`pop_many`](Self::pop_many), but registers `cx` to be woken if nothing is waiting.
+    pub(crate) fn poll_pop_many(
+        &self,
+        cx: &mut Context<'_>,
+        buf: &mut Vec<T>,
+        max: usize,
+    ) -> Poll<usize> {
+        let n = self.pop_many(buf, max);
+        if n > 0 {
+            return Poll::Ready(n);
+        }
+        let mut st = self.lock();
+        if !st.queue.is_empty() {
+            drop(st);
+            return Poll::Ready(self.pop_many(buf, max));
+        }
+        if st.closed {
+            return Poll::Ready(0);
+        }
+        st.park_rx(cx);
+        drop(st);
+        self.meta.set_owner_activity(Activity::Receiving);
+        Poll::Pending
+    }
+
+    /// Delivers as many messages from the front of `buf` as fit, under one lock (the batch form
+    /// of [`push`](Self::push)). If some are left and `cx` is given, the caller is queued to be
+    /// woken when space appears.
+    pub(crate) fn push_many(
+        &self,
+        buf: &mut Vec<T>,
+        epoch: Option<u64>,
+        cx: Option<&mut Context<'_>>,
+    ) -> PushMany {
+        let mut st = self.lock();
+        if epoch.is_some_and(|e| e != st.epoch) || st.forward.is_some() {
+            return PushMany::Stale;
+        }
+        if st.closed {
+            return PushMany::Closed;
+        }
+        let k = st.capacity.saturating_sub(st.queue.len()).min(buf.len());
+        st.queue.extend(buf.drain(..k));
+        st.pushed += k as u64;
+        self.sync_len(&st);
+        if k > 0 {
+            st.wake_rx();
+        }
+        let full = !buf.is_empty();
+        if full {
+            if let Some(cx) = cx {
+                if !st.tx_waiters.iter().any(|w| w.will_wake(cx.waker())) {
+                    st.tx_waiters.push(cx.waker().clone());
+                }
+            }
+        }
+        drop(st);
+        if full {
+            PushMany::Full(k)
+        } else {
+            PushMany::Done(k)
         }
     }
 
@@ -228,6 +322,7 @@ impl<T> InboxCore<T> {
         self.sync_len(&st);
         let waiters = std::mem::take(&mut st.tx_waiters);
         let rx = st.rx_waker.take();
+        st.rx_parked = false;
         drop(st);
         drop(dropped);
         waiters.into_iter().for_each(Waker::wake);
@@ -308,6 +403,16 @@ impl<T: Send + 'static> Inbox<T> {
     /// Never waits.
     pub fn recv_many(&mut self, buf: &mut Vec<T>, max: usize) -> usize {
         self.core.pop_many(buf, max)
+    }
+
+    /// Waits until at least one message is waiting, then moves up to `max` of them into `buf`
+    /// under one lock and returns how many (0 only once the inbox is closed). Draining in
+    /// batches is how a busy component pays for locking and wake-ups once per batch.
+    ///
+    /// # Cancel safety
+    /// Cancel-safe: messages are moved only when the future completes.
+    pub async fn recv_batch(&mut self, buf: &mut Vec<T>, max: usize) -> usize {
+        poll_fn(|cx| self.core.poll_pop_many(cx, buf, max.max(1))).await
     }
 
     /// Blocks the calling OS thread until a message arrives. For threaded components and plain

@@ -32,7 +32,7 @@ use std::sync::Arc;
 use crate::lock::{Mutex, MutexGuard};
 use std::task::{Context, Poll};
 
-use super::inbox::{InboxCore, Push, DEFAULT_CAPACITY};
+use super::inbox::{InboxCore, Push, PushMany, DEFAULT_CAPACITY};
 use super::meta::{BoxMeta, BoxStats, Direction};
 use crate::error::{SendError, TrySendError};
 use crate::link::{Route, Target};
@@ -83,9 +83,15 @@ impl<T> OutboxCore<T> {
     }
 
     fn count_sent(&self) {
+        self.count_sent_n(1);
+    }
+
+    fn count_sent_n(&self, n: usize) {
         // Single writer: a plain load and store, no locked instruction on the hot path.
-        self.sent
-            .store(self.sent.load(Ordering::Relaxed) + 1, Ordering::Relaxed);
+        self.sent.store(
+            self.sent.load(Ordering::Relaxed) + n as u64,
+            Ordering::Relaxed,
+        );
     }
 }
 
@@ -169,6 +175,57 @@ impl<T: Send + 'static> Outbox<T> {
         self.core.lock().discarded += 1;
         self.core.count_sent();
         drop(msg);
+    }
+
+    /// Sends every message in `buf`, in order, emptying it: as many as fit go into the
+    /// destination under one lock, and the call waits for space for the rest. The batch form of
+    /// [`send`](Self::send) for components that process in batches.
+    ///
+    /// # Errors
+    /// [`SendError::Closed`] with the messages not yet delivered, if the destination's component
+    /// has ended.
+    ///
+    /// # Cancel safety
+    /// Messages still in `buf` when the future is dropped were not sent; they stay in `buf`.
+    pub async fn send_all(&mut self, buf: &mut Vec<T>) -> Result<(), SendError<Vec<T>>> {
+        poll_fn(|cx| loop {
+            if buf.is_empty() {
+                return Poll::Ready(Ok(()));
+            }
+            if let Some((sink, epoch)) = &self.cache {
+                match sink.push_many(buf, Some(*epoch), Some(cx)) {
+                    PushMany::Done(k) => {
+                        self.core.count_sent_n(k);
+                        return Poll::Ready(Ok(()));
+                    }
+                    PushMany::Full(k) => {
+                        self.core.count_sent_n(k);
+                        self.core.meta.set_owner_activity(Activity::Sending);
+                        return Poll::Pending;
+                    }
+                    PushMany::Closed => {
+                        return Poll::Ready(Err(SendError::Closed(std::mem::take(buf))))
+                    }
+                    PushMany::Stale => {}
+                }
+            }
+            // No current route: send the first message alone, which resolves the route (or
+            // holds/discards it when unlinked), then go on in batches.
+            let first = buf.remove(0);
+            let mut slot = Some(first);
+            match self.poll_send(cx, &mut slot) {
+                Poll::Ready(Ok(())) => {}
+                Poll::Ready(Err(SendError::Closed(m))) => {
+                    buf.insert(0, m);
+                    return Poll::Ready(Err(SendError::Closed(std::mem::take(buf))));
+                }
+                Poll::Pending => {
+                    buf.insert(0, slot.take().expect("a pending send keeps its message"));
+                    return Poll::Pending;
+                }
+            }
+        })
+        .await
     }
 
     /// Sends `msg` if the destination has space now (Kamaelia's `send` raising `noSpaceInBox`).
