@@ -66,8 +66,34 @@ impl<T: Send + 'static> PassThrough<T> {
     }
 }
 
+/// Set `AXON_BENCH_PER_MESSAGE=1` to run the pass-through stages one message at a time
+/// (`next_event` + `send`) instead of in batches, to see what batching buys.
+fn per_message() -> bool {
+    std::env::var_os("AXON_BENCH_PER_MESSAGE").is_some_and(|v| v == "1")
+}
+
+impl<T: Send + 'static> PassThrough<T> {
+    async fn run_per_message(mut self) -> Result<(), Error> {
+        loop {
+            match next_event(&mut self.control, &mut self.inbox).await {
+                Event::Message(m) => self.outbox.send(m).await?,
+                Event::Control(c) => {
+                    while let Ok(m) = self.inbox.try_recv() {
+                        self.outbox.send(m).await?;
+                    }
+                    self.signal.send(c).await?;
+                    return Ok(());
+                }
+            }
+        }
+    }
+}
+
 impl<T: Send + 'static> Component for PassThrough<T> {
     async fn run(mut self, _ctx: Context) -> Result<(), Error> {
+        if per_message() {
+            return self.run_per_message().await;
+        }
         // Take what is waiting in one go and pass it on in one go: locking and wake-ups are
         // paid per batch, not per message.
         let mut batch = Vec::with_capacity(LINK_CAPACITY);
