@@ -341,6 +341,9 @@ impl Drop for ExitGuard {
             self.system.services.remove_owner(self.cell.id);
         }
         self.system.registry.remove(self.cell.id);
+        if self.activated.is_some() {
+            self.system.registry.record_end(Arc::clone(&self.cell));
+        }
         self.system.report_exit(&self.cell, &exit);
         if let Some(parent) = self.parent.take() {
             // The parent's exit inbox is unbounded; it fails only if the parent has ended.

@@ -326,12 +326,19 @@ pub struct Snapshot {
     pub components: Vec<ComponentSnapshot>,
     /// Every link whose source belongs to a live component.
     pub links: Vec<LinkSnapshot>,
+    /// The most recent components to end (up to [`RECENTLY_ENDED`]), oldest first, with how
+    /// they ended (`Finished`, `Failed`, `Panicked` or `Cancelled`) and no boxes.
+    pub ended: Vec<ComponentSnapshot>,
 }
+
+/// How many ended components a [`Snapshot`] remembers.
+pub const RECENTLY_ENDED: usize = 64;
 
 /// The registry of live components behind [`Snapshot`].
 #[derive(Default)]
 pub(crate) struct Registry {
     components: Mutex<HashMap<ComponentId, Arc<ComponentCell>>>,
+    ended: Mutex<std::collections::VecDeque<Arc<ComponentCell>>>,
 }
 
 impl Registry {
@@ -340,6 +347,15 @@ impl Registry {
             .lock()
             .unwrap_or_else(|p| p.into_inner())
             .insert(cell.id, cell);
+    }
+
+    /// Remembers an ended component for [`Snapshot::ended`] (bounded).
+    pub(crate) fn record_end(&self, cell: Arc<ComponentCell>) {
+        let mut ended = lock(&self.ended);
+        if ended.len() == RECENTLY_ENDED {
+            ended.pop_front();
+        }
+        ended.push_back(cell);
     }
 
     pub(crate) fn remove(&self, id: ComponentId) {
@@ -397,6 +413,16 @@ impl Registry {
             });
         }
         snap.links.sort();
+        for cell in lock(&self.ended).iter() {
+            snap.ended.push(ComponentSnapshot {
+                id: cell.id,
+                name: cell.name(),
+                type_name: cell.type_name,
+                parent: cell.parent,
+                state: cell.state(),
+                boxes: Vec::new(),
+            });
+        }
         snap
     }
 }
