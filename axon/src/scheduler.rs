@@ -126,7 +126,8 @@ impl SchedShared {
         self.wake_idle();
     }
 
-    fn wake_idle(&self) {
+    /// Wakes the scheduler's driver if it is parked (it then looks again at what to do).
+    pub(crate) fn wake_idle(&self) {
         let w = self
             .idle_waker
             .lock()

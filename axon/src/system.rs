@@ -74,9 +74,6 @@ impl SystemShared {
     }
 
     pub(crate) fn component_ended(&self, threaded: bool) {
-        if threaded {
-            self.threaded_live.fetch_sub(1, Ordering::SeqCst);
-        }
         let mut live = self.live.lock().unwrap_or_else(|p| p.into_inner());
         *live -= 1;
         if *live == 0 {
@@ -84,6 +81,13 @@ impl SystemShared {
             if self.stop_when_empty.load(Ordering::SeqCst) {
                 self.scheds.iter().for_each(|s| s.stop());
             }
+        }
+        drop(live);
+        if threaded {
+            self.threaded_live.fetch_sub(1, Ordering::SeqCst);
+            // A thread ending wakes no task: nudge the schedulers so that a driver waiting for
+            // work (deterministic `run`) looks at the live count again.
+            self.scheds.iter().for_each(|s| s.wake_idle());
         }
     }
 
@@ -531,21 +535,24 @@ impl System {
     fn run_deterministic(&mut self) -> Result<(), RunError> {
         loop {
             self.run_until_idle();
-            if self.shared.live() == 0 {
+            let live = self.shared.live();
+            if live == 0 {
                 return Ok(());
             }
-            let threads_live = self.shared.threaded_live.load(Ordering::SeqCst) > 0;
+            let shared = Arc::clone(&self.shared);
             let (rt, driver) = self.det();
             let woke = rt.block_on(async {
                 // Virtual time jumps straight to the next pending timer; a sleep of a century
-                // only completes if there is none, which means nothing can ever happen again.
+                // only completes if there is none, which means nothing can ever happen again —
+                // unless a threaded component is still working, which the clock cannot see.
                 let mut century = std::pin::pin!(tokio::time::sleep(Duration::from_secs(
                     100 * 365 * 24 * 3600
                 )));
                 std::future::poll_fn(|cx| {
-                    if driver.wait_for_work(cx).is_ready() {
+                    if driver.wait_for_work(cx).is_ready() || shared.live() != live {
                         return Poll::Ready(true);
                     }
+                    let threads_live = shared.threaded_live.load(Ordering::SeqCst) > 0;
                     if !threads_live && century.as_mut().poll(cx).is_ready() {
                         return Poll::Ready(false);
                     }

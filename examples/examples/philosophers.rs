@@ -44,11 +44,23 @@ impl ThreadedComponent for Philosopher {
             }
             // Eating: both forks are ours; check it, then put them down in one commit.
             let mut tx = self.store.using_all([left.clone(), right.clone()]);
-            assert_eq!(tx.get(&left), Some(&self.name), "{} lost its left fork", self.name);
-            assert_eq!(tx.get(&right), Some(&self.name), "{} lost its right fork", self.name);
+            assert_eq!(
+                tx.get(&left),
+                Some(&self.name),
+                "{} lost its left fork",
+                self.name
+            );
+            assert_eq!(
+                tx.get(&right),
+                Some(&self.name),
+                "{} lost its right fork",
+                self.name
+            );
             tx.set(&left, None);
             tx.set(&right, None);
-            tx.commit().map_err(|e| Error::msg(format!("{} could not put its forks down: {e}", self.name)))?;
+            tx.commit().map_err(|e| {
+                Error::msg(format!("{} could not put its forks down: {e}", self.name))
+            })?;
             meals += 1;
         }
         self.outbox.send_blocking((self.name, meals, refused))?;
@@ -67,34 +79,60 @@ impl Component for Table {
     async fn run(mut self, mut ctx: Context) -> Result<(), Error> {
         let store: Store<String, String> = Store::new();
         for i in 0..PHILOSOPHERS {
-            let forks = (format!("fork.{i}"), format!("fork.{}", (i + 1) % PHILOSOPHERS));
+            let forks = (
+                format!("fork.{i}"),
+                format!("fork.{}", (i + 1) % PHILOSOPHERS),
+            );
             let p = ctx.adopt_named(
                 format!("philosopher.{i}"),
-                Philosopher { outbox: Outbox::new(), name: format!("philosopher.{i}"), forks, store: store.clone() },
+                Philosopher {
+                    outbox: Outbox::new(),
+                    name: format!("philosopher.{i}"),
+                    forks,
+                    store: store.clone(),
+                },
             );
             ctx.link(&p.outbox, &self.reports)?;
             ctx.activate_threaded(p);
         }
         for _ in 0..PHILOSOPHERS {
-            let (name, meals, refused) = self.reports.recv().await.ok_or_else(|| Error::msg("table closed"))?;
+            let (name, meals, refused) = self
+                .reports
+                .recv()
+                .await
+                .ok_or_else(|| Error::msg("table closed"))?;
             println!("{name} ate {meals} meals ({refused} commits refused by a neighbour)");
         }
         while let Some(exit) = ctx.next_child_exit().await {
             if !exit.exit.is_finished() {
-                return Err(Error::msg(format!("{} ended with {:?}", exit.name, exit.exit)));
+                return Err(Error::msg(format!(
+                    "{} ended with {:?}",
+                    exit.name, exit.exit
+                )));
             }
         }
         for i in 0..PHILOSOPHERS {
-            assert_eq!(store.get(&format!("fork.{i}")), None, "every fork is back on the table");
+            assert_eq!(
+                store.get(&format!("fork.{i}")),
+                None,
+                "every fork is back on the table"
+            );
         }
-        println!("all {PHILOSOPHERS} philosophers ate {MEALS} meals; every fork is back on the table");
+        println!(
+            "all {PHILOSOPHERS} philosophers ate {MEALS} meals; every fork is back on the table"
+        );
         Ok(())
     }
 }
 
 fn main() {
     let mut system = System::new();
-    system.spawn_named("table", Table { reports: Inbox::new() });
+    system.spawn_named(
+        "table",
+        Table {
+            reports: Inbox::new(),
+        },
+    );
     system.run().expect("dinner ends");
     assert!(system.failures().is_empty(), "{:?}", system.failures());
 }

@@ -1,0 +1,411 @@
+//! Behaviour of backplanes (`axon::backplane`): named publish/subscribe hubs with publishers and
+//! subscribers that join and leave at run time.
+//!
+//! Kamaelia's Axon test suite has no backplane tests (its `Backplane`, `PublishTo` and
+//! `SubscribeTo` live in `Kamaelia.Util.Backplane` and were exercised only by examples), so
+//! these tests state the documented contract directly: every subscriber gets every message
+//! published after it joined, in order; publishers and subscribers come and go; a slow
+//! subscriber misses messages (counted) instead of holding up the backplane or growing memory;
+//! names keep backplanes apart; a publisher started first waits; any `Control` stops a
+//! component and is passed on `signal`.
+//!
+//! Every test runs a `System::deterministic()` and drives it with `run_until_idle`, so nothing
+//! depends on timing.
+
+use axon::backplane::{Backplane, BackplaneStats, PublishTo, SubscribeTo};
+use axon::model::BoxSnapshot;
+use axon::{ComponentId, ComponentState, Control, Inbox, Outbox, System, TryRecvError};
+
+/// Plain code's end of a publisher: messages go in through `say`.
+struct Publisher {
+    id: ComponentId,
+    say: Outbox<u32>,
+    stop: Outbox<Control>,
+    signal: Inbox<Control>,
+}
+
+fn publisher(system: &System, name: &str) -> Publisher {
+    let p = PublishTo::<u32>::new(name);
+    let say = Outbox::new();
+    let stop = Outbox::new();
+    let signal = Inbox::new();
+    axon::link(&say, &p.inbox).unwrap();
+    axon::link(&stop, &p.control).unwrap();
+    axon::link(&p.signal, &signal).unwrap();
+    Publisher {
+        id: system.spawn(p),
+        say,
+        stop,
+        signal,
+    }
+}
+
+/// Plain code's end of a subscriber: copies arrive in `got`.
+struct Subscriber {
+    id: ComponentId,
+    got: Inbox<u32>,
+    stop: Outbox<Control>,
+    signal: Inbox<Control>,
+}
+
+fn subscriber_into(system: &System, sub: SubscribeTo<u32>, got: Inbox<u32>) -> Subscriber {
+    let stop = Outbox::new();
+    let signal = Inbox::new();
+    axon::link(&sub.outbox, &got).unwrap();
+    axon::link(&stop, &sub.control).unwrap();
+    axon::link(&sub.signal, &signal).unwrap();
+    Subscriber {
+        id: system.spawn(sub),
+        got,
+        stop,
+        signal,
+    }
+}
+
+fn subscriber(system: &System, name: &str) -> Subscriber {
+    subscriber_into(system, SubscribeTo::new(name), Inbox::unbounded())
+}
+
+/// Plain code's end of a backplane.
+struct Hub {
+    id: ComponentId,
+    stats: BackplaneStats,
+    stop: Outbox<Control>,
+    signal: Inbox<Control>,
+}
+
+fn backplane(system: &System, name: &str) -> Hub {
+    let b = Backplane::<u32>::new(name);
+    let stats = b.stats();
+    let stop = Outbox::new();
+    let signal = Inbox::new();
+    axon::link(&stop, &b.control).unwrap();
+    axon::link(&b.signal, &signal).unwrap();
+    Hub {
+        id: system.spawn(b),
+        stats,
+        stop,
+        signal,
+    }
+}
+
+fn drain(inbox: &mut Inbox<u32>) -> Vec<u32> {
+    std::iter::from_fn(|| inbox.try_recv().ok()).collect()
+}
+
+fn publish(p: &mut Publisher, msgs: impl IntoIterator<Item = u32>) {
+    for m in msgs {
+        p.say.try_send(m).unwrap();
+    }
+}
+
+fn is_live(system: &System, id: ComponentId) -> bool {
+    system.snapshot().components.iter().any(|c| c.id == id)
+}
+
+fn box_of(system: &System, id: ComponentId, name: &str) -> BoxSnapshot {
+    let snap = system.snapshot();
+    let c = snap
+        .components
+        .iter()
+        .find(|c| c.id == id)
+        .expect("component is live");
+    c.boxes
+        .iter()
+        .find(|b| b.info.name == name)
+        .expect("box exists")
+        .clone()
+}
+
+/// Every subscriber gets every message published, in publication order, over several rounds.
+#[test]
+fn every_subscriber_gets_every_message_in_order() {
+    let mut system = System::deterministic();
+    let hub = backplane(&system, "news");
+    let mut subs: Vec<_> = (0..3).map(|_| subscriber(&system, "news")).collect();
+    let mut p = publisher(&system, "news");
+    system.run_until_idle();
+    assert_eq!(hub.stats.subscribers(), 3);
+    for round in 0..3 {
+        publish(&mut p, round * 50..(round + 1) * 50);
+        system.run_until_idle();
+    }
+    let all: Vec<u32> = (0..150).collect();
+    for s in &mut subs {
+        assert_eq!(drain(&mut s.got), all);
+    }
+    assert_eq!(hub.stats.published(), 150);
+    assert_eq!(hub.stats.missed(), 0);
+}
+
+/// Messages from several publishers reach every subscriber, interleaved in exact send order.
+#[test]
+fn several_publishers_feed_every_subscriber_in_send_order() {
+    let mut system = System::deterministic();
+    let hub = backplane(&system, "news");
+    let mut a = subscriber(&system, "news");
+    let mut b = subscriber(&system, "news");
+    let mut p1 = publisher(&system, "news");
+    let mut p2 = publisher(&system, "news");
+    system.run_until_idle();
+    let mut sent = Vec::new();
+    for i in 0..20 {
+        let (p, m) = if i % 3 == 0 {
+            (&mut p2, 1000 + i)
+        } else {
+            (&mut p1, i)
+        };
+        p.say.try_send(m).unwrap();
+        sent.push(m);
+    }
+    system.run_until_idle();
+    assert_eq!(drain(&mut a.got), sent);
+    assert_eq!(drain(&mut b.got), sent);
+    assert_eq!(hub.stats.published(), 20);
+}
+
+/// Subscribers join and leave while the system runs: a newcomer gets only what is published
+/// after it joined; one that leaves is dropped from the list and the others carry on.
+#[test]
+fn subscribers_join_and_leave_at_run_time() {
+    let mut system = System::deterministic();
+    let hub = backplane(&system, "news");
+    let mut a = subscriber(&system, "news");
+    let mut p = publisher(&system, "news");
+    system.run_until_idle();
+    publish(&mut p, 1..=3);
+    system.run_until_idle();
+    assert_eq!(drain(&mut a.got), [1, 2, 3]);
+
+    let mut b = subscriber(&system, "news");
+    system.run_until_idle();
+    assert_eq!(hub.stats.subscribers(), 2);
+    publish(&mut p, 4..=6);
+    system.run_until_idle();
+    assert_eq!(drain(&mut a.got), [4, 5, 6]);
+    assert_eq!(
+        drain(&mut b.got),
+        [4, 5, 6],
+        "nothing from before it joined"
+    );
+
+    b.stop.try_send(Control::Shutdown).unwrap();
+    system.run_until_idle();
+    assert!(!is_live(&system, b.id));
+    assert_eq!(b.signal.try_recv(), Ok(Control::Shutdown));
+    publish(&mut p, 7..=9);
+    system.run_until_idle();
+    assert_eq!(hub.stats.subscribers(), 1, "the leaver is dropped");
+    assert_eq!(drain(&mut a.got), [7, 8, 9]);
+    assert_eq!(hub.stats.missed(), 0, "leaving is not missing");
+    assert!(b.got.try_recv().is_err());
+    assert!(system.failures().is_empty(), "{:?}", system.failures());
+}
+
+/// A subscriber whose feed is full misses messages (counted), while a fast subscriber gets all
+/// of them and the backplane never blocks; the slow feed never holds more than its capacity.
+#[test]
+fn slow_subscriber_misses_messages_without_holding_up_the_others() {
+    let mut system = System::deterministic();
+    let hub = backplane(&system, "news");
+    let mut fast = subscriber(&system, "news");
+    // The slow subscriber's consumer takes nothing: its output inbox holds one message, so the
+    // subscriber blocks sending the second and its feed (capacity 2) fills up.
+    let mut slow = subscriber_into(
+        &system,
+        SubscribeTo::with_capacity("news", 2),
+        Inbox::with_capacity(1),
+    );
+    let mut p = publisher(&system, "news");
+    system.run_until_idle();
+    assert_eq!(hub.stats.subscribers(), 2);
+
+    let rounds = 5;
+    for round in 0..rounds {
+        publish(&mut p, round * 20..(round + 1) * 20);
+        system.run_until_idle();
+        assert_eq!(
+            drain(&mut fast.got),
+            (round * 20..(round + 1) * 20).collect::<Vec<_>>()
+        );
+        let feed = box_of(&system, slow.id, "feed");
+        assert_eq!(feed.stats.capacity, Some(2));
+        assert!(feed.stats.depth <= 2, "feed depth {}", feed.stats.depth);
+        let inbox = box_of(&system, hub.id, "inbox");
+        assert_eq!(inbox.stats.depth, 0, "the backplane keeps up");
+        let state = system
+            .snapshot()
+            .components
+            .into_iter()
+            .find(|c| c.id == hub.id)
+            .unwrap()
+            .state;
+        assert!(
+            matches!(state, ComponentState::Receiving { .. }),
+            "the backplane is never blocked, but is {state:?}"
+        );
+    }
+    let total = u64::from(rounds * 20);
+    let feed = box_of(&system, slow.id, "feed");
+    assert_eq!(hub.stats.published(), total);
+    assert!(hub.stats.missed() > 0, "the slow subscriber must miss some");
+    assert_eq!(
+        hub.stats.missed() + feed.stats.messages_in,
+        total,
+        "every copy for the slow subscriber was either delivered or counted as missed"
+    );
+    assert_eq!(
+        hub.stats.subscribers(),
+        2,
+        "a slow subscriber is not dropped"
+    );
+
+    // What the slow subscriber did get is in order, and it resumes once its consumer reads.
+    let first = slow.got.try_recv().unwrap();
+    system.run_until_idle();
+    let second = slow.got.try_recv().unwrap();
+    assert!(first < second);
+    publish(&mut p, [1000]);
+    system.run_until_idle();
+    let mut rest = Vec::new();
+    while let Ok(m) = slow.got.try_recv() {
+        rest.push(m);
+        system.run_until_idle();
+    }
+    assert_eq!(
+        rest.last(),
+        Some(&1000),
+        "a freed subscriber gets new messages"
+    );
+    assert!(rest.windows(2).all(|w| w[0] < w[1]), "{rest:?}");
+    assert!(second < rest[0]);
+}
+
+/// Two backplanes with different names are independent.
+#[test]
+fn backplanes_with_different_names_are_independent() {
+    let mut system = System::deterministic();
+    let red = backplane(&system, "red");
+    let blue = backplane(&system, "blue");
+    let mut red_sub = subscriber(&system, "red");
+    let mut blue_sub = subscriber(&system, "blue");
+    let mut red_pub = publisher(&system, "red");
+    let mut blue_pub = publisher(&system, "blue");
+    system.run_until_idle();
+    publish(&mut red_pub, [1, 2]);
+    publish(&mut blue_pub, [10, 20, 30]);
+    system.run_until_idle();
+    assert_eq!(drain(&mut red_sub.got), [1, 2]);
+    assert_eq!(drain(&mut blue_sub.got), [10, 20, 30]);
+    assert_eq!((red.stats.published(), blue.stats.published()), (2, 3));
+    assert_eq!((red.stats.subscribers(), blue.stats.subscribers()), (1, 1));
+}
+
+/// A publisher and a subscriber started before their backplane wait for it; once it is up nothing
+/// published is lost, including what was given to the publisher while it waited.
+#[test]
+fn publisher_started_before_the_backplane_waits_for_it() {
+    let mut system = System::deterministic();
+    let mut p = publisher(&system, "late");
+    system.run_until_idle();
+    assert!(
+        is_live(&system, p.id),
+        "the publisher waits instead of failing"
+    );
+    publish(&mut p, [1, 2, 3]);
+    system.run_until_idle();
+
+    let hub = backplane(&system, "late");
+    system.run_until_idle();
+    assert_eq!(
+        hub.stats.published(),
+        3,
+        "messages given while waiting are published"
+    );
+    let mut sub = subscriber(&system, "late");
+    system.run_until_idle();
+    publish(&mut p, 4..=8);
+    system.run_until_idle();
+    assert_eq!(drain(&mut sub.got), [4, 5, 6, 7, 8]);
+    assert_eq!(hub.stats.published(), 8);
+    assert!(system.failures().is_empty(), "{:?}", system.failures());
+}
+
+/// A subscriber started before its backplane waits for it and then gets what is published.
+#[test]
+fn subscriber_started_before_the_backplane_waits_for_it() {
+    let mut system = System::deterministic();
+    let mut sub = subscriber(&system, "late");
+    system.run_until_idle();
+    assert!(is_live(&system, sub.id));
+    let hub = backplane(&system, "late");
+    let mut p = publisher(&system, "late");
+    system.run_until_idle();
+    assert_eq!(hub.stats.subscribers(), 1);
+    publish(&mut p, [5, 6]);
+    system.run_until_idle();
+    assert_eq!(drain(&mut sub.got), [5, 6]);
+}
+
+/// Any `Control` on a backplane's `control` stops it and is passed on its `signal`; the name is
+/// then free for a new backplane.
+#[test]
+fn backplane_stops_on_control_and_passes_it_on() {
+    for control in [Control::Shutdown, Control::ProducerFinished] {
+        let mut system = System::deterministic();
+        let mut hub = backplane(&system, "news");
+        system.run_until_idle();
+        assert!(is_live(&system, hub.id));
+        hub.stop.try_send(control).unwrap();
+        system.run().unwrap();
+        assert_eq!(hub.signal.try_recv(), Ok(control));
+        assert!(!is_live(&system, hub.id));
+
+        let again = backplane(&system, "news");
+        system.run_until_idle();
+        assert!(is_live(&system, again.id), "{:?}", system.failures());
+    }
+}
+
+/// Publishers and subscribers stop on any `Control` and pass it on their `signal`.
+#[test]
+fn publisher_and_subscriber_stop_on_control_and_pass_it_on() {
+    let mut system = System::deterministic();
+    let _hub = backplane(&system, "news");
+    let mut p = publisher(&system, "news");
+    let mut s = subscriber(&system, "news");
+    // A publisher and a subscriber still waiting for a backplane that never comes.
+    let mut waiting_p = publisher(&system, "nowhere");
+    let mut waiting_s = subscriber(&system, "nowhere");
+    system.run_until_idle();
+    p.stop.try_send(Control::ProducerFinished).unwrap();
+    s.stop.try_send(Control::Shutdown).unwrap();
+    waiting_p.stop.try_send(Control::Shutdown).unwrap();
+    waiting_s.stop.try_send(Control::ProducerFinished).unwrap();
+    system.run_until_idle();
+    assert_eq!(p.signal.try_recv(), Ok(Control::ProducerFinished));
+    assert_eq!(s.signal.try_recv(), Ok(Control::Shutdown));
+    assert_eq!(waiting_p.signal.try_recv(), Ok(Control::Shutdown));
+    assert_eq!(waiting_s.signal.try_recv(), Ok(Control::ProducerFinished));
+    for id in [p.id, s.id, waiting_p.id, waiting_s.id] {
+        assert!(!is_live(&system, id));
+    }
+    assert_eq!(s.got.try_recv(), Err(TryRecvError::Empty));
+}
+
+/// A publisher whose message type differs from its backplane's fails, naming both types,
+/// instead of waiting forever or publishing into the wrong hub.
+#[test]
+fn publisher_of_another_message_type_fails_naming_both_types() {
+    let mut system = System::deterministic();
+    let hub = backplane(&system, "news");
+    let wrong = system.spawn(PublishTo::<String>::new("news"));
+    system.run_until_idle();
+    assert!(!is_live(&system, wrong));
+    let failures = system.failures();
+    assert_eq!(failures.len(), 1, "{failures:?}");
+    assert_eq!(failures[0].id, wrong);
+    let what = &failures[0].what;
+    assert!(what.contains("u32") && what.contains("String"), "{what}");
+    assert!(is_live(&system, hub.id), "the backplane is unaffected");
+}
