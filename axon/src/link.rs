@@ -39,7 +39,9 @@
 
 use std::fmt;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
+#[cfg(not(axon_loom))]
+use std::sync::Mutex;
 
 use crate::boxes::inbox::InboxCore;
 use crate::boxes::meta::{BoxMeta, Direction, ErasedBox};
@@ -48,9 +50,23 @@ use crate::boxes::{Inbox, InboxRef, Outbox, OutboxRef};
 
 /// Serialises every change to the topology (rare) so that chain resolution sees a consistent
 /// graph. The message path never takes it while a route is cached.
+#[cfg(not(axon_loom))]
 static TOPOLOGY: Mutex<()> = Mutex::new(());
 
+#[cfg(not(axon_loom))]
 fn topology() -> std::sync::MutexGuard<'static, ()> {
+    TOPOLOGY.lock().unwrap_or_else(|p| p.into_inner())
+}
+
+// Under the loom model checker the lock must be loom's, and loom objects cannot live in a plain
+// static: `loom::lazy_static!` makes a fresh one for every explored execution.
+#[cfg(axon_loom)]
+loom::lazy_static! {
+    static ref TOPOLOGY: loom::sync::Mutex<()> = loom::sync::Mutex::new(());
+}
+
+#[cfg(axon_loom)]
+fn topology() -> loom::sync::MutexGuard<'static, ()> {
     TOPOLOGY.lock().unwrap_or_else(|p| p.into_inner())
 }
 
@@ -114,6 +130,15 @@ pub(crate) fn route<T>(from: &Arc<OutboxCore<T>>, msg: T) -> Route<T> {
             }
         }
     }
+}
+
+/// The end of the chain that starts at inbox `from`, and its epoch, resolved under the topology
+/// lock (so never in the middle of a forward's flush).
+pub(crate) fn resolve_inbox<T>(from: &Arc<InboxCore<T>>) -> (Arc<InboxCore<T>>, u64) {
+    let _g = topology();
+    let sink = from.final_inbox();
+    let epoch = sink.lock().epoch;
+    (sink, epoch)
 }
 
 pub(crate) fn backlog<T>(from: &Arc<OutboxCore<T>>) -> usize {

@@ -134,14 +134,9 @@ struct Sink {
 impl Component for Sink {
     async fn run(mut self, _ctx: Context) -> Result<(), Error> {
         let (mut count, mut sum) = (0u64, 0u64);
-        loop {
-            match next_event(&mut self.control, &mut self.inbox).await {
-                Event::Message(m) => {
-                    count += 1;
-                    sum = sum.wrapping_add(m);
-                }
-                Event::Control(_) => break,
-            }
+        while let Event::Message(m) = next_event(&mut self.control, &mut self.inbox).await {
+            count += 1;
+            sum = sum.wrapping_add(m);
         }
         while let Ok(m) = self.inbox.try_recv() {
             count += 1;

@@ -220,7 +220,7 @@ impl Component for Newsroom {
                         consumers_done += 1;
                         if consumers_done == 2 {
                             for s in &stops {
-                                let _ = s.try_send(Control::Shutdown);
+                                s.try_send(Control::Shutdown).ok();
                             }
                         }
                     }

@@ -9,9 +9,13 @@
 //! assert_eq!(inbox.try_recv(), Ok("hello"));
 //! ```
 
+#[cfg(axon_loom)]
+use loom::sync::atomic::AtomicUsize;
 use std::collections::VecDeque;
 use std::future::poll_fn;
-use std::sync::atomic::{AtomicUsize, Ordering};
+#[cfg(not(axon_loom))]
+use std::sync::atomic::AtomicUsize;
+use std::sync::atomic::Ordering;
 use std::sync::Arc;
 
 use crate::lock::{Mutex, MutexGuard};
@@ -546,33 +550,47 @@ impl<T: Send + 'static> InboxRef<T> {
     /// [`SendError::Closed`](crate::SendError::Closed) with the message if the inbox's owner ended.
     pub async fn send(&self, msg: T) -> Result<(), crate::SendError<T>> {
         let mut slot = Some(msg);
-        poll_fn(|cx| loop {
+        poll_fn(|cx| {
             let msg = slot.take().expect("polled after completion");
-            match self.core.final_inbox().push(msg, None, Some(cx)) {
-                Push::Done => return Poll::Ready(Ok(())),
-                Push::Closed(m) => return Poll::Ready(Err(crate::SendError::Closed(m))),
-                Push::Stale(m) => slot = Some(m),
+            match self.push(msg, Some(cx)) {
+                Push::Closed(m) => Poll::Ready(Err(crate::SendError::Closed(m))),
                 Push::Full(m) => {
                     slot = Some(m);
-                    return Poll::Pending;
+                    Poll::Pending
                 }
+                Push::Done | Push::Stale(_) => Poll::Ready(Ok(())),
             }
         })
         .await
+    }
+
+    /// Pushes into this inbox if it is the end of its chain (the common case: no global lock);
+    /// otherwise resolves the end of the chain under the topology lock, so that a message sent
+    /// while the inbox is being forwarded lands after the messages the forward flushes onward.
+    /// Never returns `Stale`.
+    fn push(&self, mut msg: T, mut cx: Option<&mut Context<'_>>) -> Push<T> {
+        match self.core.push(msg, None, cx.as_deref_mut()) {
+            Push::Stale(m) => msg = m,
+            other => return other,
+        }
+        loop {
+            let (sink, epoch) = crate::link::resolve_inbox(&self.core);
+            match sink.push(msg, Some(epoch), cx.as_deref_mut()) {
+                Push::Stale(m) => msg = m,
+                other => return other,
+            }
+        }
     }
 
     /// Delivers `msg` if there is space now.
     ///
     /// # Errors
     /// `Full` or `Closed`, with the message.
-    pub fn try_send(&self, mut msg: T) -> Result<(), crate::TrySendError<T>> {
-        loop {
-            match self.core.final_inbox().push(msg, None, None) {
-                Push::Done => return Ok(()),
-                Push::Full(m) => return Err(crate::TrySendError::Full(m)),
-                Push::Closed(m) => return Err(crate::TrySendError::Closed(m)),
-                Push::Stale(m) => msg = m,
-            }
+    pub fn try_send(&self, msg: T) -> Result<(), crate::TrySendError<T>> {
+        match self.push(msg, None) {
+            Push::Done | Push::Stale(_) => Ok(()),
+            Push::Full(m) => Err(crate::TrySendError::Full(m)),
+            Push::Closed(m) => Err(crate::TrySendError::Closed(m)),
         }
     }
 

@@ -24,9 +24,13 @@
 //! outbox that nobody links never stalls its component; [`Outbox::try_send`] instead hands the
 //! message back as [`TrySendError::Unlinked`].
 
+#[cfg(axon_loom)]
+use loom::sync::atomic::AtomicU64;
 use std::collections::VecDeque;
 use std::future::poll_fn;
-use std::sync::atomic::{AtomicU64, Ordering};
+#[cfg(not(axon_loom))]
+use std::sync::atomic::AtomicU64;
+use std::sync::atomic::Ordering;
 use std::sync::Arc;
 
 use crate::lock::{Mutex, MutexGuard};
