@@ -43,40 +43,105 @@ impl std::fmt::Display for BoxKey {
     }
 }
 
-struct Naming {
+/// What a dynamic set needs from its boxes.
+trait Member {
+    fn erased(&self) -> Arc<dyn ErasedBox>;
+    fn list(&self, boxes: &mut BoxRegistrar<'_>, name: String, doc: Cow<'static, str>);
+    /// Called when the box is removed from its set.
+    fn retire(&self) {}
+}
+
+impl<T: Send + 'static> Member for Inbox<T> {
+    fn erased(&self) -> Arc<dyn ErasedBox> {
+        self.core.clone()
+    }
+    fn list(&self, boxes: &mut BoxRegistrar<'_>, name: String, doc: Cow<'static, str>) {
+        boxes.inbox(name, doc, self);
+    }
+    fn retire(&self) {
+        self.core.close();
+    }
+}
+
+impl<T: Send + 'static> Member for Outbox<T> {
+    fn erased(&self) -> Arc<dyn ErasedBox> {
+        self.core.clone()
+    }
+    fn list(&self, boxes: &mut BoxRegistrar<'_>, name: String, doc: Cow<'static, str>) {
+        boxes.outbox(name, doc, self);
+    }
+}
+
+/// The keyed, named set of boxes behind [`DynamicInboxes`] and [`DynamicOutboxes`].
+struct Set<B> {
     base: Cow<'static, str>,
     doc: Cow<'static, str>,
     next: u64,
+    /// The component the set belongs to, known once it is registered.
     owner: OnceLock<Arc<ComponentCell>>,
+    boxes: BTreeMap<BoxKey, B>,
 }
 
-impl Naming {
-    fn next_key(&mut self) -> BoxKey {
+impl<B: Member> Set<B> {
+    fn new(base: Cow<'static, str>, doc: Cow<'static, str>) -> Self {
+        Set {
+            base,
+            doc,
+            next: 0,
+            owner: OnceLock::new(),
+            boxes: BTreeMap::new(),
+        }
+    }
+
+    fn name(&self, key: BoxKey) -> String {
+        format!("{}{}", self.base, key.0)
+    }
+
+    fn insert(&mut self, b: B) -> BoxKey {
         self.next += 1;
-        BoxKey(self.next)
+        let key = BoxKey(self.next);
+        if let Some(cell) = self.owner.get() {
+            cell.add_box(b.erased(), Cow::Owned(self.name(key)), self.doc.clone());
+        }
+        self.boxes.insert(key, b);
+        key
     }
 
-    fn register(&self, key: BoxKey, b: Arc<dyn ErasedBox>) {
+    fn remove(&mut self, key: BoxKey) -> bool {
+        let Some(b) = self.boxes.remove(&key) else {
+            return false;
+        };
+        b.retire();
         if let Some(cell) = self.owner.get() {
-            cell.add_box(
-                b,
-                Cow::Owned(format!("{}{}", self.base, key.0)),
-                self.doc.clone(),
-            );
+            cell.remove_box(&b.erased());
+        }
+        true
+    }
+
+    fn keys(&self) -> Vec<BoxKey> {
+        self.boxes.keys().copied().collect()
+    }
+
+    fn register(&self, boxes: &mut BoxRegistrar<'_>) {
+        if let Some(cell) = boxes.component() {
+            self.owner.set(Arc::clone(cell)).ok();
+        }
+        for (key, b) in &self.boxes {
+            b.list(boxes, self.name(*key), self.doc.clone());
         }
     }
 
-    fn unregister(&self, b: Arc<dyn ErasedBox>) {
-        if let Some(cell) = self.owner.get() {
-            cell.remove_box(&b);
-        }
+    fn debug(&self, what: &str, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct(what)
+            .field("base", &self.base)
+            .field("boxes", &self.boxes.len())
+            .finish()
     }
 }
 
 /// A growable set of inboxes of one message type. See the [module docs](self).
 pub struct DynamicInboxes<T> {
-    naming: Naming,
-    boxes: BTreeMap<BoxKey, Inbox<T>>,
+    set: Set<Inbox<T>>,
     /// Where `recv_any` starts looking next, for fairness.
     cursor: Option<BoxKey>,
 }
@@ -85,13 +150,7 @@ impl<T: Send + 'static> DynamicInboxes<T> {
     /// An empty set whose boxes will be named `base1`, `base2`, … and documented with `doc`.
     pub fn new(base: impl Into<Cow<'static, str>>, doc: impl Into<Cow<'static, str>>) -> Self {
         DynamicInboxes {
-            naming: Naming {
-                base: base.into(),
-                doc: doc.into(),
-                next: 0,
-                owner: OnceLock::new(),
-            },
-            boxes: BTreeMap::new(),
+            set: Set::new(base.into(), doc.into()),
             cursor: None,
         }
     }
@@ -103,48 +162,40 @@ impl<T: Send + 'static> DynamicInboxes<T> {
 
     /// Adds a given inbox (for a custom capacity).
     pub fn add_inbox(&mut self, inbox: Inbox<T>) -> (BoxKey, InboxRef<T>) {
-        let key = self.naming.next_key();
-        self.naming.register(key, inbox.core.clone());
         let r = inbox.handle();
-        self.boxes.insert(key, inbox);
-        (key, r)
+        (self.set.insert(inbox), r)
     }
 
     /// Removes an inbox: it is closed (later sends fail with `Closed`) and whatever waited in it
     /// is discarded. Returns false if there was no such box.
     pub fn remove(&mut self, key: BoxKey) -> bool {
-        match self.boxes.remove(&key) {
-            Some(inbox) => {
-                inbox.core.close();
-                self.naming.unregister(inbox.core.clone());
-                true
-            }
-            None => false,
-        }
+        self.set.remove(key)
     }
 
     /// The inbox for `key`.
     pub fn get_mut(&mut self, key: BoxKey) -> Option<&mut Inbox<T>> {
-        self.boxes.get_mut(&key)
+        self.set.boxes.get_mut(&key)
     }
 
     /// The keys of all boxes, in the order they were added.
     pub fn keys(&self) -> Vec<BoxKey> {
-        self.boxes.keys().copied().collect()
+        self.set.keys()
     }
 
     /// How many boxes there are.
     pub fn len(&self) -> usize {
-        self.boxes.len()
+        self.set.boxes.len()
     }
 
     /// True if there are none.
     pub fn is_empty(&self) -> bool {
-        self.boxes.is_empty()
+        self.set.boxes.is_empty()
     }
 
     fn order(&self) -> Vec<BoxKey> {
-        let start = self.cursor.map_or(0, |c| self.boxes.range(..=c).count());
+        let start = self
+            .cursor
+            .map_or(0, |c| self.set.boxes.range(..=c).count());
         let keys = self.keys();
         let n = keys.len();
         (0..n).map(|i| keys[(start + i) % n]).collect()
@@ -153,7 +204,7 @@ impl<T: Send + 'static> DynamicInboxes<T> {
     /// Takes a message from whichever box has one, fairly (round-robin over boxes).
     pub fn try_recv_any(&mut self) -> Option<(BoxKey, T)> {
         for key in self.order() {
-            if let Ok(m) = self.boxes.get_mut(&key)?.try_recv() {
+            if let Ok(m) = self.set.boxes.get_mut(&key)?.try_recv() {
                 self.cursor = Some(key);
                 return Some((key, m));
             }
@@ -165,7 +216,7 @@ impl<T: Send + 'static> DynamicInboxes<T> {
     pub async fn recv_any(&mut self) -> (BoxKey, T) {
         poll_fn(|cx| {
             for key in self.order() {
-                let Some(inbox) = self.boxes.get_mut(&key) else {
+                let Some(inbox) = self.set.boxes.get_mut(&key) else {
                     continue;
                 };
                 if let Poll::Ready(Some(m)) = inbox.poll_recv(cx) {
@@ -181,70 +232,45 @@ impl<T: Send + 'static> DynamicInboxes<T> {
 
 impl<T: Send + 'static> Boxes for DynamicInboxes<T> {
     fn register_boxes(&self, boxes: &mut BoxRegistrar<'_>) {
-        if let Some(cell) = boxes.component() {
-            self.naming.owner.set(Arc::clone(cell)).ok();
-        }
-        for (key, inbox) in &self.boxes {
-            let name = format!("{}{}", self.naming.base, key.0);
-            boxes.inbox(name, self.naming.doc.clone(), inbox);
-        }
+        self.set.register(boxes);
     }
 }
 
-impl<T> std::fmt::Debug for DynamicInboxes<T> {
+impl<T: Send + 'static> std::fmt::Debug for DynamicInboxes<T> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("DynamicInboxes")
-            .field("base", &self.naming.base)
-            .field("boxes", &self.boxes.len())
-            .finish()
+        self.set.debug("DynamicInboxes", f)
     }
 }
 
 /// A growable set of outboxes of one message type. See the [module docs](self).
 pub struct DynamicOutboxes<T> {
-    naming: Naming,
-    boxes: BTreeMap<BoxKey, Outbox<T>>,
+    set: Set<Outbox<T>>,
 }
 
 impl<T: Send + 'static> DynamicOutboxes<T> {
     /// An empty set whose boxes will be named `base1`, `base2`, … and documented with `doc`.
     pub fn new(base: impl Into<Cow<'static, str>>, doc: impl Into<Cow<'static, str>>) -> Self {
         DynamicOutboxes {
-            naming: Naming {
-                base: base.into(),
-                doc: doc.into(),
-                next: 0,
-                owner: OnceLock::new(),
-            },
-            boxes: BTreeMap::new(),
+            set: Set::new(base.into(), doc.into()),
         }
     }
 
     /// Adds an outbox; returns its key and a reference to link it with.
     pub fn add(&mut self) -> (BoxKey, OutboxRef<T>) {
-        let key = self.naming.next_key();
         let outbox = Outbox::new();
-        self.naming.register(key, outbox.core.clone());
         let r = outbox.handle();
-        self.boxes.insert(key, outbox);
-        (key, r)
+        (self.set.insert(outbox), r)
     }
 
     /// Removes an outbox (unlink it first; messages it holds are discarded). Returns false if
     /// there was no such box.
     pub fn remove(&mut self, key: BoxKey) -> bool {
-        match self.boxes.remove(&key) {
-            Some(outbox) => {
-                self.naming.unregister(outbox.core.clone());
-                true
-            }
-            None => false,
-        }
+        self.set.remove(key)
     }
 
     /// The outbox for `key`.
     pub fn get_mut(&mut self, key: BoxKey) -> Option<&mut Outbox<T>> {
-        self.boxes.get_mut(&key)
+        self.set.boxes.get_mut(&key)
     }
 
     /// Sends on the outbox `key`, waiting while its destination is full. A missing key hands
@@ -253,7 +279,7 @@ impl<T: Send + 'static> DynamicOutboxes<T> {
     /// # Errors
     /// As [`Outbox::send`], or `Closed` if there is no such box.
     pub async fn send(&mut self, key: BoxKey, msg: T) -> Result<(), SendError<T>> {
-        match self.boxes.get_mut(&key) {
+        match self.set.boxes.get_mut(&key) {
             Some(o) => o.send(msg).await,
             None => Err(SendError::Closed(msg)),
         }
@@ -264,7 +290,7 @@ impl<T: Send + 'static> DynamicOutboxes<T> {
     /// # Errors
     /// As [`Outbox::try_send`], or `Closed` if there is no such box.
     pub fn try_send(&mut self, key: BoxKey, msg: T) -> Result<(), TrySendError<T>> {
-        match self.boxes.get_mut(&key) {
+        match self.set.boxes.get_mut(&key) {
             Some(o) => o.try_send(msg),
             None => Err(TrySendError::Closed(msg)),
         }
@@ -272,37 +298,28 @@ impl<T: Send + 'static> DynamicOutboxes<T> {
 
     /// The keys of all boxes.
     pub fn keys(&self) -> Vec<BoxKey> {
-        self.boxes.keys().copied().collect()
+        self.set.keys()
     }
 
     /// How many boxes there are.
     pub fn len(&self) -> usize {
-        self.boxes.len()
+        self.set.boxes.len()
     }
 
     /// True if there are none.
     pub fn is_empty(&self) -> bool {
-        self.boxes.is_empty()
+        self.set.boxes.is_empty()
     }
 }
 
 impl<T: Send + 'static> Boxes for DynamicOutboxes<T> {
     fn register_boxes(&self, boxes: &mut BoxRegistrar<'_>) {
-        if let Some(cell) = boxes.component() {
-            self.naming.owner.set(Arc::clone(cell)).ok();
-        }
-        for (key, outbox) in &self.boxes {
-            let name = format!("{}{}", self.naming.base, key.0);
-            boxes.outbox(name, self.naming.doc.clone(), outbox);
-        }
+        self.set.register(boxes);
     }
 }
 
-impl<T> std::fmt::Debug for DynamicOutboxes<T> {
+impl<T: Send + 'static> std::fmt::Debug for DynamicOutboxes<T> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("DynamicOutboxes")
-            .field("base", &self.naming.base)
-            .field("boxes", &self.boxes.len())
-            .finish()
+        self.set.debug("DynamicOutboxes", f)
     }
 }

@@ -188,28 +188,10 @@ impl<T> InboxCore<T> {
         waiters.into_iter().for_each(Waker::wake);
     }
 
-    pub(crate) fn poll_pop(&self, cx: &mut Context<'_>) -> Poll<Option<T>> {
-        let mut st = self.lock();
-        match st.queue.pop_front() {
-            Some(m) => {
-                st.popped += 1;
-                self.sync_len(&st);
-                let waiters = Self::after_pop(&mut st);
-                drop(st);
-                wake_all(waiters);
-                Poll::Ready(Some(m))
-            }
-            None if st.closed => Poll::Ready(None),
-            None => {
-                st.park_rx(cx);
-                drop(st);
-                self.meta.set_owner_activity(Activity::Receiving);
-                Poll::Pending
-            }
-        }
-    }
-
-    pub(crate) fn try_pop(&self) -> Result<T, TryRecvError> {
+    /// Takes the next message; if there is none and `cx` is given, parks the consumer.
+    /// `Err(true)`: closed and empty; `Err(false)`: empty.
+    #[inline]
+    fn pop(&self, cx: Option<&mut Context<'_>>) -> Result<T, bool> {
         let mut st = self.lock();
         match st.queue.pop_front() {
             Some(m) => {
@@ -220,9 +202,34 @@ impl<T> InboxCore<T> {
                 wake_all(waiters);
                 Ok(m)
             }
-            None if st.closed => Err(TryRecvError::Closed),
-            None => Err(TryRecvError::Empty),
+            None if st.closed => Err(true),
+            None => {
+                if let Some(cx) = cx {
+                    st.park_rx(cx);
+                    drop(st);
+                    self.meta.set_owner_activity(Activity::Receiving);
+                }
+                Err(false)
+            }
         }
+    }
+
+    pub(crate) fn poll_pop(&self, cx: &mut Context<'_>) -> Poll<Option<T>> {
+        match self.pop(Some(cx)) {
+            Ok(m) => Poll::Ready(Some(m)),
+            Err(true) => Poll::Ready(None),
+            Err(false) => Poll::Pending,
+        }
+    }
+
+    pub(crate) fn try_pop(&self) -> Result<T, TryRecvError> {
+        self.pop(None).map_err(|closed| {
+            if closed {
+                TryRecvError::Closed
+            } else {
+                TryRecvError::Empty
+            }
+        })
     }
 
     /// As [`pop_many`](Self::pop_many), but registers `cx` to be woken if nothing is waiting.
