@@ -329,10 +329,20 @@ impl Drop for ExitGuard {
             *self.cell.failure.lock().unwrap_or_else(|p| p.into_inner()) = Some(f.into_owned());
         }
         self.cell.set_activity(activity, 0);
-        let slots = std::mem::take(&mut *self.cell.boxes.lock().unwrap_or_else(|p| p.into_inner()));
-        for s in &slots {
-            s.handle.close();
+        // Close the boxes and release them (breaking the box → owner → box cycle), keeping
+        // their names for labels and error messages.
+        let released: Vec<_> = self
+            .cell
+            .boxes
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .iter_mut()
+            .filter_map(|s| s.handle.take())
+            .collect();
+        for handle in &released {
+            handle.close();
         }
+        drop(released);
         if self
             .cell
             .owns_services

@@ -208,6 +208,18 @@ pub(crate) fn link_cores<T: Send + 'static>(
             };
         }
     }
+    let end = match &dst {
+        Target::Inbox(i) => Sink::Inbox(i.final_inbox()),
+        Target::Outbox(o) => resolve(o),
+    };
+    if let Sink::Inbox(i) = &end {
+        if i.lock().closed {
+            return Err(LinkError::Closed {
+                from: src.meta.label(),
+                to: i.meta.label(),
+            });
+        }
+    }
     let edge: Arc<dyn Edge> = Arc::new(OutboxEdge {
         src: Arc::clone(src),
         dst: dst.clone(),
@@ -242,6 +254,13 @@ pub(crate) fn forward_inbox_cores<T: Send + 'static>(
             });
         }
         at = i.lock().forward.clone();
+    }
+    let end = inner.final_inbox();
+    if end.lock().closed {
+        return Err(LinkError::Closed {
+            from: outer.meta.label(),
+            to: end.meta.label(),
+        });
     }
     let waiting = {
         let mut st = outer.lock();
@@ -503,6 +522,13 @@ pub enum LinkError {
         /// The boxes of that direction it does have.
         available: Vec<String>,
     },
+    /// The destination (the end of the chain it leads to) belongs to a component that has ended.
+    Closed {
+        /// The source box.
+        from: String,
+        /// The closed inbox.
+        to: String,
+    },
     /// Linking by name named a component that does not exist (or has ended).
     NoSuchComponent {
         /// The component id asked for.
@@ -549,6 +575,9 @@ impl fmt::Display for LinkError {
             }
             LinkError::NoSuchBox { component, name, direction, available } => {
                 write!(f, "component {component} has no {direction} named {name:?} (its {direction}es: {})", available.join(", "))
+            }
+            LinkError::Closed { from, to } => {
+                write!(f, "cannot link {from} to {to}: {to} belongs to a component that has ended")
             }
             LinkError::NoSuchComponent { component, name } => {
                 write!(f, "no component {component} (asked for its box {name:?}); it may have ended")

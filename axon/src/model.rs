@@ -147,7 +147,7 @@ impl ComponentCell {
             index,
         });
         lock(&self.boxes).push(BoxSlot {
-            handle,
+            handle: Some(handle),
             name,
             doc,
             index,
@@ -156,7 +156,11 @@ impl ComponentCell {
 
     /// Stops listing `b` (a dynamic box being removed).
     pub(crate) fn remove_box(&self, b: &Arc<dyn ErasedBox>) {
-        lock(&self.boxes).retain(|x| !std::ptr::addr_eq(Arc::as_ptr(&x.handle), Arc::as_ptr(b)));
+        lock(&self.boxes).retain(|x| {
+            !x.handle
+                .as_ref()
+                .is_some_and(|h| std::ptr::addr_eq(Arc::as_ptr(h), Arc::as_ptr(b)))
+        });
     }
 
     /// The name of the box registered with `index`.
@@ -185,15 +189,20 @@ impl ComponentCell {
         let slots = self.slots();
         slots
             .iter()
-            .find(|s| s.handle.meta().direction == direction && s.name == name)
-            .map(|s| Arc::clone(&s.handle))
+            .filter_map(|s| Some((s.handle.as_ref()?, s)))
+            .find(|(h, s)| h.meta().direction == direction && s.name == name)
+            .map(|(h, _)| Arc::clone(h))
             .ok_or_else(|| crate::LinkError::NoSuchBox {
                 component: self.name(),
                 name: name.to_string(),
                 direction,
                 available: slots
                     .iter()
-                    .filter(|s| s.handle.meta().direction == direction)
+                    .filter(|s| {
+                        s.handle
+                            .as_ref()
+                            .is_some_and(|h| h.meta().direction == direction)
+                    })
                     .map(|s| s.name.to_string())
                     .collect(),
             })
@@ -229,7 +238,9 @@ impl ComponentCell {
 /// One of a component's boxes, as the live model lists it.
 #[derive(Clone)]
 pub(crate) struct BoxSlot {
-    pub(crate) handle: Arc<dyn ErasedBox>,
+    /// `None` once the component has ended: the box is released (which breaks the reference
+    /// cycle box → owner → box) but its name stays for labels and error messages.
+    pub(crate) handle: Option<Arc<dyn ErasedBox>>,
     pub(crate) name: Cow<'static, str>,
     pub(crate) doc: Cow<'static, str>,
     pub(crate) index: usize,
@@ -383,11 +394,15 @@ impl Registry {
     pub(crate) fn snapshot(&self) -> Snapshot {
         let mut snap = Snapshot::default();
         for cell in self.all() {
-            let slots = cell.slots();
-            for s in &slots {
-                if let Some(to) = s.handle.target() {
+            let slots: Vec<(Arc<dyn ErasedBox>, BoxSlot)> = cell
+                .slots()
+                .into_iter()
+                .filter_map(|s| Some((s.handle.clone()?, s)))
+                .collect();
+            for (h, _) in &slots {
+                if let Some(to) = h.target() {
                     snap.links.push(LinkSnapshot {
-                        from: address(s.handle.meta()),
+                        from: address(h.meta()),
                         to: address(to.meta()),
                     });
                 }
@@ -400,14 +415,14 @@ impl Registry {
                 state: cell.state(),
                 boxes: slots
                     .iter()
-                    .map(|s| BoxSnapshot {
+                    .map(|(h, s)| BoxSnapshot {
                         info: BoxInfo {
                             name: s.name.clone(),
-                            direction: s.handle.meta().direction,
-                            type_name: s.handle.meta().type_name,
+                            direction: h.meta().direction,
+                            type_name: h.meta().type_name,
                             doc: s.doc.clone(),
                         },
-                        stats: s.handle.stats(),
+                        stats: h.stats(),
                     })
                     .collect(),
             });

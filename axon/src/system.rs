@@ -148,10 +148,11 @@ impl SystemShared {
     fn broadcast_shutdown(&self) {
         for cell in self.registry.all() {
             for s in cell.slots() {
-                if s.handle.meta().direction != Direction::Inbox || s.name != "control" {
+                let Some(handle) = s.handle else { continue };
+                if handle.meta().direction != Direction::Inbox || s.name != "control" {
                     continue;
                 }
-                if let Ok(core) = s.handle.as_any_arc().downcast::<InboxCore<Control>>() {
+                if let Ok(core) = handle.as_any_arc().downcast::<InboxCore<Control>>() {
                     core.final_inbox().append_flushed([Control::Shutdown]);
                 }
             }

@@ -218,8 +218,7 @@ fn a_producer_is_not_woken_by_its_own_send() {
     assert_eq!(state(&system, id), receiving("control"));
 }
 
-/// A producer blocked on a full inbox shows as `Sending` and is woken (once) when a message is
-/// taken, then blocks again.
+/// A producer blocked on a full inbox shows `Sending` and is woken once when a message is taken.
 #[test]
 fn a_producer_blocked_on_a_full_inbox_is_woken_when_a_message_is_taken() {
     let mut system = System::deterministic();
@@ -259,8 +258,7 @@ fn only_the_final_inbox_owner_of_a_chain_is_woken_on_delivery() {
         .all(|&id| state(&system, id) == receiving("inbox")));
 }
 
-/// Taking from a full destination wakes every producer blocked on it — direct, through an outbox
-/// forward, through an inbox forward — and not the owner of the intermediate inbox.
+/// Collection wakes every producer blocked on the destination and no intermediate inbox owner.
 #[test]
 fn collection_wakes_every_blocked_producer_and_no_intermediate_inbox_owner() {
     let mut system = System::deterministic();
@@ -302,9 +300,7 @@ fn collection_wakes_every_blocked_producer_and_no_intermediate_inbox_owner() {
     assert_eq!(state(&system, middle), receiving("inbox"));
 }
 
-/// A producer unlinked from a destination is not woken when that destination is collected from;
-/// linked again (its held messages flushed above the capacity), it is woken once the destination
-/// drains below its capacity.
+/// A producer that left a chain is not woken by its collection; relinking restores wake-ups.
 #[test]
 fn a_producer_that_left_the_chain_is_not_woken_and_relinking_restores_its_wakeups() {
     let mut system = System::deterministic();
@@ -368,8 +364,7 @@ impl Component for Consumer {
     }
 }
 
-/// A fast producer never gets more than the consumer's inbox capacity ahead of it, and
-/// everything arrives in order.
+/// A fast producer never gets more than the consumer's inbox capacity ahead of it.
 #[test]
 fn backpressure_keeps_a_fast_producer_within_the_consumer_inbox_capacity() {
     let mut system = System::deterministic();
@@ -396,8 +391,7 @@ fn backpressure_keeps_a_fast_producer_within_the_consumer_inbox_capacity() {
     }
 }
 
-/// Sending into an inbox whose component has ended fails with `Closed` and hands the message
-/// back, through an outbox or an `InboxRef`, waiting or not.
+/// Sending, in any form, into an ended component's inbox fails `Closed` with the message back.
 #[test]
 fn sending_into_an_inbox_whose_component_ended_fails_closed_with_the_message() {
     let mut system = System::deterministic();
@@ -468,8 +462,7 @@ fn recv_many_takes_at_most_max_in_order_and_wakes_a_blocked_producer() {
     assert_eq!(state(&system, id), receiving("control"));
 }
 
-/// `try_recv` is `Empty` on an open empty inbox, and `Closed` once its component has ended (the
-/// messages left waiting are discarded, and `recv_blocking` returns `None`).
+/// `try_recv` is `Empty` on an open inbox and `Closed` once its component has ended.
 #[test]
 fn try_recv_is_empty_while_open_and_closed_once_the_owner_ended() {
     let mut open: Inbox<u32> = Inbox::new();
@@ -498,8 +491,7 @@ fn try_recv_is_empty_while_open_and_closed_once_the_owner_ended() {
     assert_eq!(inbox.recv_blocking(), None);
 }
 
-/// `send_blocking` on other threads and `recv_blocking` here carry every message, each source's
-/// in order, through a one-message inbox.
+/// `send_blocking`/`recv_blocking` carry every message across threads, each source in order.
 #[test]
 fn recv_blocking_and_send_blocking_carry_messages_across_threads_in_order() {
     let mut inbox = Inbox::with_capacity(1);
@@ -518,8 +510,7 @@ fn recv_blocking_and_send_blocking_carry_messages_across_threads_in_order() {
     assert!(inbox.is_empty());
 }
 
-/// An inbox forwarded onward gives nothing to its own receive calls: messages go downstream
-/// (Kamaelia's "recv steals from downstream" is fixed).
+/// A forwarded inbox gives nothing to its own receive calls (no stealing from downstream).
 #[test]
 fn a_forwarded_inbox_gives_nothing_to_its_own_recv() {
     let (mut out, mut outer, mut inner) = (Outbox::new(), Inbox::new(), Inbox::new());
@@ -578,8 +569,7 @@ fn info(
     }
 }
 
-/// `#[derive(Boxes)]` lists the box fields in order with their names, directions, message types
-/// and doc comments, honouring `skip` and `name = "..."`, ignoring non-box fields.
+/// `#[derive(Boxes)]` lists names, directions, types and docs, honouring `skip` and `name`.
 #[test]
 fn derive_boxes_lists_names_directions_types_and_docs() {
     use std::any::type_name;
@@ -616,8 +606,7 @@ fn derive_boxes_lists_names_directions_types_and_docs() {
     );
 }
 
-/// A registered component shows the same box list in the snapshot, and its boxes are named
-/// `component.box` under the listed names; a skipped box is not registered.
+/// Registered boxes appear in the snapshot and are named `component.box` by their listed names.
 #[test]
 fn registered_boxes_carry_their_listed_names() {
     let system = System::deterministic();
@@ -662,7 +651,7 @@ impl Component for Relay {
     }
 }
 
-/// `System::snapshot` shows each box's depth, capacity, messages in and out and discards.
+/// The snapshot shows each box's depth, capacity, messages in and out, and discards.
 #[test]
 fn box_stats_count_depth_capacity_messages_and_discards() {
     let mut system = System::deterministic();

@@ -9,7 +9,7 @@
 //!   limits (n fit, the n+1-th is refused, taking k allows exactly k more, a mid-chain limit has no
 //!   effect until the inbox becomes the final destination, `None` = unlimited also when switched
 //!   off later, every producer feeding the destination sees it full); `unlink(thelinkage=)` as
-//!   `Context::unlink`; links owned by whoever made them.
+//!   `Linkage::unlink`, removing exactly that link; links owned by whoever made them.
 //! * **test_Linkage** — the three forms and `sourcePair()/sinkPair()` as `Linkage::source/sink`.
 //! * **test_Component** — `_closeDownMicroprocess` removes every link the component made and
 //!   leaves links made by others working.
@@ -18,6 +18,7 @@
 //! Deliberately left out:
 //! * Postoffice/Linkage construction, debug names and exact `__str__` formats (no postoffice
 //!   object; `Linkage`'s `Debug` is not a compatibility surface).
+//! * `unlink(thecomponent=)` (`Context::remove_child`): covered by `tests/lifecycle.rs`.
 //! * "`addsource` is called on exactly the sink box and touches no other box" and linkage records
 //!   (Python implementation details; the observable effects are tested instead).
 //! * Linkage without source/sink, default box names, `pipewidth`/`synchronous`, `setShowTransit`:
@@ -57,6 +58,12 @@ struct Node {
     inbox: Inbox<u32>,
     /// Numbers out.
     outbox: Outbox<u32>,
+}
+
+impl Component for Node {
+    async fn run(self, _ctx: Context) -> Result<(), Error> {
+        Ok(())
+    }
 }
 
 /// Every way of feeding one destination: directly, through an outbox forward (`child` →
@@ -99,6 +106,23 @@ fn each_link_form_names_its_source_and_sink() {
     assert_eq!(ends[1], "parent.inbox -> child.inbox");
     assert_eq!(ends[2], "other.outbox -> parent.outbox");
     assert!(links[0].id() != links[1].id() && links[1].id() != links[2].id());
+}
+
+/// Boxes keep their `component.box` names in links and errors after their components end.
+#[test]
+fn box_names_survive_their_components_end() {
+    let mut system = System::deterministic();
+    let [a, b, c] = ["a", "b", "c"].map(|n| system.adopt_named(n, Node::default()));
+    let l = link(&a.outbox, &b.inbox).unwrap();
+    let (a_out, c_in) = (a.outbox.handle(), c.inbox.handle());
+    for n in [a, b, c] {
+        system.activate(n);
+    }
+    system.run_until_idle();
+    assert_eq!(system.live(), 0, "all three have ended");
+    assert_eq!(l.source() + " -> " + &l.sink(), "a.outbox -> b.inbox");
+    let err = link(&a_out, &c_in).unwrap_err().to_string();
+    assert_mentions(&err, &["a.outbox", "b.inbox", "c.inbox"]);
 }
 
 /// outbox→inbox, then an inbox→inbox passthrough added: sends reach the inner inbox.
@@ -157,8 +181,7 @@ fn removing_the_inbox_forward_makes_the_middle_inbox_the_destination_again() {
     assert_eq!((drain(&mut inner), drain(&mut middle)), (vec![1], vec![2]));
 }
 
-/// child outbox → parent outbox → parent inbox → child inbox delivers everything, in send order,
-/// to the final inbox in all six orders of making the three links.
+/// A 3-link chain delivers all, in order, to its final inbox in all six orders of making it.
 #[test]
 fn a_chain_delivers_in_order_whatever_the_construction_order() {
     for order in [
@@ -186,9 +209,7 @@ fn a_chain_delivers_in_order_whatever_the_construction_order() {
     }
 }
 
-/// Linking an already-linked source elsewhere is refused naming all three boxes (for every
-/// form); it succeeds once the first link is removed, and unlinking that stale link again is
-/// harmless.
+/// A second link from one source is refused naming all three boxes, and allowed after unlink.
 #[test]
 fn one_to_many_is_refused_naming_both_boxes_and_allowed_after_unlink() {
     let system = System::deterministic();
@@ -217,8 +238,7 @@ fn one_to_many_is_refused_naming_both_boxes_and_allowed_after_unlink() {
     assert!(p.outbox.is_linked());
 }
 
-/// Many sources into one inbox (direct, via an outbox forward, via an inbox forward, and an
-/// `InboxRef`) interleave in exactly the order the sends were made.
+/// Messages from every kind of source into one inbox interleave in exact send order.
 #[test]
 fn many_to_one_interleaves_in_exact_send_order() {
     let mut dst = Inbox::unbounded();
@@ -240,8 +260,7 @@ fn many_to_one_interleaves_in_exact_send_order() {
     assert_eq!(drain(&mut dst), sent);
 }
 
-/// Unlinking never moves delivered messages; later sends are held (outbox) or stay in the source
-/// inbox (inbox forward).
+/// Unlinking never moves delivered messages; later sends are held or stay in the source inbox.
 #[test]
 fn unlink_never_moves_delivered_messages() {
     let (mut o, mut a, mut b) = (Outbox::new(), Inbox::new(), Inbox::new());
@@ -263,8 +282,7 @@ fn unlink_never_moves_delivered_messages() {
     assert_eq!((drain(&mut inner), drain(&mut outer)), (vec![10], vec![11]));
 }
 
-/// Messages waiting in an inbox that becomes forwarded move on, in order, after what the
-/// destination already holds — even above its capacity; senders then wait until it drains.
+/// Waiting messages move on in order when their inbox is forwarded, even above the capacity.
 #[test]
 fn waiting_messages_are_flushed_onward_in_order_when_an_inbox_is_forwarded() {
     let (mut o, mut q) = (Outbox::new(), Outbox::new());
@@ -284,8 +302,7 @@ fn waiting_messages_are_flushed_onward_in_order_when_an_inbox_is_forwarded() {
     assert_eq!(drain(&mut dst), [3, 4]);
 }
 
-/// An unlinked outbox holds what is sent up to its hold capacity and delivers it in order on
-/// link; beyond that `send` discards and counts, `try_send` hands the message back as `Unlinked`.
+/// An unlinked outbox holds, delivers in order on link, and discards (counted) beyond its hold.
 #[test]
 fn an_unlinked_outbox_holds_then_delivers_and_discards_beyond_its_hold_capacity() {
     let mut o = Outbox::with_hold_capacity(2);
@@ -302,6 +319,26 @@ fn an_unlinked_outbox_holds_then_delivers_and_discards_beyond_its_hold_capacity(
     (6..10).for_each(|i| o.try_send(i).unwrap()); // linked: the hold capacity no longer limits
     assert_eq!(drain(&mut dst), [1, 2, 6, 7, 8, 9]);
     assert_eq!(o.discarded(), 2);
+}
+
+/// An ended component's inbox holds nothing, even after a link or forward flushes towards it.
+#[test]
+fn a_closed_inbox_holds_nothing_even_after_a_flush_towards_it() {
+    let mut system = System::deterministic();
+    let node = system.adopt(Node::default());
+    let closed = node.inbox.handle();
+    system.activate(node);
+    system.run_until_idle();
+    assert!(closed.is_closed());
+    let mut held = Outbox::new();
+    held.try_send(1).unwrap();
+    let linked = link(&held, &closed);
+    let (mut src, outer) = (Outbox::new(), Inbox::new());
+    link(&src, &outer).unwrap();
+    src.try_send(2).unwrap();
+    let forwarded = forward_inbox(&outer, &closed);
+    let outcome = format!("link {linked:?}, forward {forwarded:?}");
+    assert_eq!(closed.len(), 0, "{outcome}");
 }
 
 /// Sends 0..n, then ends.
@@ -321,8 +358,7 @@ impl Component for Producer {
     }
 }
 
-/// Rewiring a producer that is blocked sending, from one inbox to another and back, loses,
-/// duplicates and reorders nothing — also when it runs while unlinked and its sends are held.
+/// Rewiring a blocked producer between inboxes (and leaving it unlinked) loses nothing.
 #[test]
 fn relinking_a_running_chain_loses_nothing() {
     let mut system = System::deterministic();
@@ -410,8 +446,7 @@ fn taking_k_messages_allows_exactly_k_more() {
     }
 }
 
-/// A limit on an inbox in the middle of a chain has no effect, but applies as soon as unlinking
-/// makes it the final destination.
+/// A mid-chain inbox's limit has no effect until unlinking makes it the final destination.
 #[test]
 fn a_mid_chain_limit_has_no_effect_until_the_inbox_is_the_final_destination() {
     let (mut o, middle, mut last) = (Outbox::new(), Inbox::with_capacity(2), Inbox::new());
@@ -441,8 +476,7 @@ fn no_limit_means_unlimited_also_when_switched_off_later() {
     assert_eq!(dst.len(), 20_000);
 }
 
-/// Every producer feeding one destination — directly, through an outbox forward, through an
-/// inbox forward or through an `InboxRef` — gets `Full` exactly when the destination is full.
+/// Every producer feeding a destination, however linked, gets `Full` exactly when it is full.
 #[test]
 fn every_producer_feeding_a_full_destination_gets_full() {
     let mut dst = Inbox::with_capacity(3);
@@ -465,8 +499,7 @@ fn every_producer_feeding_a_full_destination_gets_full() {
     all_full(dst.len());
 }
 
-/// `Outbox::backlog` is the length of the chain's final destination (Kamaelia's `len(outbox)`),
-/// from every outbox feeding it; for an unlinked outbox, what it holds.
+/// `Outbox::backlog` is the final destination's length from every feeder (Kamaelia's len(outbox)).
 #[test]
 fn backlog_is_the_length_of_the_final_destination() {
     let mut dst = Inbox::new();
@@ -620,8 +653,7 @@ fn link_by_name_type_mismatch_names_both_boxes_and_both_types() {
     }
 }
 
-/// A missing destination box is refused naming the component, the box asked for and the boxes
-/// it does have.
+/// A missing destination box is refused naming the component, the box and the boxes it has.
 #[test]
 fn link_by_name_missing_destination_names_the_component_and_its_boxes() {
     let requests = vec![(Who::First, "outbox", Who::Second, "inbx")];
@@ -657,10 +689,7 @@ fn link_by_name_missing_source_lists_the_sources_outboxes() {
 #[test]
 fn link_by_name_to_an_unknown_component_names_the_id_and_the_box() {
     let mut system = System::deterministic();
-    let gone = system.spawn(Producer {
-        outbox: Outbox::new(),
-        n: 0,
-    });
+    let gone = system.spawn(Node::default());
     system.run().unwrap();
     let requests = vec![(Who::First, "outbox", Who::Id(gone), "inbox")];
     let (mut results, _) = wire(&mut system, &[], requests);
@@ -668,55 +697,36 @@ fn link_by_name_to_an_unknown_component_names_the_id_and_the_box() {
     assert_mentions(&text, &[&gone.to_string(), "\"inbox\""]);
 }
 
-/// Links each pair through its `Context`, optionally unlinks the first by id (twice), then waits
-/// for a message on `control` and ends.
+/// Links `from` to `to` through its `Context`, then waits for a message on `control` and ends.
 #[derive(Boxes)]
 struct Wirer {
     /// Any message ends it.
     control: Inbox<()>,
-    pairs: Vec<(OutboxRef<u32>, InboxRef<u32>)>,
-    unlink_first: bool,
-    report: Arc<Mutex<Vec<bool>>>,
+    from: OutboxRef<u32>,
+    to: InboxRef<u32>,
 }
 
 impl Component for Wirer {
     async fn run(mut self, mut ctx: Context) -> Result<(), Error> {
-        let mut ids = Vec::new();
-        for (from, to) in &self.pairs {
-            ids.push(ctx.link(from, to)?);
-        }
-        if self.unlink_first {
-            let once = ctx.unlink(ids[0]);
-            let twice = ctx.unlink(ids[0]);
-            self.report.lock().unwrap().extend([once, twice]);
-        }
+        ctx.link(&self.from, &self.to)?;
         self.control.recv().await;
         Ok(())
     }
 }
 
-fn wirer(pairs: &[(&Outbox<u32>, &Inbox<u32>)], unlink_first: bool) -> Wirer {
-    let pairs = pairs
-        .iter()
-        .map(|(o, i)| (o.handle(), i.handle()))
-        .collect();
-    Wirer {
-        control: Inbox::new(),
-        pairs,
-        unlink_first,
-        report: Arc::default(),
-    }
-}
-
-/// Links made through a `Context` are removed when that component ends (delivered messages stay);
-/// links made by others — including ones into the ended component — are not.
+/// Links made through a `Context` go when their component ends; links made by others stay.
 #[test]
 fn context_links_are_removed_when_their_component_ends_and_others_stay() {
     let mut system = System::deterministic();
     let (mut mine, mut mine_in) = (Outbox::new(), Inbox::new());
     let (mut theirs, mut theirs_in) = (Outbox::new(), Inbox::new());
     link(&theirs, &theirs_in).unwrap();
-    let w = system.adopt(wirer(&[(&mine, &mine_in)], false));
+    let (from, to) = (mine.handle(), mine_in.handle());
+    let w = system.adopt(Wirer {
+        control: Inbox::new(),
+        from,
+        to,
+    });
     let mut stop = Outbox::new();
     link(&stop, &w.control).unwrap();
     system.activate(w);
@@ -733,18 +743,4 @@ fn context_links_are_removed_when_their_component_ends_and_others_stay() {
     theirs.try_send(3).unwrap();
     assert_eq!(drain(&mut theirs_in), [3]);
     assert_eq!(stop.try_send(()), Err(TrySendError::Closed(())));
-}
-
-/// `Context::unlink` removes exactly the link given, and reports an id it no longer owns.
-#[test]
-fn context_unlink_removes_exactly_that_link() {
-    let mut system = System::deterministic();
-    let (a, b) = (Outbox::new(), Outbox::new());
-    let (a_in, b_in) = (Inbox::new(), Inbox::new());
-    let w = wirer(&[(&a, &a_in), (&b, &b_in)], true);
-    let report = Arc::clone(&w.report);
-    system.spawn(w);
-    system.run_until_idle();
-    assert_eq!(*report.lock().unwrap(), [true, false]);
-    assert!(!a.is_linked() && b.is_linked());
 }

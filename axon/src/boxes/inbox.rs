@@ -169,6 +169,12 @@ impl<T> InboxCore<T> {
     /// Appends without a capacity check (used to flush messages onward when links change).
     pub(crate) fn append_flushed(&self, msgs: impl IntoIterator<Item = T>) {
         let mut st = self.lock();
+        if st.closed {
+            // Linking refuses closed destinations; this is the race where the owner ended in
+            // between. The messages cannot be delivered: count them.
+            st.discarded += msgs.into_iter().count() as u64;
+            return;
+        }
         let before = st.queue.len();
         st.queue.extend(msgs);
         let n = (st.queue.len() - before) as u64;
@@ -475,7 +481,8 @@ impl<T> Inbox<T> {
         set_capacity(&self.core, capacity);
     }
 
-    /// The name this box was registered under (`"?"` before its component is registered).
+    /// `component.box` once its component is registered; `(unregistered inbox)` or
+    /// `(unregistered outbox)` before.
     pub fn name(&self) -> String {
         self.core.meta.label()
     }

@@ -321,7 +321,8 @@ impl<T> Outbox<T> {
         crate::link::backlog(&self.core)
     }
 
-    /// The name this box was registered under (`"?"` before its component is registered).
+    /// `component.box` once its component is registered; `(unregistered inbox)` or
+    /// `(unregistered outbox)` before.
     pub fn name(&self) -> String {
         self.core.meta.label()
     }
