@@ -59,6 +59,7 @@ pub async fn next_event<T: Send + 'static>(
     control: &mut Inbox<Control>,
     inbox: &mut Inbox<T>,
 ) -> Event<T> {
+    crate::coop::consume().await;
     std::future::poll_fn(|cx| {
         if control.core.len_hint() > 0 {
             if let Ok(c) = control.try_recv() {
@@ -114,6 +115,7 @@ pub async fn next_batch<T: Send + 'static>(
     buf: &mut Vec<T>,
     max: usize,
 ) -> Batch {
+    crate::coop::consume().await;
     let max = max.max(1);
     std::future::poll_fn(|cx| {
         if control.core.len_hint() > 0 {

@@ -119,6 +119,7 @@ pub mod bridge;
 pub mod component;
 pub mod context;
 pub mod control;
+pub mod coop;
 pub mod dynamic;
 mod error;
 pub mod link;
@@ -137,6 +138,7 @@ pub use boxes::{
 pub use component::{Child, ChildExit, Component, Exit, ThreadedComponent};
 pub use context::Context;
 pub use control::{next_batch, next_event, Batch, Control, Event};
+pub use coop::yield_now;
 pub use dynamic::{DynamicInboxes, DynamicOutboxes};
 pub use error::{Error, SendError, TryRecvError, TrySendError};
 pub use link::{

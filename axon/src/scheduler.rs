@@ -326,7 +326,10 @@ impl Driver {
             header.scheduled.store(false, Ordering::Release);
             let mut cx = Context::from_waker(waker);
             polled += 1;
-            if future.as_mut().poll(&mut cx).is_ready() {
+            crate::coop::grant();
+            let ready = future.as_mut().poll(&mut cx).is_ready();
+            crate::coop::lift();
+            if ready {
                 let done = slot.task.take();
                 slot.gen = slot.gen.wrapping_add(1);
                 self.free.push(key.slot);

@@ -494,7 +494,9 @@ impl System {
     }
 
     /// Deterministic mode: runs until no component is runnable without virtual time moving on.
-    /// Returns how many times components were polled.
+    /// Returns how many times components were polled. A component that never waits (it always
+    /// has input, or sends into an unbounded box forever) keeps the system busy, so this does
+    /// not return; use [`step`](Self::step) to drive such a system a poll at a time.
     ///
     /// # Panics
     /// On a system not made with [`System::deterministic`].

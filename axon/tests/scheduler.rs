@@ -754,3 +754,54 @@ fn tokio_timers_work_inside_components_on_a_real_system() {
         assert_eq!(got, want.concat());
     }
 }
+
+/// A component that never has to wait (an unbounded destination) still yields after its
+/// per-poll budget, so `step()` returns and the other components on the thread get their turn.
+#[test]
+fn a_component_that_never_waits_still_yields_to_the_others() {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    use std::sync::Arc;
+
+    #[derive(Boxes)]
+    struct Hog {
+        /// Endless output.
+        outbox: Outbox<u64>,
+    }
+    impl Component for Hog {
+        async fn run(mut self, _ctx: Context) -> Result<(), Error> {
+            loop {
+                self.outbox.send(1).await?;
+            }
+        }
+    }
+    #[derive(Boxes)]
+    struct Counter {
+        ran: Arc<AtomicUsize>,
+    }
+    impl Component for Counter {
+        async fn run(self, _ctx: Context) -> Result<(), Error> {
+            self.ran.fetch_add(1, Ordering::SeqCst);
+            Ok(())
+        }
+    }
+
+    let mut system = System::deterministic();
+    let hog = Hog {
+        outbox: Outbox::new(),
+    };
+    let sink: Inbox<u64> = Inbox::unbounded();
+    axon::link(&hog.outbox, &sink).unwrap();
+    let ran = Arc::new(AtomicUsize::new(0));
+    system.spawn(hog);
+    system.spawn(Counter { ran: ran.clone() });
+    assert!(system.step(), "the hog's first poll returns");
+    assert!(system.step(), "the counter gets its turn");
+    assert_eq!(ran.load(Ordering::SeqCst), 1);
+    assert!(
+        !sink.is_empty() && sink.len() < 10_000,
+        "the hog yielded after a bounded number of sends: {}",
+        sink.len()
+    );
+    // Dropping the system cancels the hog (it never ends by itself).
+    drop(system);
+}

@@ -1,6 +1,6 @@
 //! The component catalogue, generated from the components themselves.
 //!
-//! Every component file registers a [`Entry`] next to its code (with [`catalogue!`](crate::catalogue!)),
+//! Every component file registers a [`Entry`] next to its code (with [`catalogue!`](macro@crate::catalogue)),
 //! built from the component's own box metadata, so the catalogue cannot drift from the code.
 //! `cargo run -p examples --example catalogue` prints it; `-- --json` prints JSON.
 //!

@@ -30,8 +30,8 @@
 //!   `# Shutdown` saying what it does on `ProducerFinished`, on `Shutdown`, what it sends on
 //!   `signal`, and what happens to partial state at end of stream (by default it is delivered).
 //! * Names follow Rust conventions (`PureTransformer::new(|x| ...)`, builder methods for
-//!   options); the Kamaelia name is in the docs and the [`catalogue`].
-//! * It registers itself in the [`catalogue`] with [`catalogue!`] next to its code.
+//!   options); the Kamaelia name is in the docs and the [`catalogue`](mod@catalogue).
+//! * It registers itself in the [`catalogue`](mod@catalogue) with [`catalogue!`](macro@catalogue) next to its code.
 //! * The control convention: `control` is looked at first ([`axon::next_event`] /
 //!   [`axon::next_batch`]); `ProducerFinished` drains what is queued, flushes partial state,
 //!   passes the message on `signal` and ends; `Shutdown` ends at once and passes it on; a

@@ -403,6 +403,7 @@ impl<T: Send + 'static> Inbox<T> {
     /// # Cancel safety
     /// Cancel-safe: if this future loses a `select!` race, no message is lost.
     pub async fn recv(&mut self) -> Option<T> {
+        crate::coop::consume().await;
         poll_fn(|cx| self.core.poll_pop(cx)).await
     }
 
@@ -429,6 +430,7 @@ impl<T: Send + 'static> Inbox<T> {
     /// # Cancel safety
     /// Cancel-safe: messages are moved only when the future completes.
     pub async fn recv_batch(&mut self, buf: &mut Vec<T>, max: usize) -> usize {
+        crate::coop::consume().await;
         poll_fn(|cx| self.core.poll_pop_many(cx, buf, max.max(1))).await
     }
 
@@ -563,6 +565,7 @@ impl<T: Send + 'static> InboxRef<T> {
     /// # Errors
     /// [`SendError::Closed`](crate::SendError::Closed) with the message if the inbox's owner ended.
     pub async fn send(&self, msg: T) -> Result<(), crate::SendError<T>> {
+        crate::coop::consume().await;
         let mut slot = Some(msg);
         poll_fn(|cx| {
             let msg = slot.take().expect("polled after completion");

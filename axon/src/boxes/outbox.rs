@@ -136,6 +136,7 @@ impl<T: Send + 'static> Outbox<T> {
     /// If the future is dropped before completing, the message was not delivered and is dropped
     /// with it.
     pub async fn send(&mut self, msg: T) -> Result<(), SendError<T>> {
+        crate::coop::consume().await;
         // Fast path: room in the cached destination, no future state machine round trip.
         let msg = match self.push_cached(msg, None) {
             Ok(()) => return Ok(()),
@@ -192,6 +193,7 @@ impl<T: Send + 'static> Outbox<T> {
     /// # Cancel safety
     /// Messages still in `buf` when the future is dropped were not sent; they stay in `buf`.
     pub async fn send_all(&mut self, buf: &mut Vec<T>) -> Result<(), SendError<Vec<T>>> {
+        crate::coop::consume().await;
         poll_fn(|cx| loop {
             if buf.is_empty() {
                 return Poll::Ready(Ok(()));

@@ -22,11 +22,17 @@ pub mod carousel;
 pub mod graphline;
 pub mod join_chooser_to_carousel;
 pub mod par;
-mod pipeline;
+pub mod pipeline;
 pub mod seq;
 pub mod supervisor;
 
+pub use carousel::{Carousel, NextRequest};
+pub use graphline::{GraphError, Graphline, GraphlineBuilder};
+pub use join_chooser_to_carousel::JoinChooserToCarousel;
+pub use par::Par;
 pub use pipeline::Pipeline;
+pub use seq::Seq;
+pub use supervisor::{Backoff, Restart, Strategy, Supervisor};
 
 use axon::{Child, Component, Context, Control, Error, Exit, InboxRef};
 

@@ -1,1 +1,291 @@
-//! (being written)
+//! Files (Kamaelia's `Kamaelia.File`): readers that turn a file into messages, writers that turn
+//! messages into a file.
+//!
+//! | component | Kamaelia | what it does |
+//! |---|---|---|
+//! | [`ChunkReader`] | `File.Reading.SimpleReader` | the whole file in fixed-size chunks, then `ProducerFinished` |
+//! | [`LineReader`] | `File.ReadFileAdaptor.ReadFileAdaptor` (line mode) | the whole file a line at a time |
+//! | [`MaxSpeedFileReader`] | `File.MaxSpeedFileReader.MaxSpeedFileReader` | big chunks, reading the next while the last is delivered |
+//! | [`PromptedFileReader`] | `File.Reading.PromptedFileReader` | `n` bytes or `n` lines for each request `n` on its inbox |
+//! | [`TriggeredFileReader`] | `File.TriggeredFileReader.TriggeredFileReader` | a file name in, the file's contents out |
+//! | [`SimpleFileWriter`] | `File.Writing.SimpleFileWriter` | writes every message to a new file |
+//! | [`Append`] | `File.Append.Append` | appends every message to a file, optionally passing it on |
+//! | [`WholeFileWriter`] | `File.WholeFileWriter.WholeFileWriter` | a `(file name, contents)` job in, the file written whole |
+//!
+//! ```
+//! use axon::{Control, Inbox, System};
+//! use kamaelia::chassis::Pipeline;
+//! use kamaelia::file::{ChunkReader, SimpleFileWriter};
+//!
+//! let dir = std::env::temp_dir().join(format!("kamaelia-file-doc-{}", std::process::id()));
+//! std::fs::create_dir_all(&dir).unwrap();
+//! std::fs::write(dir.join("in.txt"), b"copied by components").unwrap();
+//!
+//! let mut system = System::deterministic();
+//! let copy = Pipeline::new(ChunkReader::new(dir.join("in.txt")).chunk_size(8))
+//!     .then(SimpleFileWriter::<Vec<u8>>::new(dir.join("out.txt")));
+//! let mut signal = Inbox::new();
+//! axon::link(&copy.signal, &signal).unwrap();
+//! system.spawn(copy);
+//! system.run().unwrap();
+//! assert_eq!(signal.try_recv(), Ok(Control::ProducerFinished));
+//! assert_eq!(std::fs::read(dir.join("out.txt")).unwrap(), b"copied by components");
+//! # std::fs::remove_dir_all(&dir).unwrap();
+//! ```
+//!
+//! # Errors
+//!
+//! [`Control`] has no message for "something went wrong", so a file component that cannot open,
+//! read or write its file sends [`Control::Shutdown`] on `signal` (the stream it was part of is
+//! incomplete: whoever listens should stop, not treat it as a normal end) and then **ends with an
+//! error**: its parent sees [`Exit::Failed`](axon::Exit::Failed) carrying a [`FileError`], which
+//! names the file and the operation (`/data/in.txt: cannot open for reading: No such file or
+//! directory (os error 2)`). A [`Pipeline`](crate::chassis::Pipeline) holding it then stops the
+//! other stages and fails naming the child; a top-level component's failure is listed in
+//! [`System::failures`](axon::System::failures).
+//!
+//! # I/O
+//!
+//! All file access is asynchronous ([`tokio::fs`], which does the blocking calls on tokio's
+//! blocking threads), so a slow disk never holds up other components on the same scheduler.
+//! On a deterministic system virtual time does not jump ahead while a file operation is in
+//! progress, and [`System::run`](axon::System::run) waits for it.
+
+pub mod append;
+pub mod chunk_reader;
+pub mod line_reader;
+pub mod max_speed_file_reader;
+pub mod prompted_file_reader;
+pub mod simple_file_writer;
+pub mod triggered_file_reader;
+pub mod whole_file_writer;
+
+pub use append::Append;
+pub use chunk_reader::ChunkReader;
+pub use line_reader::LineReader;
+pub use max_speed_file_reader::MaxSpeedFileReader;
+pub use prompted_file_reader::{PromptedFileReader, ReadMode};
+pub use simple_file_writer::SimpleFileWriter;
+pub use triggered_file_reader::TriggeredFileReader;
+pub use whole_file_writer::WholeFileWriter;
+
+use std::fmt;
+use std::future::Future;
+use std::path::{Path, PathBuf};
+
+use axon::{next_batch, Batch, Control, Error, Inbox, Outbox};
+use tokio::io::{AsyncRead, AsyncReadExt, AsyncWriteExt};
+
+/// Why a file component failed: which file, what it was doing, and the operating system's
+/// reason.
+///
+/// ```
+/// use kamaelia::file::FileError;
+/// let e = FileError::new(
+///     "/no/such/file",
+///     "open for reading",
+///     std::io::Error::from(std::io::ErrorKind::NotFound),
+/// );
+/// assert_eq!(e.path(), std::path::Path::new("/no/such/file"));
+/// assert!(e.to_string().starts_with("/no/such/file: cannot open for reading: "));
+/// ```
+#[derive(Debug)]
+pub struct FileError {
+    path: PathBuf,
+    operation: String,
+    source: std::io::Error,
+}
+
+impl FileError {
+    /// An error doing `operation` (e.g. `"open for reading"`) on `path`.
+    pub fn new(
+        path: impl Into<PathBuf>,
+        operation: impl Into<String>,
+        source: std::io::Error,
+    ) -> Self {
+        FileError {
+            path: path.into(),
+            operation: operation.into(),
+            source,
+        }
+    }
+
+    /// The file.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// What was being done: `"open for reading"`, `"read"`, `"create"`, `"write"`, ...
+    pub fn operation(&self) -> &str {
+        &self.operation
+    }
+
+    /// The kind of the underlying I/O error.
+    pub fn kind(&self) -> std::io::ErrorKind {
+        self.source.kind()
+    }
+}
+
+impl fmt::Display for FileError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "{}: cannot {}: {}",
+            self.path.display(),
+            self.operation,
+            self.source
+        )
+    }
+}
+
+impl std::error::Error for FileError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        Some(&self.source)
+    }
+}
+
+/// How [`until_stopped`] ended.
+pub(crate) enum Watched<T> {
+    /// The future completed.
+    Done(T),
+    /// A stop other than `ProducerFinished` arrived first (a closed `control` counts as
+    /// `Shutdown`); the future was dropped.
+    Stopped(Control),
+}
+
+/// Runs `fut` to completion while watching `control` (looked at first).
+///
+/// A `ProducerFinished` that arrives meanwhile sets `*finished` and `fut` goes on (nothing that
+/// was accepted is dropped); any other control message stops it and is returned.
+pub(crate) async fn until_stopped<F: Future>(
+    control: &mut Inbox<Control>,
+    finished: &mut bool,
+    fut: F,
+) -> Watched<F::Output> {
+    let mut fut = std::pin::pin!(fut);
+    loop {
+        tokio::select! {
+            biased;
+            c = control.recv() => match c {
+                Some(Control::ProducerFinished) => *finished = true,
+                Some(other) => return Watched::Stopped(other),
+                None => return Watched::Stopped(Control::Shutdown),
+            },
+            out = &mut fut => return Watched::Done(out),
+        }
+    }
+}
+
+/// Sends the control message that ended a component on `signal`; if nobody listens any more
+/// that is not an error for a component that is ending anyway.
+pub(crate) async fn pass_on(signal: &mut Outbox<Control>, c: Control) {
+    signal.send(c).await.ok();
+}
+
+/// The failure path of every file component: `Shutdown` on `signal`, then the error.
+pub(crate) async fn fail(signal: &mut Outbox<Control>, e: FileError) -> Result<(), Error> {
+    pass_on(signal, Control::Shutdown).await;
+    Err(e.into())
+}
+
+/// The error of a component whose outbox leads to a component that has ended.
+pub(crate) fn gone(component: &str, outbox: &str) -> Error {
+    Error::msg(format!(
+        "{component}: cannot send on {outbox}: the component it leads to has ended"
+    ))
+}
+
+/// Reads until `buf` is full or the end of the input; returns how many bytes were read.
+pub(crate) async fn read_full<R: AsyncRead + Unpin>(
+    reader: &mut R,
+    buf: &mut [u8],
+) -> std::io::Result<usize> {
+    let mut filled = 0;
+    while filled < buf.len() {
+        match reader.read(&mut buf[filled..]).await {
+            Ok(0) => break,
+            Ok(n) => filled += n,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(filled)
+}
+
+/// How many messages the writers take from their inbox at once.
+const BATCH: usize = axon::DEFAULT_CAPACITY;
+
+/// The boxes of a writer, borrowed.
+pub(crate) struct WriterBoxes<'a, T: Send + 'static> {
+    pub(crate) inbox: &'a mut Inbox<T>,
+    pub(crate) control: &'a mut Inbox<Control>,
+    pub(crate) outbox: &'a mut Outbox<T>,
+    pub(crate) signal: &'a mut Outbox<Control>,
+}
+
+/// The shared body of [`SimpleFileWriter`] and [`Append`]: writes every message to `file`
+/// (buffered, flushed after every batch so the file is up to date whenever the inbox runs
+/// empty), optionally passing each one on after it was written. `already_finished`: a
+/// `ProducerFinished` arrived while the file was being opened.
+pub(crate) async fn write_messages<T: AsRef<[u8]> + Send + 'static>(
+    component: &str,
+    path: &Path,
+    file: tokio::fs::File,
+    boxes: WriterBoxes<'_, T>,
+    forward: bool,
+    already_finished: bool,
+) -> Result<(), Error> {
+    let WriterBoxes {
+        inbox,
+        control,
+        outbox,
+        signal,
+    } = boxes;
+    let mut file = tokio::io::BufWriter::with_capacity(64 * 1024, file);
+    let mut buf = Vec::with_capacity(BATCH);
+    let mut written = Vec::with_capacity(BATCH);
+    let mut finished = already_finished;
+    let end = loop {
+        let batch = if finished {
+            // ProducerFinished arrived while passing messages on: drain what is left.
+            if inbox.recv_many(&mut buf, BATCH) == 0 {
+                break Control::ProducerFinished;
+            }
+            Batch::Messages(buf.len())
+        } else {
+            next_batch(control, inbox, &mut buf, BATCH).await
+        };
+        match batch {
+            Batch::Messages(_) => {
+                for msg in buf.drain(..) {
+                    if let Err(e) = file.write_all(msg.as_ref()).await {
+                        return fail(signal, FileError::new(path, "write", e)).await;
+                    }
+                    if forward {
+                        written.push(msg);
+                    }
+                }
+                if let Err(e) = file.flush().await {
+                    return fail(signal, FileError::new(path, "write", e)).await;
+                }
+                if forward {
+                    let send = outbox.send_all(&mut written);
+                    match until_stopped(control, &mut finished, send).await {
+                        Watched::Done(Ok(())) => {}
+                        Watched::Done(Err(_)) => return Err(gone(component, "outbox")),
+                        Watched::Stopped(c) => break c,
+                    }
+                }
+            }
+            Batch::Control(Control::ProducerFinished) => finished = true,
+            Batch::Control(c) => break c,
+        }
+    };
+    // Whatever was accepted is in the file before the end is announced.
+    if let Err(e) = file.flush().await {
+        return fail(signal, FileError::new(path, "write", e)).await;
+    }
+    drop(file);
+    pass_on(signal, end).await;
+    Ok(())
+}

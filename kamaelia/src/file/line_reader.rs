@@ -1,0 +1,164 @@
+//! LineReader: reads a whole text file a line at a time, then says it has finished (Kamaelia:
+//! `Kamaelia.File.ReadFileAdaptor.ReadFileAdaptor` in line mode, without its rate control).
+//!
+//! Each line is sent as a `String` without its line ending (`\n` or `\r\n`). A last line with
+//! no line ending is sent too. Lines are read only as fast as they are taken downstream. The
+//! file must be UTF-8: a line that is not fails the component with an error naming the file and
+//! the line number (use [`ChunkReader`](super::ChunkReader) for arbitrary bytes).
+//!
+//! ```
+//! use axon::{Control, Inbox, System};
+//! use kamaelia::file::LineReader;
+//!
+//! let path = std::env::temp_dir().join(format!("kamaelia-lines-doc-{}", std::process::id()));
+//! std::fs::write(&path, "first\r\nsecond\nlast").unwrap();
+//!
+//! let mut system = System::deterministic();
+//! let reader = LineReader::new(&path);
+//! let (mut lines, mut signal) = (Inbox::new(), Inbox::new());
+//! axon::link(&reader.outbox, &lines).unwrap();
+//! axon::link(&reader.signal, &signal).unwrap();
+//! system.spawn(reader);
+//! system.run().unwrap();
+//! assert_eq!(lines.try_recv().as_deref(), Ok("first"));
+//! assert_eq!(lines.try_recv().as_deref(), Ok("second"));
+//! assert_eq!(lines.try_recv().as_deref(), Ok("last"));
+//! assert_eq!(signal.try_recv(), Ok(Control::ProducerFinished));
+//! # std::fs::remove_file(&path).unwrap();
+//! ```
+//!
+//! # Boxes
+//!
+//! | box | type | meaning |
+//! |---|---|---|
+//! | `inbox` | `()` | not used |
+//! | `control` | [`Control`] | stop requests |
+//! | `outbox` | `String` | each line, without its line ending |
+//! | `signal` | [`Control`] | `ProducerFinished` after the last line; `Shutdown` if stopped or failed |
+//!
+//! # Parameters
+//!
+//! * `path` ([`LineReader::new`]): the file.
+//!
+//! # Shutdown
+//!
+//! * At the end of the file it sends `ProducerFinished` on `signal` and ends; an unterminated
+//!   last line is delivered first.
+//! * `ProducerFinished` on `control`: it has no input to drain; the rest of the file is its
+//!   partial state, so it reads on to the end, then sends `ProducerFinished`.
+//! * `Shutdown` on `control` (looked at before every read and while a send waits for room): it
+//!   ends at once and sends `Shutdown` on `signal`.
+//! * If the file cannot be opened or read, or a line is not UTF-8, it sends `Shutdown` on
+//!   `signal` and fails with a [`FileError`] naming the file (see
+//!   [the family docs](super#errors)).
+
+use std::path::PathBuf;
+
+use axon::{Boxes, Component, Context, Control, Error, Inbox, Outbox};
+use tokio::io::AsyncBufReadExt;
+
+use super::{fail, gone, pass_on, until_stopped, FileError, Watched};
+
+/// Reads a whole text file a line at a time. See the [module docs](self).
+#[derive(Boxes, Debug)]
+pub struct LineReader {
+    /// Not used.
+    pub inbox: Inbox<()>,
+    /// Stop requests: `Shutdown` stops at once; `ProducerFinished` changes nothing.
+    pub control: Inbox<Control>,
+    /// Each line, without its line ending.
+    pub outbox: Outbox<String>,
+    /// `ProducerFinished` after the last line; `Shutdown` if stopped or failed.
+    pub signal: Outbox<Control>,
+    path: PathBuf,
+}
+
+impl LineReader {
+    /// A reader of the text file at `path`.
+    pub fn new(path: impl Into<PathBuf>) -> Self {
+        LineReader {
+            inbox: Inbox::new(),
+            control: Inbox::new(),
+            outbox: Outbox::new(),
+            signal: Outbox::new(),
+            path: path.into(),
+        }
+    }
+}
+
+impl Component for LineReader {
+    async fn run(mut self, ctx: Context) -> Result<(), Error> {
+        let mut finished = false;
+        let control = &mut self.control;
+        let file =
+            match until_stopped(control, &mut finished, tokio::fs::File::open(&self.path)).await {
+                Watched::Done(Ok(f)) => f,
+                Watched::Done(Err(e)) => {
+                    let e = FileError::new(&self.path, "open for reading", e);
+                    return fail(&mut self.signal, e).await;
+                }
+                Watched::Stopped(c) => {
+                    pass_on(&mut self.signal, c).await;
+                    return Ok(());
+                }
+            };
+        let mut file = tokio::io::BufReader::with_capacity(64 * 1024, file);
+        let mut number = 0u64;
+        loop {
+            let mut line = Vec::new();
+            let read = file.read_until(b'\n', &mut line);
+            let n = match until_stopped(control, &mut finished, read).await {
+                Watched::Done(Ok(n)) => n,
+                Watched::Done(Err(e)) => {
+                    return fail(&mut self.signal, FileError::new(&self.path, "read", e)).await
+                }
+                Watched::Stopped(c) => {
+                    pass_on(&mut self.signal, c).await;
+                    return Ok(());
+                }
+            };
+            if n == 0 {
+                break;
+            }
+            number += 1;
+            if line.last() == Some(&b'\n') {
+                line.pop();
+                if line.last() == Some(&b'\r') {
+                    line.pop();
+                }
+            }
+            let line = match String::from_utf8(line) {
+                Ok(line) => line,
+                Err(e) => {
+                    let what = format!("read line {number} as UTF-8");
+                    let e = std::io::Error::new(std::io::ErrorKind::InvalidData, e.utf8_error());
+                    return fail(&mut self.signal, FileError::new(&self.path, what, e)).await;
+                }
+            };
+            match until_stopped(control, &mut finished, self.outbox.send(line)).await {
+                Watched::Done(Ok(())) => {}
+                Watched::Done(Err(_)) => return Err(gone(&ctx.name(), "outbox")),
+                Watched::Stopped(c) => {
+                    pass_on(&mut self.signal, c).await;
+                    return Ok(());
+                }
+            }
+        }
+        pass_on(&mut self.signal, Control::ProducerFinished).await;
+        Ok(())
+    }
+}
+
+crate::impl_stage!([] LineReader, () => String);
+
+crate::catalogue!(|| {
+    use crate::catalogue::{Entry, Family};
+    Entry::new(
+        "LineReader",
+        "Kamaelia.File.ReadFileAdaptor.ReadFileAdaptor",
+        Family::File,
+        "Reads a whole UTF-8 text file a line at a time (without line endings), then sends ProducerFinished.",
+        axon::box_infos(&LineReader::new("file")),
+    )
+    .parameter("path", "impl Into<PathBuf>", "LineReader::new(path): the file, opened when the component starts")
+});

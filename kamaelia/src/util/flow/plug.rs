@@ -1,0 +1,208 @@
+//! Plug: subscribes a component to a [`PlugSplitter`](super::PlugSplitter) for as long as the
+//! component runs (Kamaelia: `Kamaelia.Util.Splitter.Plug`).
+//!
+//! A plug wraps one component (its child, any [`Stage`] whose input is the splitter's message
+//! type). When the plug starts it adopts and starts the child, forwards its own `inbox` and
+//! `control` to the child's and publishes the child's `outbox` and `signal` as its own, and asks
+//! the splitter — through its `splitter_config` outbox — to add the plug as a sink: from then on
+//! the child gets a copy of every message the splitter handles, and the splitter's control
+//! messages. When the child ends, the plug asks the splitter to remove it, and ends too.
+//!
+//! Give the plug the splitter's `configuration` inbox (or an [`InboxRef`] to it, taken with
+//! `splitter.configuration.handle()` before the splitter is moved into a system or a chassis).
+//! Plugs can be started and stopped at any time while the splitter runs.
+//!
+//! ```
+//! use axon::{Control, Inbox, Outbox, System};
+//! use kamaelia::util::flow::{Plug, PlugSplitter};
+//! # use axon::{next_event, Boxes, Component, Context, Error, Event};
+//! # /// Passes messages on until told to stop.
+//! # #[derive(Boxes, Default)]
+//! # struct Relay { /// in
+//! #   inbox: Inbox<String>, /// ctl
+//! #   control: Inbox<Control>, /// out
+//! #   outbox: Outbox<String>, /// sig
+//! #   signal: Outbox<Control> }
+//! # impl Component for Relay {
+//! #   async fn run(mut self, _: Context) -> Result<(), Error> {
+//! #     loop { match next_event(&mut self.control, &mut self.inbox).await {
+//! #       Event::Message(m) => self.outbox.send(m).await?,
+//! #       Event::Control(c) => { while let Ok(m) = self.inbox.try_recv() { self.outbox.send(m).await?; }
+//! #                              self.signal.send(c).await?; return Ok(()) } } } } }
+//! # kamaelia::impl_stage!([] Relay, String => String);
+//!
+//! let mut system = System::deterministic();
+//! let splitter = PlugSplitter::new();
+//! let (mut input, mut stop) = (Outbox::new(), Outbox::new());
+//! axon::link(&input, &splitter.inbox).unwrap();
+//! axon::link(&stop, &splitter.control).unwrap();
+//! let plug = Plug::new(&splitter.configuration, Relay::default());
+//! let mut got = Inbox::new();
+//! axon::link(&plug.outbox, &got).unwrap();
+//! system.spawn(splitter);
+//! system.spawn(plug);
+//! system.run_until_idle(); // the plug has joined
+//! input.try_send("hello".to_string()).unwrap();
+//! stop.try_send(Control::ProducerFinished).unwrap(); // reaches the relay through the splitter
+//! system.run().unwrap();
+//! assert_eq!(got.try_recv().unwrap(), "hello");
+//! ```
+//!
+//! # Boxes
+//!
+//! | box | type | meaning |
+//! |---|---|---|
+//! | `inbox` | `S::In` | forwarded to the child's `inbox` (the splitter sends here) |
+//! | `control` | [`Control`] | forwarded to the child's `control` (the splitter sends here too) |
+//! | `outbox` | `S::Out` | the child's `outbox` |
+//! | `signal` | [`Control`] | the child's `signal` |
+//! | `splitter_config` | [`SplitterConfig<S::In>`] | the add and remove requests, linked to the splitter's `configuration` |
+//!
+//! # Parameters
+//!
+//! * the splitter's `configuration` inbox and the child, given to [`Plug::new`].
+//!
+//! # Shutdown
+//!
+//! The plug never reads its own boxes: a [`Control`] sent to it, or passed on by the splitter,
+//! reaches the child, which stops as it documents and says so on the plug's `signal`. The plug
+//! ends when the child ends, after asking the splitter to remove it. If the splitter has already
+//! ended when the plug starts, nothing will ever arrive, so the plug sends `ProducerFinished` to
+//! the child. If the child fails or panics, the plug unplugs and ends with an error naming it.
+
+use axon::{
+    AsInbox, Boxes, Component, Context, Control, Error, Exit, Inbox, InboxRef, LinkError, Outbox,
+};
+
+use super::plug_splitter::{SinkId, SplitterConfig};
+use crate::Stage;
+
+/// Subscribes a component to a [`PlugSplitter`](super::PlugSplitter) while it runs. See the
+/// [module docs](self).
+#[derive(Boxes)]
+pub struct Plug<S: Stage> {
+    /// Forwarded to the child's inbox (the splitter sends here).
+    pub inbox: Inbox<S::In>,
+    /// Forwarded to the child's control (the splitter sends here too).
+    pub control: Inbox<Control>,
+    /// The child's outbox.
+    pub outbox: Outbox<S::Out>,
+    /// The child's signal.
+    pub signal: Outbox<Control>,
+    /// Add and remove requests, linked to the splitter's `configuration` when the plug starts.
+    pub splitter_config: Outbox<SplitterConfig<S::In>>,
+    child: S,
+    splitter: InboxRef<SplitterConfig<S::In>>,
+}
+
+impl<S: Stage> Plug<S> {
+    /// A plug that will subscribe `child` to the splitter whose `configuration` inbox is
+    /// `splitter`.
+    pub fn new(splitter: &impl AsInbox<SplitterConfig<S::In>>, child: S) -> Self {
+        Plug {
+            inbox: Inbox::new(),
+            control: Inbox::new(),
+            outbox: Outbox::new(),
+            signal: Outbox::new(),
+            splitter_config: Outbox::new(),
+            child,
+            splitter: splitter.inbox_ref(),
+        }
+    }
+}
+
+impl<S: Stage> std::fmt::Debug for Plug<S> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Plug")
+            .field("splitter", &self.splitter)
+            .finish_non_exhaustive()
+    }
+}
+
+impl<S: Stage> Component for Plug<S> {
+    async fn run(self, mut ctx: Context) -> Result<(), Error> {
+        let Plug {
+            inbox,
+            control,
+            outbox,
+            signal,
+            mut splitter_config,
+            child,
+            splitter,
+        } = self;
+        let child = ctx.adopt(child);
+        let name = child.name();
+        ctx.forward_inbox(&inbox, child.inbox())?;
+        ctx.forward_inbox(&control, child.control())?;
+        ctx.forward_outbox(child.outbox(), &outbox)?;
+        ctx.forward_outbox(child.signal(), &signal)?;
+        let id = SinkId::new();
+        let plugged = match ctx.link(&splitter_config, &splitter) {
+            Ok(_) => splitter_config
+                .send(SplitterConfig::Add {
+                    id,
+                    inbox: inbox.handle(),
+                    control: Some(control.handle()),
+                })
+                .await
+                .is_ok(),
+            // The splitter has ended already.
+            Err(LinkError::Closed { .. }) => false,
+            Err(e) => return Err(e.into()),
+        };
+        if !plugged {
+            // The splitter has ended: nothing will arrive.
+            control.handle().try_send(Control::ProducerFinished).ok();
+        }
+        ctx.activate(child);
+        let exit = ctx.next_child_exit().await;
+        if plugged {
+            splitter_config.send(SplitterConfig::Remove(id)).await.ok();
+        }
+        // The boxes must outlive the forwards made from and to them.
+        drop((inbox, control, outbox, signal));
+        match exit.map(|e| e.exit) {
+            None | Some(Exit::Finished) => Ok(()),
+            Some(Exit::Failed(e)) => Err(Error::msg(format!("plugged child {name} failed: {e}"))),
+            Some(Exit::Panicked(m)) => {
+                Err(Error::msg(format!("plugged child {name} panicked: {m}")))
+            }
+            Some(Exit::Cancelled) => Err(Error::msg(format!("plugged child {name} was cancelled"))),
+        }
+    }
+}
+
+crate::impl_stage!([S: Stage] Plug<S>, S::In => S::Out);
+
+crate::catalogue!(|| {
+    use crate::catalogue::{Entry, Family, Msg};
+    /// Stands for the wrapped component.
+    #[derive(Boxes, Default)]
+    struct Child {
+        /// in
+        inbox: Inbox<Msg>,
+        /// ctl
+        control: Inbox<Control>,
+        /// out
+        outbox: Outbox<Msg>,
+        /// sig
+        signal: Outbox<Control>,
+    }
+    impl Component for Child {
+        async fn run(self, _: Context) -> Result<(), Error> {
+            Ok(())
+        }
+    }
+    crate::impl_stage!([] Child, Msg => Msg);
+    let target: Inbox<SplitterConfig<Msg>> = Inbox::new();
+    let p = Plug::new(&target, Child::default());
+    Entry::new(
+        "Plug",
+        "Kamaelia.Util.Splitter.Plug",
+        Family::Util,
+        "Wraps a component and subscribes it to a PlugSplitter while it runs: joins when it starts, leaves when the child ends.",
+        axon::box_infos(&p),
+    )
+    .parameter("splitter", "&impl AsInbox<SplitterConfig<T>>", "the splitter's configuration inbox")
+    .parameter("child", "Stage<In = T>", "the subscribing component")
+});

@@ -1,0 +1,83 @@
+//! Waiting on something while keeping an eye on `control` (shared by the flow components).
+//!
+//! Flow components wait for long stretches — for a slow consumer, a prompt, a timer — and must
+//! still stop promptly on [`Control::Shutdown`] without losing data on
+//! [`Control::ProducerFinished`]. [`watching`] runs a future to completion unless a `Shutdown`
+//! arrives first; a `ProducerFinished` that arrives meanwhile is remembered (the caller drains
+//! and ends later) and the wait goes on.
+
+use std::future::Future;
+
+use axon::{Control, Inbox, Outbox, TrySendError};
+
+/// How many messages are taken from an inbox at once.
+pub(super) const BATCH: usize = 64;
+
+/// What ended a component early.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) struct Stopped;
+
+/// Records `c` (just received on `control`): `ProducerFinished` sets `finishing`; anything else
+/// (`Shutdown`, or a closed `control`, seen as `None`) means stop now.
+pub(super) fn note(c: Option<Control>, finishing: &mut bool) -> Result<(), Stopped> {
+    match c {
+        Some(c) if c.is_producer_finished() => {
+            *finishing = true;
+            Ok(())
+        }
+        _ => Err(Stopped),
+    }
+}
+
+/// Runs `fut` to completion while watching `control` (looked at first). A `Shutdown` (or a
+/// closed `control`) abandons `fut` and returns `Err(Stopped)`; a `ProducerFinished` sets
+/// `finishing` and the wait continues.
+pub(super) async fn watching<F: Future>(
+    control: &mut Inbox<Control>,
+    finishing: &mut bool,
+    fut: F,
+) -> Result<F::Output, Stopped> {
+    let mut fut = std::pin::pin!(fut);
+    loop {
+        tokio::select! {
+            biased;
+            c = control.recv() => note(c, finishing)?,
+            out = &mut fut => return Ok(out),
+        }
+    }
+}
+
+/// What became of a message sent with [`send_watching`].
+#[derive(Debug, PartialEq, Eq)]
+pub(super) enum Sent<T> {
+    /// Delivered (or held/discarded by an unlinked outbox, as [`Outbox::send`] does).
+    Delivered,
+    /// The destination's component has ended; the message is handed back.
+    Closed(T),
+}
+
+/// Sends `msg` on `out`, waiting while the destination is full, while watching `control` as
+/// [`watching`] does (a `Shutdown` drops the message and returns `Err(Stopped)`).
+pub(super) async fn send_watching<T: Send + 'static>(
+    out: &mut Outbox<T>,
+    msg: T,
+    control: &mut Inbox<Control>,
+    finishing: &mut bool,
+) -> Result<Sent<T>, Stopped> {
+    // Fast path: room now, no select.
+    let msg = match out.try_send(msg) {
+        Ok(()) => return Ok(Sent::Delivered),
+        Err(TrySendError::Closed(m)) => return Ok(Sent::Closed(m)),
+        Err(TrySendError::Full(m)) | Err(TrySendError::Unlinked(m)) => m,
+    };
+    Ok(match watching(control, finishing, out.send(msg)).await? {
+        Ok(()) => Sent::Delivered,
+        Err(e) => Sent::Closed(e.into_inner()),
+    })
+}
+
+/// Sends the control message that ended a component on `signal`. If nothing listens any more
+/// the message is dropped: the component is ending either way.
+pub(super) async fn pass_on(signal: &mut Outbox<Control>, c: Control) {
+    signal.send(c).await.ok();
+}

@@ -1,0 +1,85 @@
+//! The shared body of the transforms: a message-at-a-time rule run with the control convention.
+//!
+//! Each transform says what one message turns into ([`Step::step`]) and what its partial state
+//! turns into at end of stream ([`Step::finish`]); [`drive`] does the rest: `control` first,
+//! batches in and out, `ProducerFinished` drains and flushes, `Shutdown` stops at once, and the
+//! control message that ended it leaves on `signal`.
+
+use axon::{next_batch, Batch, Control, Error, Inbox, Outbox};
+
+/// How many messages are taken from the inbox at once.
+pub(crate) const BATCH: usize = 64;
+
+/// A transform's per-message rule.
+pub(crate) trait Step: Send {
+    /// What arrives.
+    type In: Send + 'static;
+    /// What leaves.
+    type Out: Send + 'static;
+    /// Turns one message into zero or more outputs, pushed onto `out` in order.
+    fn step(&mut self, msg: Self::In, out: &mut Vec<Self::Out>);
+    /// After each batch of messages (e.g. to send a partial chunk at once).
+    fn after_batch(&mut self, _out: &mut Vec<Self::Out>) {}
+    /// At end of stream (`ProducerFinished`): pushes whatever partial state is left.
+    fn finish(&mut self, _out: &mut Vec<Self::Out>) {}
+}
+
+/// The four standard boxes, borrowed.
+pub(crate) struct Boxes<'a, I: Send + 'static, O: Send + 'static> {
+    pub(crate) inbox: &'a mut Inbox<I>,
+    pub(crate) control: &'a mut Inbox<Control>,
+    pub(crate) outbox: &'a mut Outbox<O>,
+    pub(crate) signal: &'a mut Outbox<Control>,
+}
+
+/// Runs `step` over the boxes until a [`Control`] arrives (see the module docs).
+///
+/// # Errors
+/// If the component `outbox` leads to has ended, so results can no longer be delivered.
+pub(crate) async fn drive<S: Step>(
+    mut step: S,
+    boxes: Boxes<'_, S::In, S::Out>,
+) -> Result<(), Error> {
+    let Boxes {
+        inbox,
+        control,
+        outbox,
+        signal,
+    } = boxes;
+    let mut buf = Vec::with_capacity(BATCH);
+    let mut out = Vec::new();
+    loop {
+        match next_batch(control, inbox, &mut buf, BATCH).await {
+            Batch::Messages(_) => {
+                for msg in buf.drain(..) {
+                    step.step(msg, &mut out);
+                }
+                step.after_batch(&mut out);
+                outbox.send_all(&mut out).await?;
+            }
+            Batch::Control(Control::ProducerFinished) => {
+                while inbox.recv_many(&mut buf, BATCH) > 0 {
+                    for msg in buf.drain(..) {
+                        step.step(msg, &mut out);
+                    }
+                    outbox.send_all(&mut out).await?;
+                }
+                step.finish(&mut out);
+                outbox.send_all(&mut out).await?;
+                pass_on(signal, Control::ProducerFinished).await;
+                return Ok(());
+            }
+            Batch::Control(other) => {
+                pass_on(signal, other).await;
+                return Ok(());
+            }
+        }
+    }
+}
+
+/// Sends the control message that ended the component on `signal`. If whoever listens has
+/// already ended there is no one left to tell, which is not an error for a component that is
+/// ending anyway.
+pub(crate) async fn pass_on(signal: &mut Outbox<Control>, c: Control) {
+    signal.send(c).await.ok();
+}

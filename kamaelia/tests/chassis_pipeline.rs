@@ -1,0 +1,440 @@
+//! Pipeline: the six Pipeline behaviours of Kamaelia's chassis tests (reference §2: activation
+//! only when the pipeline runs, termination only after all children, outbox→inbox and
+//! signal→control wiring, the first child gets the pipeline's inbox and control, the last child
+//! feeds its outbox and signal), plus `circular`, typed stages, a failing child, messages sent
+//! before the pipeline starts, and the shutdown convention carried down the chain.
+//!
+//! That adjacent stages of different types do not compile is shown by a `compile_fail` doctest
+//! in `kamaelia::chassis::graphline` ("Typing: Pipeline at compile time, Graphline when built").
+
+use std::sync::{Arc, Mutex};
+
+use axon::{next_event, Boxes, Component, Context, Control, Error, Event, Inbox, Outbox, System};
+use kamaelia::chassis::Pipeline;
+
+type Log = Arc<Mutex<Vec<String>>>;
+
+fn entries(log: &Log) -> Vec<String> {
+    log.lock().unwrap().clone()
+}
+
+/// A child driven by the test: it records what reaches its `inbox` and `control`, sends what it
+/// is told to on `outbox` and `signal`, ends on `Shutdown` or when told, and fails when told.
+#[derive(Boxes)]
+struct Puppet {
+    /// Recorded.
+    inbox: Inbox<u32>,
+    /// Recorded; `Shutdown` ends it.
+    control: Inbox<Control>,
+    /// What arrives on `say`.
+    outbox: Outbox<u32>,
+    /// What arrives on `say_signal`.
+    signal: Outbox<Control>,
+    /// Numbers to send on `outbox`.
+    say: Inbox<u32>,
+    /// Messages to send on `signal`.
+    say_signal: Inbox<Control>,
+    /// `Ok` ends it, `Err` fails it.
+    end: Inbox<Result<(), String>>,
+    #[boxes(skip)]
+    name: &'static str,
+    #[boxes(skip)]
+    log: Log,
+}
+
+/// The test's end of a puppet's strings.
+struct Strings {
+    say: Outbox<u32>,
+    say_signal: Outbox<Control>,
+    end: Outbox<Result<(), String>>,
+}
+
+fn puppet(name: &'static str, log: &Log) -> (Puppet, Strings) {
+    let p = Puppet {
+        inbox: Inbox::new(),
+        control: Inbox::new(),
+        outbox: Outbox::new(),
+        signal: Outbox::new(),
+        say: Inbox::new(),
+        say_signal: Inbox::new(),
+        end: Inbox::new(),
+        name,
+        log: Arc::clone(log),
+    };
+    let s = Strings {
+        say: Outbox::new(),
+        say_signal: Outbox::new(),
+        end: Outbox::new(),
+    };
+    axon::link(&s.say, &p.say).unwrap();
+    axon::link(&s.say_signal, &p.say_signal).unwrap();
+    axon::link(&s.end, &p.end).unwrap();
+    (p, s)
+}
+
+impl Component for Puppet {
+    async fn run(mut self, _: Context) -> Result<(), Error> {
+        let log = |s: String| self.log.lock().unwrap().push(s);
+        log(format!("{} started", self.name));
+        loop {
+            tokio::select! {
+                biased;
+                Some(end) = self.end.recv() => return end.map_err(Error::msg),
+                Some(c) = self.control.recv() => {
+                    log(format!("{} control {c:?}", self.name));
+                    if c == Control::Shutdown {
+                        return Ok(());
+                    }
+                }
+                Some(m) = self.inbox.recv() => log(format!("{} got {m}", self.name)),
+                Some(m) = self.say.recv() => self.outbox.send(m).await?,
+                Some(c) = self.say_signal.recv() => self.signal.send(c).await?,
+            }
+        }
+    }
+}
+kamaelia::impl_stage!([] Puppet, u32 => u32);
+
+/// Applies a function; follows the control convention.
+#[derive(Boxes)]
+struct Map<T: Send + 'static> {
+    /// Numbers.
+    inbox: Inbox<u32>,
+    /// Stop requests.
+    control: Inbox<Control>,
+    /// Results.
+    outbox: Outbox<T>,
+    /// The stop request, passed on.
+    signal: Outbox<Control>,
+    #[boxes(skip)]
+    f: fn(u32) -> T,
+}
+
+fn map<T: Send + 'static>(f: fn(u32) -> T) -> Map<T> {
+    Map {
+        inbox: Inbox::new(),
+        control: Inbox::new(),
+        outbox: Outbox::new(),
+        signal: Outbox::new(),
+        f,
+    }
+}
+
+impl<T: Send + 'static> Component for Map<T> {
+    async fn run(mut self, _: Context) -> Result<(), Error> {
+        loop {
+            match next_event(&mut self.control, &mut self.inbox).await {
+                Event::Message(n) => self.outbox.send((self.f)(n)).await?,
+                Event::Control(c) => {
+                    if c.is_producer_finished() {
+                        while let Ok(n) = self.inbox.try_recv() {
+                            self.outbox.send((self.f)(n)).await?;
+                        }
+                    }
+                    self.signal.send(c).await?;
+                    return Ok(());
+                }
+            }
+        }
+    }
+}
+kamaelia::impl_stage!([T: Send + 'static] Map<T>, u32 => T);
+
+/// Collects everything a component's outbox and signal send.
+struct Taps<T> {
+    outbox: Inbox<T>,
+    signal: Inbox<Control>,
+}
+
+impl<T: Send + 'static> Taps<T> {
+    fn all(&mut self) -> Vec<T> {
+        std::iter::from_fn(|| self.outbox.try_recv().ok()).collect()
+    }
+    fn signals(&mut self) -> Vec<Control> {
+        std::iter::from_fn(|| self.signal.try_recv().ok()).collect()
+    }
+}
+
+fn tap<I: Send + 'static, O: Send + 'static>(p: &Pipeline<I, O>) -> Taps<O> {
+    let t = Taps {
+        outbox: Inbox::new(),
+        signal: Inbox::new(),
+    };
+    axon::link(&p.outbox, &t.outbox).unwrap();
+    axon::link(&p.signal, &t.signal).unwrap();
+    t
+}
+
+/// Outboxes feeding a component's inbox and control.
+struct Feed<T> {
+    inbox: Outbox<T>,
+    control: Outbox<Control>,
+}
+
+fn feed<I: Send + 'static, O: Send + 'static>(p: &Pipeline<I, O>) -> Feed<I> {
+    let f = Feed {
+        inbox: Outbox::new(),
+        control: Outbox::new(),
+    };
+    axon::link(&f.inbox, &p.inbox).unwrap();
+    axon::link(&f.control, &p.control).unwrap();
+    f
+}
+
+fn is_live(system: &System, name: &str) -> bool {
+    system.snapshot().components.iter().any(|c| c.name == name)
+}
+
+/// Children are activated when the pipeline is activated, and no sooner.
+#[test]
+fn children_start_only_when_the_pipeline_runs() {
+    let log = Log::default();
+    let (a, _sa) = puppet("A", &log);
+    let (b, _sb) = puppet("B", &log);
+    let mut system = System::deterministic();
+    let pipeline = system.adopt(Pipeline::new(a).then(b));
+    system.run_until_idle();
+    assert!(entries(&log).is_empty(), "{:?}", entries(&log));
+    system.activate(pipeline);
+    system.run_until_idle();
+    assert_eq!(entries(&log), ["A started", "B started"]);
+}
+
+/// The pipeline ends only once every child has ended, whichever ends first.
+#[test]
+fn pipeline_ends_only_after_every_child_has_ended() {
+    let log = Log::default();
+    let (a, mut sa) = puppet("A", &log);
+    let (b, mut sb) = puppet("B", &log);
+    let (c, mut sc) = puppet("C", &log);
+    let mut system = System::deterministic();
+    system.spawn_named("P", Pipeline::new(a).then(b).then(c));
+    system.run_until_idle();
+    sb.end.try_send(Ok(())).unwrap();
+    system.run_until_idle();
+    assert!(is_live(&system, "P"));
+    sc.end.try_send(Ok(())).unwrap();
+    system.run_until_idle();
+    assert!(is_live(&system, "P"));
+    sa.end.try_send(Ok(())).unwrap();
+    system.run_until_idle();
+    assert!(!is_live(&system, "P"));
+    assert_eq!(system.live(), 0);
+    assert!(system.failures().is_empty(), "{:?}", system.failures());
+}
+
+/// Each child's outbox feeds the next child's inbox.
+#[test]
+fn each_childs_outbox_feeds_the_next_childs_inbox() {
+    let log = Log::default();
+    let (a, mut sa) = puppet("A", &log);
+    let (b, mut sb) = puppet("B", &log);
+    let (c, _sc) = puppet("C", &log);
+    let mut system = System::deterministic();
+    let p = Pipeline::new(a).then(b).then(c);
+    let mut taps = tap(&p);
+    system.spawn(p);
+    sa.say.try_send(1).unwrap();
+    sb.say.try_send(2).unwrap();
+    system.run_until_idle();
+    let got: Vec<_> = entries(&log)
+        .into_iter()
+        .filter(|e| e.contains("got"))
+        .collect();
+    assert_eq!(got, ["B got 1", "C got 2"]);
+    assert!(taps.all().is_empty());
+}
+
+/// Each child's signal feeds the next child's control.
+#[test]
+fn each_childs_signal_feeds_the_next_childs_control() {
+    let log = Log::default();
+    let (a, mut sa) = puppet("A", &log);
+    let (b, mut sb) = puppet("B", &log);
+    let (c, _sc) = puppet("C", &log);
+    let mut system = System::deterministic();
+    let p = Pipeline::new(a).then(b).then(c);
+    let mut taps = tap(&p);
+    system.spawn(p);
+    sa.say_signal.try_send(Control::ProducerFinished).unwrap();
+    sb.say_signal.try_send(Control::ProducerFinished).unwrap();
+    system.run_until_idle();
+    let got: Vec<_> = entries(&log)
+        .into_iter()
+        .filter(|e| e.contains("control"))
+        .collect();
+    assert_eq!(
+        got,
+        ["B control ProducerFinished", "C control ProducerFinished"]
+    );
+    assert!(taps.signals().is_empty());
+}
+
+/// What is sent to the pipeline's inbox and control reaches the first child only.
+#[test]
+fn first_child_gets_the_pipelines_inbox_and_control() {
+    let log = Log::default();
+    let (a, _sa) = puppet("A", &log);
+    let (b, _sb) = puppet("B", &log);
+    let mut system = System::deterministic();
+    let p = Pipeline::new(a).then(b);
+    let mut f = feed(&p);
+    system.spawn(p);
+    system.run_until_idle();
+    f.inbox.try_send(3).unwrap();
+    f.control.try_send(Control::ProducerFinished).unwrap();
+    system.run_until_idle();
+    assert_eq!(
+        entries(&log),
+        [
+            "A started",
+            "B started",
+            "A control ProducerFinished",
+            "A got 3"
+        ]
+    );
+}
+
+/// What the last child sends on outbox and signal leaves through the pipeline's outbox and
+/// signal; what inner children send does not.
+#[test]
+fn last_child_feeds_the_pipelines_outbox_and_signal() {
+    let log = Log::default();
+    let (a, mut sa) = puppet("A", &log);
+    let (b, mut sb) = puppet("B", &log);
+    let mut system = System::deterministic();
+    let p = Pipeline::new(a).then(b);
+    let mut taps = tap(&p);
+    system.spawn(p);
+    sa.say.try_send(1).unwrap();
+    sb.say.try_send(9).unwrap();
+    sb.say_signal.try_send(Control::Shutdown).unwrap();
+    system.run_until_idle();
+    assert_eq!(taps.all(), [9]);
+    assert_eq!(taps.signals(), [Control::Shutdown]);
+}
+
+/// A circular pipeline links the last child back to the first, and its own outbox and signal
+/// carry nothing.
+#[test]
+fn circular_pipeline_links_the_last_child_back_to_the_first() {
+    let log = Log::default();
+    let (a, _sa) = puppet("A", &log);
+    let (b, mut sb) = puppet("B", &log);
+    let mut system = System::deterministic();
+    let p = Pipeline::new(a).then(b).circular();
+    let mut taps = tap(&p);
+    system.spawn(p);
+    sb.say.try_send(5).unwrap();
+    sb.say_signal.try_send(Control::ProducerFinished).unwrap();
+    system.run_until_idle();
+    let at_a: Vec<_> = entries(&log)
+        .into_iter()
+        .filter(|e| e.starts_with("A ") && !e.ends_with("started"))
+        .collect();
+    assert_eq!(at_a, ["A control ProducerFinished", "A got 5"]);
+    assert!(taps.all().is_empty());
+    assert!(taps.signals().is_empty());
+}
+
+/// Stages of different types chain when each one's output is the next one's input.
+#[test]
+fn stages_of_different_types_chain_when_output_matches_input() {
+    let mut system = System::deterministic();
+    let p: Pipeline<u32, String> = Pipeline::new(map(|n| n + 1)).then(map(|n| format!("<{n}>")));
+    let mut f = feed(&p);
+    let mut taps = tap(&p);
+    system.spawn(p);
+    f.inbox.try_send(1).unwrap();
+    f.control.try_send(Control::ProducerFinished).unwrap();
+    system.run().unwrap();
+    assert_eq!(taps.all(), ["<2>"]);
+}
+
+/// A child that fails makes the pipeline send Shutdown to the others and end with an error
+/// naming it.
+#[test]
+fn failing_child_makes_the_pipeline_stop_the_others_and_fail_naming_it() {
+    let log = Log::default();
+    let (a, _sa) = puppet("A", &log);
+    let (b, mut sb) = puppet("B", &log);
+    let (c, _sc) = puppet("C", &log);
+    let mut system = System::deterministic();
+    let p = system.adopt_named("P", Pipeline::new(a).then(b).then(c));
+    let p_id = system.activate(p);
+    system.run_until_idle();
+    // B is the second child the pipeline adopted.
+    let mut children: Vec<_> = system
+        .snapshot()
+        .components
+        .into_iter()
+        .filter(|c| c.parent == Some(p_id))
+        .collect();
+    children.sort_by_key(|c| c.id);
+    let b_name = children[1].name.clone();
+    sb.end.try_send(Err("boom".to_string())).unwrap();
+    system.run().unwrap();
+    let stops: Vec<_> = entries(&log)
+        .into_iter()
+        .filter(|e| e.contains("control"))
+        .collect();
+    assert_eq!(stops, ["A control Shutdown", "C control Shutdown"]);
+    let failures = system.failures();
+    let p = failures.iter().find(|f| f.name == "P").expect("P failed");
+    assert!(
+        p.what.contains(&format!("child {b_name} failed: boom")),
+        "{}",
+        p.what
+    );
+}
+
+/// Messages sent to the pipeline before it starts wait and reach the first child in order.
+#[test]
+fn messages_sent_before_the_pipeline_starts_are_delivered() {
+    let log = Log::default();
+    let (a, _sa) = puppet("A", &log);
+    let mut system = System::deterministic();
+    let p = Pipeline::new(a);
+    let mut f = feed(&p);
+    for n in 1..=3 {
+        f.inbox.try_send(n).unwrap();
+    }
+    system.spawn(p);
+    system.run_until_idle();
+    assert_eq!(
+        entries(&log),
+        ["A started", "A got 1", "A got 2", "A got 3"]
+    );
+}
+
+/// ProducerFinished sent to the pipeline drains every stage in order, then leaves on signal.
+#[test]
+fn producer_finished_drains_the_whole_pipeline_then_leaves_on_signal() {
+    let mut system = System::deterministic();
+    let p = Pipeline::new(map(|n| n * 2)).then(map(|n| n + 1));
+    let mut f = feed(&p);
+    let mut taps = tap(&p);
+    system.spawn(p);
+    for n in 1..=4 {
+        f.inbox.try_send(n).unwrap();
+    }
+    f.control.try_send(Control::ProducerFinished).unwrap();
+    system.run().unwrap();
+    assert_eq!(taps.all(), [3, 5, 7, 9]);
+    assert_eq!(taps.signals(), [Control::ProducerFinished]);
+}
+
+/// Shutdown sent to the pipeline stops every stage and leaves on signal.
+#[test]
+fn shutdown_stops_every_stage_and_leaves_on_signal() {
+    let mut system = System::deterministic();
+    let p = Pipeline::new(map(|n| n)).then(map(|n| n));
+    let mut f = feed(&p);
+    let mut taps = tap(&p);
+    system.spawn(p);
+    system.run_until_idle();
+    f.control.try_send(Control::Shutdown).unwrap();
+    system.run().unwrap();
+    assert_eq!(taps.signals(), [Control::Shutdown]);
+    assert_eq!(system.live(), 0);
+}
