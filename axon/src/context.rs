@@ -267,6 +267,24 @@ impl Context {
         self.own(crate::link::link_erased(&src, &dst))
     }
 
+    /// Sets the capacity of a box by component id and box name (an inbox's bound, or an
+    /// outbox's hold buffer; `None` = unbounded) — how chassis let their users size boxes when
+    /// wiring (Kamaelia's experimental bounded chassis).
+    ///
+    /// # Errors
+    /// [`LinkError::NoSuchComponent`] or [`LinkError::NoSuchBox`].
+    pub fn set_capacity(
+        &mut self,
+        id: ComponentId,
+        box_name: &str,
+        capacity: Option<usize>,
+    ) -> Result<(), LinkError> {
+        self.cell_of(id, box_name)?
+            .find_any_box(box_name)?
+            .set_capacity(capacity);
+        Ok(())
+    }
+
     fn cell_of(&self, id: ComponentId, box_name: &str) -> Result<Arc<ComponentCell>, LinkError> {
         if id == self.cell.id {
             return Ok(Arc::clone(&self.cell));

@@ -506,7 +506,7 @@ fn capacity_of<T>(st: &InboxState<T>) -> Option<usize> {
     (st.capacity != usize::MAX).then_some(st.capacity)
 }
 
-fn set_capacity<T>(core: &InboxCore<T>, capacity: Option<usize>) {
+pub(crate) fn set_capacity<T>(core: &InboxCore<T>, capacity: Option<usize>) {
     let mut st = core.lock();
     st.capacity = capacity.map_or(usize::MAX, |c| c.max(1));
     let waiters = if st.queue.len() < st.capacity {

@@ -196,6 +196,8 @@ pub(crate) trait ErasedBox: Send + Sync {
     ) -> Result<crate::link::Linkage, LinkError>;
     /// Where this box forwards or links to, if anywhere.
     fn target(&self) -> Option<Arc<dyn ErasedBox>>;
+    /// Sets the capacity (an inbox's bound; an outbox's hold buffer). `None`: unbounded.
+    fn set_capacity(&self, capacity: Option<usize>);
 }
 
 /// Who owns a box, set once when its component is registered.
@@ -272,6 +274,9 @@ impl<T: Send + 'static> ErasedBox for InboxCore<T> {
     fn close(&self) {
         InboxCore::close(self);
     }
+    fn set_capacity(&self, capacity: Option<usize>) {
+        crate::boxes::inbox::set_capacity(self, capacity);
+    }
     fn target(&self) -> Option<Arc<dyn ErasedBox>> {
         self.lock().forward.clone().map(|f| f as Arc<dyn ErasedBox>)
     }
@@ -301,6 +306,9 @@ impl<T: Send + 'static> ErasedBox for OutboxCore<T> {
         self.stats()
     }
     fn close(&self) {}
+    fn set_capacity(&self, capacity: Option<usize>) {
+        self.lock().hold_capacity = capacity.unwrap_or(usize::MAX);
+    }
     fn target(&self) -> Option<Arc<dyn ErasedBox>> {
         match &self.lock().target {
             Some(crate::link::Target::Inbox(i)) => Some(i.clone() as Arc<dyn ErasedBox>),

@@ -53,7 +53,9 @@
 //!
 //! * the stages, given to [`Pipeline::new`] and [`Pipeline::then`];
 //! * [`Pipeline::circular`]: link the last child back to the first instead of to the pipeline's
-//!   own outboxes (Kamaelia's `circular=True`).
+//!   own outboxes (Kamaelia's `circular=True`);
+//! * [`Pipeline::capacity`]: the capacity of every child's `inbox` (Kamaelia's experimental
+//!   bounded pipeline's `boxsize`); otherwise each child keeps its own (bounded) default.
 //!
 //! # Shutdown
 //!
@@ -78,6 +80,8 @@ struct Built<I, O> {
     last_signal: OutboxRef<Control>,
     activations: Vec<Activation>,
     controls: Vec<InboxRef<Control>>,
+    /// Each child's id, to size its inbox.
+    ids: Vec<axon::ComponentId>,
 }
 
 type Build<I, O> = Box<dyn FnOnce(&mut Context) -> Result<Built<I, O>, LinkError> + Send>;
@@ -97,6 +101,9 @@ pub struct Pipeline<I: Send + 'static, O: Send + 'static> {
     build: Build<I, O>,
     #[boxes(skip)]
     circular: bool,
+    /// Capacity of every child's `inbox`, if set.
+    #[boxes(skip)]
+    capacity: Option<usize>,
 }
 
 impl<I: Send + 'static, O: Send + 'static> std::fmt::Debug for Pipeline<I, O> {
@@ -118,6 +125,7 @@ impl<I: Send + 'static, O: Send + 'static> Pipeline<I, O> {
                 last_outbox: child.outbox().handle(),
                 last_signal: child.signal().handle(),
                 controls: vec![child.control().handle()],
+                ids: vec![child.id()],
                 activations: vec![activation(child)],
             })
         });
@@ -128,6 +136,7 @@ impl<I: Send + 'static, O: Send + 'static> Pipeline<I, O> {
             signal: Outbox::new(),
             build,
             circular: false,
+            capacity: None,
         }
     }
 
@@ -138,6 +147,7 @@ impl<I: Send + 'static, O: Send + 'static> Pipeline<I, O> {
             control,
             build,
             circular,
+            capacity,
             ..
         } = self;
         let build: Build<I, S::Out> = Box::new(move |ctx: &mut Context| {
@@ -148,6 +158,8 @@ impl<I: Send + 'static, O: Send + 'static> Pipeline<I, O> {
             let mut activations = std::mem::take(&mut built.activations);
             let mut controls = std::mem::take(&mut built.controls);
             controls.push(child.control().handle());
+            let mut ids = std::mem::take(&mut built.ids);
+            ids.push(child.id());
             let (last_outbox, last_signal) = (child.outbox().handle(), child.signal().handle());
             activations.push(activation(child));
             Ok(Built {
@@ -157,6 +169,7 @@ impl<I: Send + 'static, O: Send + 'static> Pipeline<I, O> {
                 last_signal,
                 activations,
                 controls,
+                ids,
             })
         });
         Pipeline {
@@ -166,7 +179,18 @@ impl<I: Send + 'static, O: Send + 'static> Pipeline<I, O> {
             signal: Outbox::new(),
             build,
             circular,
+            capacity,
         }
+    }
+}
+
+impl<I: Send + 'static, O: Send + 'static> Pipeline<I, O> {
+    /// Sets the capacity of every child's `inbox` (Kamaelia's experimental bounded `Pipeline`'s
+    /// `boxsize`); each child's own choice applies otherwise. Applies to stages added before
+    /// and after this call.
+    pub fn capacity(mut self, capacity: usize) -> Self {
+        self.capacity = Some(capacity);
+        self
     }
 }
 
@@ -180,6 +204,7 @@ impl<T: Send + 'static> Pipeline<T, T> {
             outbox,
             signal,
             build,
+            capacity,
             ..
         } = self;
         let build: Build<T, T> = Box::new(move |ctx: &mut Context| {
@@ -195,6 +220,7 @@ impl<T: Send + 'static> Pipeline<T, T> {
             signal,
             build,
             circular: true,
+            capacity,
         }
     }
 }
@@ -208,8 +234,14 @@ impl<I: Send + 'static, O: Send + 'static> Component for Pipeline<I, O> {
             signal,
             build,
             circular,
+            capacity,
         } = self;
         let built = build(&mut ctx)?;
+        if let Some(n) = capacity {
+            for id in &built.ids {
+                ctx.set_capacity(*id, "inbox", Some(n))?;
+            }
+        }
         ctx.forward_inbox(&inbox, &built.first_inbox)?;
         ctx.forward_inbox(&control, &built.first_control)?;
         if !circular {
@@ -242,6 +274,7 @@ crate::catalogue!(|| {
             })
         }),
         circular: false,
+        capacity: None,
     };
     Entry::new(
         "Pipeline",
