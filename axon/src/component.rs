@@ -288,6 +288,12 @@ impl<F: Future<Output = Result<(), Error>>> Future for CatchUnwind<F> {
 
     fn poll(self: Pin<&mut Self>, cx: &mut TaskContext<'_>) -> Poll<Exit> {
         let this = self.project();
+        if this.cell.waker.get().is_none() {
+            this.cell.waker.set(cx.waker().clone()).ok();
+        }
+        if this.cell.cancel.load(std::sync::atomic::Ordering::SeqCst) {
+            return Poll::Ready(Exit::Cancelled);
+        }
         this.cell.set_activity(Activity::Running, 0);
         let fut = this.fut;
         match std::panic::catch_unwind(AssertUnwindSafe(|| fut.poll(cx))) {

@@ -324,6 +324,22 @@ impl Context {
         });
     }
 
+    /// Stops a child that will not stop by itself: its body is dropped at its next chance (it
+    /// is woken for that), and it ends as [`Exit::Cancelled`](crate::Exit::Cancelled) — its
+    /// links and services are removed and its inboxes closed as for any end. Prefer sending
+    /// [`Control::Shutdown`](crate::Control::Shutdown) first; this is for a child that ignores
+    /// it. Returns false if `id` is not a live child of this component. A threaded child's
+    /// thread cannot be stopped: the request is recorded but only async children obey it.
+    pub fn cancel_child(&mut self, id: ComponentId) -> bool {
+        match self.children.get(&id) {
+            Some(cell) => {
+                cell.request_cancel();
+                true
+            }
+            None => false,
+        }
+    }
+
     /// The ids of this component's children that have not ended (or whose end has not yet been
     /// collected with [`next_child_exit`](Self::next_child_exit)).
     pub fn children(&self) -> Vec<ComponentId> {

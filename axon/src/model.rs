@@ -88,6 +88,11 @@ pub(crate) struct ComponentCell {
     pub(crate) owns_services: std::sync::atomic::AtomicBool,
     next_box: std::sync::atomic::AtomicUsize,
     pub(crate) failure: Mutex<Option<String>>,
+    /// Set by [`Context::cancel_child`](crate::Context::cancel_child); the component's task
+    /// sees it at its next poll and ends as cancelled.
+    pub(crate) cancel: std::sync::atomic::AtomicBool,
+    /// The component task's waker, kept from its first poll so a cancel can wake it.
+    pub(crate) waker: std::sync::OnceLock<std::task::Waker>,
 }
 
 impl ComponentCell {
@@ -107,6 +112,8 @@ impl ComponentCell {
             owns_services: std::sync::atomic::AtomicBool::new(false),
             next_box: std::sync::atomic::AtomicUsize::new(0),
             failure: Mutex::new(None),
+            cancel: std::sync::atomic::AtomicBool::new(false),
+            waker: std::sync::OnceLock::new(),
         }
     }
 
@@ -169,6 +176,14 @@ impl ComponentCell {
             .iter()
             .find(|s| s.index == index)
             .map(|s| s.name.to_string())
+    }
+
+    /// Asks the component's task to end as cancelled at its next poll, and wakes it.
+    pub(crate) fn request_cancel(&self) {
+        self.cancel.store(true, Ordering::SeqCst);
+        if let Some(w) = self.waker.get() {
+            w.wake_by_ref();
+        }
     }
 
     /// True while registered but not yet activated.

@@ -725,3 +725,55 @@ fn an_adopted_child_never_runs_unless_activated_and_is_cancelled_when_dropped() 
     );
     assert!(!ran.load(Ordering::SeqCst));
 }
+
+/// `Context::cancel_child` stops a child that ignores control: it ends as `Cancelled`, its
+/// inboxes are closed, and its parent hears of it.
+#[test]
+fn cancel_child_stops_a_child_that_ignores_control() {
+    #[derive(Boxes)]
+    struct Stubborn {
+        /// Never used: it waits here forever.
+        inbox: Inbox<u8>,
+        /// Ignored.
+        control: Inbox<Control>,
+    }
+    impl Component for Stubborn {
+        async fn run(mut self, _ctx: Context) -> Result<(), Error> {
+            loop {
+                self.inbox.recv().await;
+            }
+        }
+    }
+    #[derive(Boxes)]
+    struct Parent {
+        /// The exit it heard, as text.
+        outbox: Outbox<String>,
+    }
+    impl Component for Parent {
+        async fn run(mut self, mut ctx: Context) -> Result<(), Error> {
+            let child = ctx.adopt(Stubborn {
+                inbox: Inbox::new(),
+                control: Inbox::new(),
+            });
+            let control = child.control.handle();
+            let id = ctx.activate(child);
+            axon::yield_now().await;
+            control.try_send(Control::Shutdown).ok(); // ignored
+            axon::yield_now().await;
+            assert!(ctx.cancel_child(id));
+            let exit = ctx.next_child_exit().await.expect("the child ends");
+            assert!(control.is_closed(), "its inboxes are closed");
+            self.outbox.send(format!("{:?}", exit.exit)).await?;
+            Ok(())
+        }
+    }
+    let mut system = System::deterministic();
+    let parent = Parent {
+        outbox: Outbox::new(),
+    };
+    let mut heard = Inbox::new();
+    axon::link(&parent.outbox, &heard).unwrap();
+    system.spawn(parent);
+    system.run().unwrap();
+    assert_eq!(heard.try_recv().unwrap(), "Cancelled");
+}
