@@ -2,11 +2,14 @@
 //! ported, plus the decisions this version makes (input hand-over, failures, request type) and
 //! the playlist prefab.
 
+mod common;
+
 use std::sync::{Arc, Mutex};
 
 use axon::{
     next_event, Boxes, Component, Context, Control, Error, Event, Inbox, InboxRef, Outbox, System,
 };
+use common::drain;
 use kamaelia::chassis::carousel::{Carousel, NextRequest};
 use kamaelia::chassis::join_chooser_to_carousel::JoinChooserToCarousel;
 
@@ -196,10 +199,6 @@ impl Rig {
         self.children.lock().unwrap().len()
     }
 
-    fn drain<T: Send + 'static>(inbox: &mut Inbox<T>) -> Vec<T> {
-        std::iter::from_fn(|| inbox.try_recv().ok()).collect()
-    }
-
     /// The carousel is the only top-level component; its children count too.
     fn carousel_running(&self) -> bool {
         self.system.live() > 0
@@ -214,9 +213,9 @@ fn by_default_does_nothing() {
     let mut rig = Rig::new();
     rig.settle();
     assert_eq!(rig.child_count(), 0);
-    assert!(Rig::drain(&mut rig.output).is_empty());
-    assert!(Rig::drain(&mut rig.signal).is_empty());
-    assert!(Rig::drain(&mut rig.requests).is_empty());
+    assert!(drain(&mut rig.output).is_empty());
+    assert!(drain(&mut rig.signal).is_empty());
+    assert!(drain(&mut rig.requests).is_empty());
     assert!(rig.carousel_running());
 }
 
@@ -226,8 +225,8 @@ fn can_ask_to_make_first_request() {
     let mut rig = Rig::with(Carousel::make_first_request);
     rig.settle();
     assert_eq!(rig.child_count(), 0);
-    assert_eq!(Rig::drain(&mut rig.requests), [NextRequest]);
-    assert!(Rig::drain(&mut rig.signal).is_empty());
+    assert_eq!(drain(&mut rig.requests), [NextRequest]);
+    assert!(drain(&mut rig.signal).is_empty());
     assert!(rig.carousel_running());
 }
 
@@ -239,7 +238,7 @@ fn shuts_down_when_told_to_and_idle() {
         rig.settle();
         rig.control.try_send(stop).unwrap();
         rig.settle();
-        assert_eq!(Rig::drain(&mut rig.signal), [stop]);
+        assert_eq!(drain(&mut rig.signal), [stop]);
         assert!(!rig.carousel_running());
     }
 }
@@ -284,7 +283,7 @@ fn child_termination_triggers_request_next() {
     rig.settle();
     rig.child(0)[0].stop();
     rig.settle();
-    assert_eq!(Rig::drain(&mut rig.requests), [NextRequest]);
+    assert_eq!(drain(&mut rig.requests), [NextRequest]);
     assert!(rig.carousel_running());
 }
 
@@ -297,7 +296,7 @@ fn child_shutdown_signal_doesnt_trigger_request() {
         rig.settle();
         rig.child(0)[0].order(Script::Signal(said));
         rig.settle();
-        assert!(Rig::drain(&mut rig.requests).is_empty());
+        assert!(drain(&mut rig.requests).is_empty());
     }
 }
 
@@ -338,7 +337,7 @@ fn next_request_starts_new_child_once_current_has_terminated() {
         assert!(children[i + 1].activated() && !children[i + 1].ended());
     }
     assert!(
-        Rig::drain(&mut rig.requests).is_empty(),
+        drain(&mut rig.requests).is_empty(),
         "a next was always waiting"
     );
 }
@@ -368,7 +367,7 @@ fn data_reaches_carousel_outbox() {
     for i in 0..5 {
         rig.child(0)[0].order(Script::Say(format!("HELLO{i}")));
         rig.settle();
-        assert_eq!(Rig::drain(&mut rig.output), [format!("HELLO{i}")]);
+        assert_eq!(drain(&mut rig.output), [format!("HELLO{i}")]);
     }
 }
 
@@ -381,7 +380,7 @@ fn child_signal_ignored() {
     for said in [Control::ProducerFinished, Control::Shutdown] {
         rig.child(0)[0].order(Script::Signal(said));
         rig.settle();
-        assert!(Rig::drain(&mut rig.signal).is_empty());
+        assert!(drain(&mut rig.signal).is_empty());
     }
 }
 
@@ -398,7 +397,7 @@ fn terminating_carousel_with_child_passes_signal_to_child_too() {
         assert_eq!(rig.child(0)[0].controls(), [stop]);
         rig.child(0)[0].stop();
         rig.settle();
-        assert_eq!(Rig::drain(&mut rig.signal), [stop]);
+        assert_eq!(drain(&mut rig.signal), [stop]);
         assert!(!rig.carousel_running());
     }
 }
@@ -415,7 +414,7 @@ fn carousel_doesnt_terminate_until_child_has() {
         assert_eq!(rig.child(0)[0].controls(), [stop]);
         assert!(rig.carousel_running());
         assert!(!rig.child(0)[0].ended());
-        assert!(Rig::drain(&mut rig.signal).is_empty());
+        assert!(drain(&mut rig.signal).is_empty());
         rig.child(0)[0].stop();
         rig.settle();
         assert!(!rig.carousel_running());
@@ -455,8 +454,8 @@ fn queued_nexts_finished_if_producer_finished() {
     // The last child is only told that input has finished.
     assert_eq!(children[9].controls(), [Control::ProducerFinished]);
     drop(children);
-    assert_eq!(Rig::drain(&mut rig.signal), [Control::ProducerFinished]);
-    assert!(Rig::drain(&mut rig.requests).is_empty());
+    assert_eq!(drain(&mut rig.signal), [Control::ProducerFinished]);
+    assert!(drain(&mut rig.requests).is_empty());
     assert!(!rig.carousel_running());
 }
 
@@ -479,8 +478,8 @@ fn queued_nexts_aborted_if_shutdown_microprocess() {
     rig.settle();
     assert_eq!(rig.child_count(), 1);
     assert!(!rig.carousel_running());
-    assert_eq!(Rig::drain(&mut rig.signal), [Control::Shutdown]);
-    assert!(Rig::drain(&mut rig.requests).is_empty());
+    assert_eq!(drain(&mut rig.signal), [Control::Shutdown]);
+    assert!(drain(&mut rig.requests).is_empty());
 }
 
 // ---- This version's decisions --------------------------------------------------------------
@@ -542,7 +541,7 @@ fn producer_finished_reaches_child_after_queued_input() {
     }
     control.try_send(Control::ProducerFinished).unwrap();
     system.run().unwrap();
-    assert_eq!(Rig::drain(&mut output), ["a", "a:x", "a:y", "a:z"]);
+    assert_eq!(drain(&mut output), ["a", "a:x", "a:y", "a:z"]);
     assert_eq!(signal.try_recv(), Ok(Control::ProducerFinished));
 }
 
@@ -556,8 +555,8 @@ fn no_request_after_producer_finished() {
     rig.settle();
     rig.child(0)[0].stop();
     rig.settle();
-    assert!(Rig::drain(&mut rig.requests).is_empty());
-    assert_eq!(Rig::drain(&mut rig.signal), [Control::ProducerFinished]);
+    assert!(drain(&mut rig.requests).is_empty());
+    assert_eq!(drain(&mut rig.signal), [Control::ProducerFinished]);
     assert!(!rig.carousel_running());
 }
 
@@ -577,7 +576,7 @@ fn shutdown_discards_waiting_input() {
     rig.settle();
     assert_eq!(rig.child_count(), 1);
     assert_eq!(rig.child(0)[0].controls(), [Control::Shutdown]);
-    assert_eq!(Rig::drain(&mut rig.signal), [Control::Shutdown]);
+    assert_eq!(drain(&mut rig.signal), [Control::Shutdown]);
     assert!(!rig.carousel_running());
 }
 
@@ -764,7 +763,7 @@ fn join_plays_each_item_in_turn() {
     axon::link(&playlist.signal, &signal).unwrap();
     system.spawn(playlist);
     system.run().unwrap();
-    assert_eq!(Rig::drain(&mut output), ["a!", "b!", "c!"]);
+    assert_eq!(drain(&mut output), ["a!", "b!", "c!"]);
     assert_eq!(signal.try_recv(), Ok(Control::ProducerFinished));
     assert!(system.failures().is_empty());
 }
@@ -781,7 +780,7 @@ fn join_inbox_reaches_current_child() {
     input.try_send("x".to_string()).unwrap();
     input.try_send("y".to_string()).unwrap();
     system.run_until_idle();
-    assert_eq!(Rig::drain(&mut output), ["a", "a:x", "a:y"]);
+    assert_eq!(drain(&mut output), ["a", "a:x", "a:y"]);
 }
 
 /// A control message sent to the prefab goes to the chooser, then through the carousel to its
@@ -800,7 +799,7 @@ fn join_control_stops_chooser_carousel_and_child() {
         system.run_until_idle();
         control.try_send(stop).unwrap();
         system.run().unwrap();
-        assert_eq!(Rig::drain(&mut output), ["a"], "b was never played");
+        assert_eq!(drain(&mut output), ["a"], "b was never played");
         assert_eq!(signal.try_recv(), Ok(stop));
         assert_eq!(system.live(), 0);
     }

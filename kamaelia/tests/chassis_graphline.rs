@@ -6,148 +6,14 @@
 //! nothing if `("self", "signal")` is wired) — plus the checks made when the graph is built,
 //! a failing child, and boxes that belong to one graphline only.
 
-use std::sync::{Arc, Mutex};
+mod common;
 
 use axon::{
-    next_event, Boxes, Component, Context, Control, Direction, Error, Event, Inbox, Outbox, System,
-    ThreadedComponent,
+    Boxes, Component, Context, Control, Direction, Error, Inbox, Outbox, System, ThreadedComponent,
 };
+use common::{entries, entries_with, failure_of, feed, is_live, map, puppet, tap, Log, Puppet};
 use kamaelia::chassis::graphline::{GraphError, Graphline};
 use kamaelia::chassis::Pipeline;
-
-type Log = Arc<Mutex<Vec<String>>>;
-
-fn entries(log: &Log) -> Vec<String> {
-    log.lock().unwrap().clone()
-}
-
-fn entries_with(log: &Log, part: &str) -> Vec<String> {
-    entries(log)
-        .into_iter()
-        .filter(|e| e.contains(part))
-        .collect()
-}
-
-/// A child driven by the test: it records what reaches its `inbox` and `control`, sends what it
-/// is told to on `outbox` and `signal`, ends on `Shutdown` or when told, and fails when told.
-#[derive(Boxes)]
-struct Puppet {
-    /// Recorded.
-    inbox: Inbox<u32>,
-    /// Recorded; `Shutdown` ends it.
-    control: Inbox<Control>,
-    /// What arrives on `say`.
-    outbox: Outbox<u32>,
-    /// What arrives on `say_signal`.
-    signal: Outbox<Control>,
-    /// Numbers to send on `outbox`.
-    say: Inbox<u32>,
-    /// Messages to send on `signal`.
-    say_signal: Inbox<Control>,
-    /// `Ok` ends it, `Err` fails it.
-    end: Inbox<Result<(), String>>,
-    #[boxes(skip)]
-    name: &'static str,
-    #[boxes(skip)]
-    log: Log,
-}
-
-/// The test's end of a puppet's strings.
-struct Strings {
-    say: Outbox<u32>,
-    say_signal: Outbox<Control>,
-    end: Outbox<Result<(), String>>,
-}
-
-fn puppet(name: &'static str, log: &Log) -> (Puppet, Strings) {
-    let p = Puppet {
-        inbox: Inbox::new(),
-        control: Inbox::new(),
-        outbox: Outbox::new(),
-        signal: Outbox::new(),
-        say: Inbox::new(),
-        say_signal: Inbox::new(),
-        end: Inbox::new(),
-        name,
-        log: Arc::clone(log),
-    };
-    let s = Strings {
-        say: Outbox::new(),
-        say_signal: Outbox::new(),
-        end: Outbox::new(),
-    };
-    axon::link(&s.say, &p.say).unwrap();
-    axon::link(&s.say_signal, &p.say_signal).unwrap();
-    axon::link(&s.end, &p.end).unwrap();
-    (p, s)
-}
-
-impl Component for Puppet {
-    async fn run(mut self, _: Context) -> Result<(), Error> {
-        let log = |s: String| self.log.lock().unwrap().push(s);
-        log(format!("{} started", self.name));
-        loop {
-            tokio::select! {
-                biased;
-                Some(end) = self.end.recv() => return end.map_err(Error::msg),
-                Some(c) = self.control.recv() => {
-                    log(format!("{} control {c:?}", self.name));
-                    if c == Control::Shutdown {
-                        return Ok(());
-                    }
-                }
-                Some(m) = self.inbox.recv() => log(format!("{} got {m}", self.name)),
-                Some(m) = self.say.recv() => self.outbox.send(m).await?,
-                Some(c) = self.say_signal.recv() => self.signal.send(c).await?,
-            }
-        }
-    }
-}
-
-/// Applies a function; follows the control convention.
-#[derive(Boxes)]
-struct Map<A: Send + 'static, B: Send + 'static> {
-    /// Input.
-    inbox: Inbox<A>,
-    /// Stop requests.
-    control: Inbox<Control>,
-    /// Results.
-    outbox: Outbox<B>,
-    /// The stop request, passed on.
-    signal: Outbox<Control>,
-    #[boxes(skip)]
-    f: fn(A) -> B,
-}
-
-fn map<A: Send + 'static, B: Send + 'static>(f: fn(A) -> B) -> Map<A, B> {
-    Map {
-        inbox: Inbox::new(),
-        control: Inbox::new(),
-        outbox: Outbox::new(),
-        signal: Outbox::new(),
-        f,
-    }
-}
-
-impl<A: Send + 'static, B: Send + 'static> Component for Map<A, B> {
-    async fn run(mut self, _: Context) -> Result<(), Error> {
-        loop {
-            match next_event(&mut self.control, &mut self.inbox).await {
-                Event::Message(n) => self.outbox.send((self.f)(n)).await?,
-                Event::Control(c) => {
-                    if c.is_producer_finished() {
-                        while let Ok(n) = self.inbox.try_recv() {
-                            self.outbox.send((self.f)(n)).await?;
-                        }
-                    }
-                    self.signal.send(c).await?;
-                    return Ok(());
-                }
-            }
-        }
-    }
-}
-kamaelia::impl_stage!([A: Send + 'static, B: Send + 'static] Map<A, B>, A => B);
 
 /// Has no control inbox: sends what it is told, ends when told.
 #[derive(Boxes)]
@@ -194,52 +60,6 @@ impl ThreadedComponent for ThreadedCount {
         Ok(())
     }
 }
-
-/// Collects what a graphline sends.
-struct Taps<T> {
-    outbox: Inbox<T>,
-    signal: Inbox<Control>,
-}
-
-impl<T: Send + 'static> Taps<T> {
-    fn all(&mut self) -> Vec<T> {
-        std::iter::from_fn(|| self.outbox.try_recv().ok()).collect()
-    }
-    fn signals(&mut self) -> Vec<Control> {
-        std::iter::from_fn(|| self.signal.try_recv().ok()).collect()
-    }
-}
-
-fn tap<I: Send + 'static, O: Send + 'static>(g: &Graphline<I, O>) -> Taps<O> {
-    let t = Taps {
-        outbox: Inbox::new(),
-        signal: Inbox::new(),
-    };
-    axon::link(&g.outbox, &t.outbox).unwrap();
-    axon::link(&g.signal, &t.signal).unwrap();
-    t
-}
-
-/// Outboxes feeding a graphline.
-struct Feed<T> {
-    inbox: Outbox<T>,
-    control: Outbox<Control>,
-}
-
-fn feed<I: Send + 'static, O: Send + 'static>(g: &Graphline<I, O>) -> Feed<I> {
-    let f = Feed {
-        inbox: Outbox::new(),
-        control: Outbox::new(),
-    };
-    axon::link(&f.inbox, &g.inbox).unwrap();
-    axon::link(&f.control, &g.control).unwrap();
-    f
-}
-
-fn is_live(system: &System, name: &str) -> bool {
-    system.snapshot().components.iter().any(|c| c.name == name)
-}
-
 // ---------------------------------------------------------------------------------------------
 // Running
 
@@ -505,17 +325,14 @@ fn graphline_works_as_a_pipeline_stage() {
         .build()
         .unwrap();
     let p = Pipeline::new(g).then(map(|n: u32| n + 1));
-    let (mut input, mut stop) = (Outbox::new(), Outbox::new());
-    axon::link(&input, &p.inbox).unwrap();
-    axon::link(&stop, &p.control).unwrap();
-    let mut output = Inbox::new();
-    axon::link(&p.outbox, &output).unwrap();
+    let mut f = feed(&p);
+    let mut taps = tap(&p);
     let mut system = System::deterministic();
     system.spawn(p);
-    input.try_send(5).unwrap();
-    stop.try_send(Control::ProducerFinished).unwrap();
+    f.inbox.try_send(5).unwrap();
+    f.control.try_send(Control::ProducerFinished).unwrap();
     system.run().unwrap();
-    assert_eq!(output.try_recv(), Ok(11));
+    assert_eq!(taps.outbox.try_recv(), Ok(11));
 }
 
 /// A threaded child runs in a graphline like any other.
@@ -737,9 +554,8 @@ fn failing_child_makes_the_graphline_stop_the_others_and_fail_naming_it() {
         ["A control Shutdown", "B control Shutdown"]
     );
     assert_eq!(taps.signals(), [Control::Shutdown]);
-    let failures = system.failures();
-    let g = failures.iter().find(|f| f.name == "G").expect("G failed");
-    assert!(g.what.contains("child RC failed: boom"), "{}", g.what);
+    let what = failure_of(&system, "G");
+    assert!(what.contains("child RC failed: boom"), "{what}");
 }
 
 // ---------------------------------------------------------------------------------------------

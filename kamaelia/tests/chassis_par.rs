@@ -4,181 +4,14 @@
 //! goes to every child; the `Par` ends only when all children have; and it sends exactly one
 //! message on signal at the end (Shutdown if there was one, else ProducerFinished).
 
-use std::sync::{Arc, Mutex};
+mod common;
 
-use axon::{next_event, Boxes, Component, Context, Control, Error, Event, Inbox, Outbox, System};
+use axon::{Control, System};
+use common::{
+    ends, entries, entries_of, failure_of, feed, is_live, map, nth_child_name, puppet, tap, Log,
+};
 use kamaelia::chassis::par::Par;
 use kamaelia::chassis::Pipeline;
-
-type Log = Arc<Mutex<Vec<String>>>;
-
-fn entries(log: &Log) -> Vec<String> {
-    log.lock().unwrap().clone()
-}
-
-fn entries_of(log: &Log, who: &str) -> Vec<String> {
-    entries(log)
-        .into_iter()
-        .filter(|e| e.starts_with(&format!("{who} ")) && !e.ends_with("started"))
-        .collect()
-}
-
-/// A child driven by the test: it records what reaches its `inbox` and `control`, sends what it
-/// is told to on `outbox` and `signal`, ends on `Shutdown` or when told, and fails when told.
-#[derive(Boxes)]
-struct Puppet {
-    /// Recorded.
-    inbox: Inbox<u32>,
-    /// Recorded; `Shutdown` ends it.
-    control: Inbox<Control>,
-    /// What arrives on `say`.
-    outbox: Outbox<u32>,
-    /// What arrives on `say_signal`.
-    signal: Outbox<Control>,
-    /// Numbers to send on `outbox`.
-    say: Inbox<u32>,
-    /// Messages to send on `signal`.
-    say_signal: Inbox<Control>,
-    /// `Ok` ends it, `Err` fails it.
-    end: Inbox<Result<(), String>>,
-    #[boxes(skip)]
-    name: &'static str,
-    #[boxes(skip)]
-    log: Log,
-}
-
-/// The test's end of a puppet's strings.
-struct Strings {
-    say: Outbox<u32>,
-    say_signal: Outbox<Control>,
-    end: Outbox<Result<(), String>>,
-}
-
-fn puppet(name: &'static str, log: &Log) -> (Puppet, Strings) {
-    let p = Puppet {
-        inbox: Inbox::new(),
-        control: Inbox::new(),
-        outbox: Outbox::new(),
-        signal: Outbox::new(),
-        say: Inbox::new(),
-        say_signal: Inbox::new(),
-        end: Inbox::new(),
-        name,
-        log: Arc::clone(log),
-    };
-    let s = Strings {
-        say: Outbox::new(),
-        say_signal: Outbox::new(),
-        end: Outbox::new(),
-    };
-    axon::link(&s.say, &p.say).unwrap();
-    axon::link(&s.say_signal, &p.say_signal).unwrap();
-    axon::link(&s.end, &p.end).unwrap();
-    (p, s)
-}
-
-impl Component for Puppet {
-    async fn run(mut self, _: Context) -> Result<(), Error> {
-        let log = |s: String| self.log.lock().unwrap().push(s);
-        log(format!("{} started", self.name));
-        loop {
-            tokio::select! {
-                biased;
-                Some(end) = self.end.recv() => return end.map_err(Error::msg),
-                Some(c) = self.control.recv() => {
-                    log(format!("{} control {c:?}", self.name));
-                    if c == Control::Shutdown {
-                        return Ok(());
-                    }
-                }
-                Some(m) = self.inbox.recv() => log(format!("{} got {m}", self.name)),
-                Some(m) = self.say.recv() => self.outbox.send(m).await?,
-                Some(c) = self.say_signal.recv() => self.signal.send(c).await?,
-            }
-        }
-    }
-}
-kamaelia::impl_stage!([] Puppet, u32 => u32);
-
-/// Applies a function; follows the control convention.
-#[derive(Boxes)]
-struct Map {
-    /// Numbers.
-    inbox: Inbox<u32>,
-    /// Stop requests.
-    control: Inbox<Control>,
-    /// Results.
-    outbox: Outbox<u32>,
-    /// The stop request, passed on.
-    signal: Outbox<Control>,
-    #[boxes(skip)]
-    f: fn(u32) -> u32,
-}
-
-fn map(f: fn(u32) -> u32) -> Map {
-    Map {
-        inbox: Inbox::new(),
-        control: Inbox::new(),
-        outbox: Outbox::new(),
-        signal: Outbox::new(),
-        f,
-    }
-}
-
-impl Component for Map {
-    async fn run(mut self, _: Context) -> Result<(), Error> {
-        loop {
-            match next_event(&mut self.control, &mut self.inbox).await {
-                Event::Message(n) => self.outbox.send((self.f)(n)).await?,
-                Event::Control(c) => {
-                    if c.is_producer_finished() {
-                        while let Ok(n) = self.inbox.try_recv() {
-                            self.outbox.send((self.f)(n)).await?;
-                        }
-                    }
-                    self.signal.send(c).await?;
-                    return Ok(());
-                }
-            }
-        }
-    }
-}
-kamaelia::impl_stage!([] Map, u32 => u32);
-
-/// The test's connections to a Par's four boxes.
-struct Ends {
-    inbox: Outbox<u32>,
-    control: Outbox<Control>,
-    outbox: Inbox<u32>,
-    signal: Inbox<Control>,
-}
-
-impl Ends {
-    fn all(&mut self) -> Vec<u32> {
-        std::iter::from_fn(|| self.outbox.try_recv().ok()).collect()
-    }
-    fn signals(&mut self) -> Vec<Control> {
-        std::iter::from_fn(|| self.signal.try_recv().ok()).collect()
-    }
-}
-
-fn ends(p: &Par<u32, u32>) -> Ends {
-    let e = Ends {
-        inbox: Outbox::new(),
-        control: Outbox::new(),
-        outbox: Inbox::new(),
-        signal: Inbox::new(),
-    };
-    axon::link(&e.inbox, &p.inbox).unwrap();
-    axon::link(&e.control, &p.control).unwrap();
-    axon::link(&p.outbox, &e.outbox).unwrap();
-    axon::link(&p.signal, &e.signal).unwrap();
-    e
-}
-
-fn is_live(system: &System, name: &str) -> bool {
-    system.snapshot().components.iter().any(|c| c.name == name)
-}
 
 /// Children are activated when the Par is activated, and no sooner.
 #[test]
@@ -288,7 +121,7 @@ fn every_control_message_goes_to_every_child() {
 /// the Par sends one ProducerFinished on signal.
 #[test]
 fn producer_finished_hands_on_queued_input_then_ends_with_producer_finished() {
-    let par = Par::new(map(|n| n * 10)).with(map(|n| n + 1));
+    let par = Par::new(map(|n: u32| n * 10)).with(map(|n| n + 1));
     let mut e = ends(&par);
     let mut system = System::deterministic();
     for n in 1..=3 {
@@ -307,7 +140,7 @@ fn producer_finished_hands_on_queued_input_then_ends_with_producer_finished() {
 /// Shutdown on signal.
 #[test]
 fn shutdown_stops_every_child_and_is_sent_on_signal() {
-    let par = Par::new(map(|n| n)).with(map(|n| n));
+    let par = Par::new(map(|n: u32| n)).with(map(|n| n));
     let mut e = ends(&par);
     let mut system = System::deterministic();
     for n in 1..=3 {
@@ -375,25 +208,16 @@ fn failing_child_makes_par_stop_the_others_and_fail_naming_it() {
     let p_id = system.activate(par);
     system.run_until_idle();
     // B is the second child the Par adopted.
-    let mut children: Vec<_> = system
-        .snapshot()
-        .components
-        .into_iter()
-        .filter(|c| c.parent == Some(p_id))
-        .collect();
-    children.sort_by_key(|c| c.id);
-    let b_name = children[1].name.clone();
+    let b_name = nth_child_name(&system, p_id, 1);
     sb.end.try_send(Err("boom".to_string())).unwrap();
     system.run().unwrap();
     assert_eq!(entries_of(&log, "A"), ["A control Shutdown"]);
     assert_eq!(entries_of(&log, "C"), ["C control Shutdown"]);
     assert_eq!(e.signals(), [Control::Shutdown]);
-    let failures = system.failures();
-    let p = failures.iter().find(|f| f.name == "P").expect("P failed");
+    let what = failure_of(&system, "P");
     assert!(
-        p.what.contains(&format!("child {b_name} failed: boom")),
-        "{}",
-        p.what
+        what.contains(&format!("child {b_name} failed: boom")),
+        "{what}"
     );
 }
 
@@ -419,18 +243,15 @@ fn messages_sent_before_par_starts_are_delivered() {
 /// stop only after all of them have finished.
 #[test]
 fn par_works_as_a_pipeline_stage() {
-    let p = Pipeline::new(Par::new(map(|n| n * 10)).with(map(|n| n + 1))).then(map(|n| n));
-    let (mut input, mut stop) = (Outbox::new(), Outbox::new());
-    axon::link(&input, &p.inbox).unwrap();
-    axon::link(&stop, &p.control).unwrap();
-    let mut output = Inbox::new();
-    axon::link(&p.outbox, &output).unwrap();
+    let p = Pipeline::new(Par::new(map(|n: u32| n * 10)).with(map(|n| n + 1))).then(map(|n| n));
+    let mut f = feed(&p);
+    let mut taps = tap(&p);
     let mut system = System::deterministic();
     system.spawn(p);
-    input.try_send(5).unwrap();
-    stop.try_send(Control::ProducerFinished).unwrap();
+    f.inbox.try_send(5).unwrap();
+    f.control.try_send(Control::ProducerFinished).unwrap();
     system.run().unwrap();
-    let mut got: Vec<u32> = std::iter::from_fn(|| output.try_recv().ok()).collect();
+    let mut got = taps.all();
     got.sort_unstable();
     assert_eq!(got, [6, 50]);
 }

@@ -7,183 +7,14 @@
 //! That adjacent stages of different types do not compile is shown by a `compile_fail` doctest
 //! in `kamaelia::chassis::graphline` ("Typing: Pipeline at compile time, Graphline when built").
 
-use std::sync::{Arc, Mutex};
+mod common;
 
-use axon::{next_event, Boxes, Component, Context, Control, Error, Event, Inbox, Outbox, System};
+use axon::{Control, System};
+use common::{
+    entries, entries_of, entries_with, failure_of, feed, is_live, map, nth_child_name, puppet, tap,
+    Log,
+};
 use kamaelia::chassis::Pipeline;
-
-type Log = Arc<Mutex<Vec<String>>>;
-
-fn entries(log: &Log) -> Vec<String> {
-    log.lock().unwrap().clone()
-}
-
-/// A child driven by the test: it records what reaches its `inbox` and `control`, sends what it
-/// is told to on `outbox` and `signal`, ends on `Shutdown` or when told, and fails when told.
-#[derive(Boxes)]
-struct Puppet {
-    /// Recorded.
-    inbox: Inbox<u32>,
-    /// Recorded; `Shutdown` ends it.
-    control: Inbox<Control>,
-    /// What arrives on `say`.
-    outbox: Outbox<u32>,
-    /// What arrives on `say_signal`.
-    signal: Outbox<Control>,
-    /// Numbers to send on `outbox`.
-    say: Inbox<u32>,
-    /// Messages to send on `signal`.
-    say_signal: Inbox<Control>,
-    /// `Ok` ends it, `Err` fails it.
-    end: Inbox<Result<(), String>>,
-    #[boxes(skip)]
-    name: &'static str,
-    #[boxes(skip)]
-    log: Log,
-}
-
-/// The test's end of a puppet's strings.
-struct Strings {
-    say: Outbox<u32>,
-    say_signal: Outbox<Control>,
-    end: Outbox<Result<(), String>>,
-}
-
-fn puppet(name: &'static str, log: &Log) -> (Puppet, Strings) {
-    let p = Puppet {
-        inbox: Inbox::new(),
-        control: Inbox::new(),
-        outbox: Outbox::new(),
-        signal: Outbox::new(),
-        say: Inbox::new(),
-        say_signal: Inbox::new(),
-        end: Inbox::new(),
-        name,
-        log: Arc::clone(log),
-    };
-    let s = Strings {
-        say: Outbox::new(),
-        say_signal: Outbox::new(),
-        end: Outbox::new(),
-    };
-    axon::link(&s.say, &p.say).unwrap();
-    axon::link(&s.say_signal, &p.say_signal).unwrap();
-    axon::link(&s.end, &p.end).unwrap();
-    (p, s)
-}
-
-impl Component for Puppet {
-    async fn run(mut self, _: Context) -> Result<(), Error> {
-        let log = |s: String| self.log.lock().unwrap().push(s);
-        log(format!("{} started", self.name));
-        loop {
-            tokio::select! {
-                biased;
-                Some(end) = self.end.recv() => return end.map_err(Error::msg),
-                Some(c) = self.control.recv() => {
-                    log(format!("{} control {c:?}", self.name));
-                    if c == Control::Shutdown {
-                        return Ok(());
-                    }
-                }
-                Some(m) = self.inbox.recv() => log(format!("{} got {m}", self.name)),
-                Some(m) = self.say.recv() => self.outbox.send(m).await?,
-                Some(c) = self.say_signal.recv() => self.signal.send(c).await?,
-            }
-        }
-    }
-}
-kamaelia::impl_stage!([] Puppet, u32 => u32);
-
-/// Applies a function; follows the control convention.
-#[derive(Boxes)]
-struct Map<T: Send + 'static> {
-    /// Numbers.
-    inbox: Inbox<u32>,
-    /// Stop requests.
-    control: Inbox<Control>,
-    /// Results.
-    outbox: Outbox<T>,
-    /// The stop request, passed on.
-    signal: Outbox<Control>,
-    #[boxes(skip)]
-    f: fn(u32) -> T,
-}
-
-fn map<T: Send + 'static>(f: fn(u32) -> T) -> Map<T> {
-    Map {
-        inbox: Inbox::new(),
-        control: Inbox::new(),
-        outbox: Outbox::new(),
-        signal: Outbox::new(),
-        f,
-    }
-}
-
-impl<T: Send + 'static> Component for Map<T> {
-    async fn run(mut self, _: Context) -> Result<(), Error> {
-        loop {
-            match next_event(&mut self.control, &mut self.inbox).await {
-                Event::Message(n) => self.outbox.send((self.f)(n)).await?,
-                Event::Control(c) => {
-                    if c.is_producer_finished() {
-                        while let Ok(n) = self.inbox.try_recv() {
-                            self.outbox.send((self.f)(n)).await?;
-                        }
-                    }
-                    self.signal.send(c).await?;
-                    return Ok(());
-                }
-            }
-        }
-    }
-}
-kamaelia::impl_stage!([T: Send + 'static] Map<T>, u32 => T);
-
-/// Collects everything a component's outbox and signal send.
-struct Taps<T> {
-    outbox: Inbox<T>,
-    signal: Inbox<Control>,
-}
-
-impl<T: Send + 'static> Taps<T> {
-    fn all(&mut self) -> Vec<T> {
-        std::iter::from_fn(|| self.outbox.try_recv().ok()).collect()
-    }
-    fn signals(&mut self) -> Vec<Control> {
-        std::iter::from_fn(|| self.signal.try_recv().ok()).collect()
-    }
-}
-
-fn tap<I: Send + 'static, O: Send + 'static>(p: &Pipeline<I, O>) -> Taps<O> {
-    let t = Taps {
-        outbox: Inbox::new(),
-        signal: Inbox::new(),
-    };
-    axon::link(&p.outbox, &t.outbox).unwrap();
-    axon::link(&p.signal, &t.signal).unwrap();
-    t
-}
-
-/// Outboxes feeding a component's inbox and control.
-struct Feed<T> {
-    inbox: Outbox<T>,
-    control: Outbox<Control>,
-}
-
-fn feed<I: Send + 'static, O: Send + 'static>(p: &Pipeline<I, O>) -> Feed<I> {
-    let f = Feed {
-        inbox: Outbox::new(),
-        control: Outbox::new(),
-    };
-    axon::link(&f.inbox, &p.inbox).unwrap();
-    axon::link(&f.control, &p.control).unwrap();
-    f
-}
-
-fn is_live(system: &System, name: &str) -> bool {
-    system.snapshot().components.iter().any(|c| c.name == name)
-}
 
 /// Children are activated when the pipeline is activated, and no sooner.
 #[test]
@@ -237,11 +68,7 @@ fn each_childs_outbox_feeds_the_next_childs_inbox() {
     sa.say.try_send(1).unwrap();
     sb.say.try_send(2).unwrap();
     system.run_until_idle();
-    let got: Vec<_> = entries(&log)
-        .into_iter()
-        .filter(|e| e.contains("got"))
-        .collect();
-    assert_eq!(got, ["B got 1", "C got 2"]);
+    assert_eq!(entries_with(&log, "got"), ["B got 1", "C got 2"]);
     assert!(taps.all().is_empty());
 }
 
@@ -259,12 +86,8 @@ fn each_childs_signal_feeds_the_next_childs_control() {
     sa.say_signal.try_send(Control::ProducerFinished).unwrap();
     sb.say_signal.try_send(Control::ProducerFinished).unwrap();
     system.run_until_idle();
-    let got: Vec<_> = entries(&log)
-        .into_iter()
-        .filter(|e| e.contains("control"))
-        .collect();
     assert_eq!(
-        got,
+        entries_with(&log, "control"),
         ["B control ProducerFinished", "C control ProducerFinished"]
     );
     assert!(taps.signals().is_empty());
@@ -328,11 +151,10 @@ fn circular_pipeline_links_the_last_child_back_to_the_first() {
     sb.say.try_send(5).unwrap();
     sb.say_signal.try_send(Control::ProducerFinished).unwrap();
     system.run_until_idle();
-    let at_a: Vec<_> = entries(&log)
-        .into_iter()
-        .filter(|e| e.starts_with("A ") && !e.ends_with("started"))
-        .collect();
-    assert_eq!(at_a, ["A control ProducerFinished", "A got 5"]);
+    assert_eq!(
+        entries_of(&log, "A"),
+        ["A control ProducerFinished", "A got 5"]
+    );
     assert!(taps.all().is_empty());
     assert!(taps.signals().is_empty());
 }
@@ -364,27 +186,17 @@ fn failing_child_makes_the_pipeline_stop_the_others_and_fail_naming_it() {
     let p_id = system.activate(p);
     system.run_until_idle();
     // B is the second child the pipeline adopted.
-    let mut children: Vec<_> = system
-        .snapshot()
-        .components
-        .into_iter()
-        .filter(|c| c.parent == Some(p_id))
-        .collect();
-    children.sort_by_key(|c| c.id);
-    let b_name = children[1].name.clone();
+    let b_name = nth_child_name(&system, p_id, 1);
     sb.end.try_send(Err("boom".to_string())).unwrap();
     system.run().unwrap();
-    let stops: Vec<_> = entries(&log)
-        .into_iter()
-        .filter(|e| e.contains("control"))
-        .collect();
-    assert_eq!(stops, ["A control Shutdown", "C control Shutdown"]);
-    let failures = system.failures();
-    let p = failures.iter().find(|f| f.name == "P").expect("P failed");
+    assert_eq!(
+        entries_with(&log, "control"),
+        ["A control Shutdown", "C control Shutdown"]
+    );
+    let what = failure_of(&system, "P");
     assert!(
-        p.what.contains(&format!("child {b_name} failed: boom")),
-        "{}",
-        p.what
+        what.contains(&format!("child {b_name} failed: boom")),
+        "{what}"
     );
 }
 
@@ -428,7 +240,7 @@ fn producer_finished_drains_the_whole_pipeline_then_leaves_on_signal() {
 #[test]
 fn shutdown_stops_every_stage_and_leaves_on_signal() {
     let mut system = System::deterministic();
-    let p = Pipeline::new(map(|n| n)).then(map(|n| n));
+    let p = Pipeline::new(map(|n: u32| n)).then(map(|n| n));
     let mut f = feed(&p);
     let mut taps = tap(&p);
     system.spawn(p);

@@ -2,11 +2,14 @@
 //! (ProducerFinished lets the remaining stages finish, Shutdown stops the sequence) and how input
 //! is handed from stage to stage.
 
+mod common;
+
 use std::sync::{Arc, Mutex};
 
 use axon::{
     next_event, Boxes, Component, Context, Control, Error, Event, Inbox, InboxRef, Outbox, System,
 };
+use common::drain;
 use kamaelia::chassis::seq::Seq;
 
 /// What the stages did, in order, as text ("A got x", "A control ProducerFinished", ...).
@@ -163,11 +166,11 @@ impl Rig {
     }
 
     fn output(&mut self) -> Vec<String> {
-        std::iter::from_fn(|| self.output.try_recv().ok()).collect()
+        drain(&mut self.output)
     }
 
     fn signals(&mut self) -> Vec<Control> {
-        std::iter::from_fn(|| self.signal.try_recv().ok()).collect()
+        drain(&mut self.signal)
     }
 }
 
@@ -479,6 +482,6 @@ fn a_sender_never_sees_a_stage_end() {
     system.spawn(numbers);
     system.run().unwrap();
     assert!(system.failures().is_empty(), "{:?}", system.failures());
-    let got: Vec<String> = std::iter::from_fn(|| output.try_recv().ok()).collect();
+    let got: Vec<String> = drain(&mut output);
     assert_eq!(got, ["A:1", "A:2", "A:3", "B:4", "B:5", "B:6"]);
 }

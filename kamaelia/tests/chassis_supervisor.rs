@@ -5,11 +5,14 @@
 //! child ever overlapped. Failures are triggered from the test through a watch channel that every
 //! incarnation subscribes to when it is made.
 
+mod common;
+
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use axon::{Boxes, Component, Context, Control, Error, Exit, Inbox, Outbox, System};
+use common::strings;
 use kamaelia::chassis::supervisor::{Backoff, Restart, Strategy, Supervisor};
 use tokio::sync::watch;
 use tokio::time::Instant;
@@ -319,10 +322,6 @@ fn assert_no_overlap(events: &[String]) {
         }
         *up = what == "start";
     }
-}
-
-fn strings(v: &[&str]) -> Vec<String> {
-    v.iter().map(|s| s.to_string()).collect()
 }
 
 fn sorted(mut v: Vec<String>) -> Vec<String> {

@@ -2,9 +2,12 @@
 //! TriggeredFileReader, SimpleFileWriter, Append, WholeFileWriter — what each reads or writes,
 //! how each ends, and how each reports a file it cannot use.
 
+mod common;
+
 use std::path::{Path, PathBuf};
 
-use axon::{Control, Inbox, Outbox, System};
+use axon::{Control, Inbox, System};
+use common::{drain, harness, only_failure};
 use kamaelia::chassis::Pipeline;
 use kamaelia::file::{
     Append, ChunkReader, LineReader, MaxSpeedFileReader, PromptedFileReader, SimpleFileWriter,
@@ -12,12 +15,6 @@ use kamaelia::file::{
 };
 use kamaelia::util::flow::ByteRateRequestControl;
 use kamaelia::util::sources::DataSource;
-use kamaelia::Stage;
-
-/// Everything waiting in `inbox`, in order.
-fn drain<T: Send + 'static>(inbox: &mut Inbox<T>) -> Vec<T> {
-    std::iter::from_fn(|| inbox.try_recv().ok()).collect()
-}
 
 /// A file in a fresh temporary directory, holding `contents`.
 fn file_with(contents: &[u8]) -> (tempfile::TempDir, PathBuf) {
@@ -30,37 +27,6 @@ fn file_with(contents: &[u8]) -> (tempfile::TempDir, PathBuf) {
 /// Bytes that are not all alike, so misplaced chunks show.
 fn pattern(len: usize) -> Vec<u8> {
     (0..len).map(|i| (i * 7 + i / 251) as u8).collect()
-}
-
-/// A stage wired to test boxes: feed `input`, stop with `control`, collect `output` and
-/// `signal` (collectors are unbounded, so the stage never waits for the test).
-struct Harness<S: Stage> {
-    input: Outbox<S::In>,
-    control: Outbox<Control>,
-    output: Inbox<S::Out>,
-    signal: Inbox<Control>,
-}
-
-fn harness<S: Stage>(system: &System, stage: S) -> Harness<S> {
-    let h = Harness {
-        input: Outbox::new(),
-        control: Outbox::new(),
-        output: Inbox::unbounded(),
-        signal: Inbox::unbounded(),
-    };
-    axon::link(&h.input, stage.inbox()).unwrap();
-    axon::link(&h.control, stage.control()).unwrap();
-    axon::link(stage.outbox(), &h.output).unwrap();
-    axon::link(stage.signal(), &h.signal).unwrap();
-    system.spawn(stage);
-    h
-}
-
-/// The one failure the system remembers, as text.
-fn only_failure(system: &System) -> String {
-    let failures = system.failures();
-    assert_eq!(failures.len(), 1, "failures: {failures:?}");
-    failures[0].what.clone()
 }
 
 fn mentions(text: &str, path: &Path) -> bool {

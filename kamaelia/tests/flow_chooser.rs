@@ -2,10 +2,13 @@
 //! behaviour, the looping fix (no silence after Prev at the start), and both as the chooser of a
 //! JoinChooserToCarousel playlist.
 
+mod common;
+
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 
 use axon::{next_event, Boxes, Component, Context, Control, Error, Event, Inbox, Outbox, System};
+use common::drain;
 use kamaelia::chassis::carousel::{Carousel, NextRequest};
 use kamaelia::chassis::join_chooser_to_carousel::JoinChooserToCarousel;
 use kamaelia::util::flow::{Chooser, ChooserCommand, ForwardIteratingChooser};
@@ -61,11 +64,11 @@ impl<T: Clone + Send + 'static> Rig<T> {
     }
 
     fn output(&mut self) -> Vec<T> {
-        std::iter::from_fn(|| self.output.try_recv().ok()).collect()
+        drain(&mut self.output)
     }
 
     fn signals(&mut self) -> Vec<Control> {
-        std::iter::from_fn(|| self.signal.try_recv().ok()).collect()
+        drain(&mut self.signal)
     }
 
     fn running(&self) -> bool {
@@ -361,7 +364,7 @@ fn playlist_plays_each_item_once() {
     axon::link(&playlist.signal, &signal).unwrap();
     system.spawn(playlist);
     system.run().unwrap();
-    let got: Vec<String> = std::iter::from_fn(|| output.try_recv().ok()).collect();
+    let got: Vec<String> = drain(&mut output);
     assert_eq!(got, ["one", "two", "three"]);
     assert_eq!(signal.try_recv(), Ok(Control::ProducerFinished));
     assert!(system.failures().is_empty());
@@ -389,7 +392,7 @@ fn looping_playlist_wraps_around_until_finished() {
     }
     control.try_send(Control::ProducerFinished).unwrap();
     system.run().unwrap();
-    let got: Vec<String> = std::iter::from_fn(|| output.try_recv().ok()).collect();
+    let got: Vec<String> = drain(&mut output);
     assert_eq!(got, ["a", "a:x", "b", "b:y", "a", "a:z", "b"]);
     assert_eq!(signal.try_recv(), Ok(Control::ProducerFinished));
     assert_eq!(system.live(), 0);

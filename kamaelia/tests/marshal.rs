@@ -1,20 +1,18 @@
 //! Marshalling: Marshaller and DeMarshaller with JSON and postcard — round trips for arbitrary
 //! values, bad input reported on `errors` and skipped, and how each ends.
 
+mod common;
+
 use std::collections::{BTreeMap, HashMap};
 
 use axon::{Control, Inbox, Outbox, System};
+use common::drain;
 use kamaelia::chassis::Pipeline;
 use kamaelia::marshal::{
     DeMarshaller, DemarshalError, Format, Json, MarshalError, Marshaller, Postcard,
 };
 use proptest::prelude::*;
 use serde::{Deserialize, Serialize};
-
-/// Everything waiting in `inbox`, in order.
-fn drain<T: Send + 'static>(inbox: &mut Inbox<T>) -> Vec<T> {
-    std::iter::from_fn(|| inbox.try_recv().ok()).collect()
-}
 
 #[derive(Serialize, Deserialize, Debug, Clone, PartialEq)]
 enum Kind {

@@ -1,18 +1,16 @@
 //! UnixProcess: a child program as a component — input, output, error output, exit status,
 //! and how it ends on its own, on ProducerFinished and on Shutdown.
 
+mod common;
+
 use std::os::unix::process::ExitStatusExt;
 use std::process::ExitStatus;
 
 use axon::{Boxes, Component, Context, Control, Error, Inbox, Outbox, System};
+use common::{drain, only_failure};
 use kamaelia::chassis::Pipeline;
 use kamaelia::process::UnixProcess;
 use kamaelia::util::sources::DataSource;
-
-/// Everything waiting in `inbox`, in order.
-fn drain<T: Send + 'static>(inbox: &mut Inbox<T>) -> Vec<T> {
-    std::iter::from_fn(|| inbox.try_recv().ok()).collect()
-}
 
 /// A UnixProcess wired to test boxes (collectors unbounded, so it never waits for the test).
 struct Harness {
@@ -233,18 +231,9 @@ fn missing_program_fails_naming_the_command() {
         UnixProcess::new("no-such-program-kamaelia").arg("x"),
     );
     system.run().unwrap();
-    let failures = system.failures();
-    assert_eq!(failures.len(), 1);
-    assert!(
-        failures[0].what.contains("no-such-program-kamaelia"),
-        "{}",
-        failures[0].what
-    );
-    assert!(
-        failures[0].what.contains("cannot start"),
-        "{}",
-        failures[0].what
-    );
+    let what = only_failure(&system);
+    assert!(what.contains("no-such-program-kamaelia"), "{what}");
+    assert!(what.contains("cannot start"), "{what}");
     assert_eq!(drain(&mut h.signal), [Control::Shutdown]);
 }
 

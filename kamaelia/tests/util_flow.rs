@@ -3,12 +3,15 @@
 //!
 //! Everything runs on `System::deterministic()`; time moves only with `advance`.
 
+mod common;
+
 use std::time::Duration;
 
 use axon::{
-    next_event, Boxes, Component, Context, Control, Error, Event, Inbox, Outbox, System,
+    next_event, AsInbox, Boxes, Component, Context, Control, Error, Event, Inbox, Outbox, System,
     TrySendError,
 };
+use common::{drain, only_failure};
 use kamaelia::util::flow::{
     ByteRateRequestControl, Clock, Fanout, LossyConnector, MessageRateLimit, Plug, PlugSplitter,
     PromptedTurnstile, SinkId, SlowSink, SplitterConfig, TwoWayBalancer, TwoWaySplitter,
@@ -19,15 +22,6 @@ use kamaelia::util::flow::{
 
 fn ms(n: u64) -> Duration {
     Duration::from_millis(n)
-}
-
-/// Everything waiting in `inbox`, in order.
-fn drain<T: Send + 'static>(inbox: &mut Inbox<T>) -> Vec<T> {
-    let mut got = Vec::new();
-    while let Ok(m) = inbox.try_recv() {
-        got.push(m);
-    }
-    got
 }
 
 /// Sends every item, letting the system run whenever the destination is full.
@@ -915,9 +909,8 @@ fn byte_rate_request_control_refuses_a_negative_rate() {
     system.run_until_idle();
     rate.try_send(-5.0).unwrap();
     system.run().unwrap();
-    let failures = system.failures();
-    assert_eq!(failures.len(), 1);
-    assert!(failures[0].what.contains("rate -5"), "{}", failures[0].what);
+    let what = only_failure(&system);
+    assert!(what.contains("rate -5"), "{what}");
     assert_eq!(drain(&mut signal), [Control::Shutdown]);
 }
 
@@ -1030,21 +1023,40 @@ fn clock_skips_ticks_missed_while_the_consumer_is_full() {
 // ---------------------------------------------------------------------------------------------
 // PlugSplitter
 
+/// Outboxes feeding a splitter's `inbox`, `configuration` and `control`.
+fn splitter_senders<T: Clone + Send + 'static>(
+    s: &PlugSplitter<T>,
+) -> (Outbox<T>, Outbox<SplitterConfig<T>>, Outbox<Control>) {
+    (
+        sender(&s.inbox),
+        sender(&s.configuration),
+        sender(&s.control),
+    )
+}
+
+/// Asks the splitter to add `sink` (without a control inbox); returns its id.
+fn add_sink<T: Send + 'static>(
+    config: &mut Outbox<SplitterConfig<T>>,
+    sink: &impl AsInbox<T>,
+) -> SinkId {
+    let id = SinkId::new();
+    config
+        .try_send(SplitterConfig::add(id, sink, None))
+        .unwrap();
+    id
+}
+
 /// Every message goes to `outbox` and to every sink.
 #[test]
 fn plug_splitter_copies_to_every_sink_and_outbox() {
     let mut system = System::deterministic();
     let s = PlugSplitter::new();
     let stats = s.stats();
-    let mut input = sender(&s.inbox);
-    let mut config = sender(&s.configuration);
-    let mut stop = sender(&s.control);
+    let (mut input, mut config, mut stop) = splitter_senders(&s);
     let mut main = receiver(&s.outbox, 1000);
     let mut sinks: Vec<Inbox<u32>> = (0..3).map(|_| Inbox::with_capacity(1000)).collect();
     for sink in &sinks {
-        config
-            .try_send(SplitterConfig::add(SinkId::new(), sink, None))
-            .unwrap();
+        add_sink(&mut config, sink);
     }
     system.spawn(s);
     system.run_until_idle();
@@ -1064,22 +1076,15 @@ fn plug_splitter_sinks_join_and_leave_at_run_time() {
     let mut system = System::deterministic();
     let s = PlugSplitter::new();
     let stats = s.stats();
-    let mut input = sender(&s.inbox);
-    let mut config = sender(&s.configuration);
-    let mut stop = sender(&s.control);
+    let (mut input, mut config, mut stop) = splitter_senders(&s);
     system.spawn(s);
     let mut early = Inbox::new();
-    let early_id = SinkId::new();
-    config
-        .try_send(SplitterConfig::add(early_id, &early, None))
-        .unwrap();
+    let early_id = add_sink(&mut config, &early);
     system.run_until_idle();
     feed(&mut system, &mut input, [1]);
     system.run_until_idle();
     let mut late = Inbox::new();
-    config
-        .try_send(SplitterConfig::add(SinkId::new(), &late, None))
-        .unwrap();
+    add_sink(&mut config, &late);
     system.run_until_idle();
     feed(&mut system, &mut input, [2]);
     system.run_until_idle();
@@ -1099,17 +1104,11 @@ fn plug_splitter_wait_policy_holds_all_up_and_loses_nothing() {
     let mut system = System::deterministic();
     let s = PlugSplitter::new().when_full(SlowSink::Wait);
     let stats = s.stats();
-    let mut input = sender(&s.inbox);
-    let mut config = sender(&s.configuration);
-    let mut stop = sender(&s.control);
+    let (mut input, mut config, mut stop) = splitter_senders(&s);
     let mut slow = Inbox::with_capacity(1);
     let mut fast = Inbox::with_capacity(64);
-    config
-        .try_send(SplitterConfig::add(SinkId::new(), &slow, None))
-        .unwrap();
-    config
-        .try_send(SplitterConfig::add(SinkId::new(), &fast, None))
-        .unwrap();
+    add_sink(&mut config, &slow);
+    add_sink(&mut config, &fast);
     system.spawn(s);
     feed(&mut system, &mut input, [1, 2, 3]);
     system.run_until_idle();
@@ -1138,17 +1137,11 @@ fn plug_splitter_drop_policy_drops_for_the_slow_sink_only() {
     let mut system = System::deterministic();
     let s = PlugSplitter::new().when_full(SlowSink::Drop);
     let stats = s.stats();
-    let mut input = sender(&s.inbox);
-    let mut config = sender(&s.configuration);
-    let mut stop = sender(&s.control);
+    let (mut input, mut config, mut stop) = splitter_senders(&s);
     let mut slow = Inbox::with_capacity(1);
     let mut fast = Inbox::with_capacity(64);
-    config
-        .try_send(SplitterConfig::add(SinkId::new(), &slow, None))
-        .unwrap();
-    config
-        .try_send(SplitterConfig::add(SinkId::new(), &fast, None))
-        .unwrap();
+    add_sink(&mut config, &slow);
+    add_sink(&mut config, &fast);
     system.spawn(s);
     feed(&mut system, &mut input, [1, 2, 3]);
     system.run_until_idle();
@@ -1164,18 +1157,11 @@ fn plug_splitter_drop_policy_drops_for_the_slow_sink_only() {
 fn plug_splitter_removing_the_awaited_sink_releases_it() {
     let mut system = System::deterministic();
     let s = PlugSplitter::new();
-    let mut input = sender(&s.inbox);
-    let mut config = sender(&s.configuration);
-    let mut stop = sender(&s.control);
+    let (mut input, mut config, mut stop) = splitter_senders(&s);
     let stuck = Inbox::<u32>::with_capacity(1);
-    let stuck_id = SinkId::new();
     let mut other = Inbox::with_capacity(64);
-    config
-        .try_send(SplitterConfig::add(stuck_id, &stuck, None))
-        .unwrap();
-    config
-        .try_send(SplitterConfig::add(SinkId::new(), &other, None))
-        .unwrap();
+    let stuck_id = add_sink(&mut config, &stuck);
+    add_sink(&mut config, &other);
     system.spawn(s);
     feed(&mut system, &mut input, [1, 2, 3]);
     system.run_until_idle();
@@ -1193,13 +1179,9 @@ fn plug_splitter_removes_a_sink_that_has_ended() {
     let mut system = System::deterministic();
     let s = PlugSplitter::new();
     let stats = s.stats();
-    let mut input = sender(&s.inbox);
-    let mut config = sender(&s.configuration);
-    let mut stop = sender(&s.control);
+    let (mut input, mut config, mut stop) = splitter_senders(&s);
     let gone = closed_inbox::<u32>(&mut system);
-    config
-        .try_send(SplitterConfig::add(SinkId::new(), &gone, None))
-        .unwrap();
+    add_sink(&mut config, &gone);
     system.spawn(s);
     system.run_until_idle();
     assert_eq!(stats.sinks(), 1);
@@ -1216,9 +1198,7 @@ fn plug_splitter_removes_a_sink_that_has_ended() {
 fn plug_splitter_producer_finished_drains_then_tells_every_sink() {
     let mut system = System::deterministic();
     let s = PlugSplitter::new();
-    let mut input = sender(&s.inbox);
-    let mut config = sender(&s.configuration);
-    let mut stop = sender(&s.control);
+    let (mut input, mut config, mut stop) = splitter_senders(&s);
     let mut signal = receiver(&s.signal, 4);
     let (mut data, mut ctl) = (Inbox::new(), Inbox::new());
     config
@@ -1244,9 +1224,7 @@ fn plug_splitter_producer_finished_drains_then_tells_every_sink() {
 fn plug_splitter_shutdown_stops_while_blocked_and_tells_every_sink() {
     let mut system = System::deterministic();
     let s = PlugSplitter::new();
-    let mut input = sender(&s.inbox);
-    let mut config = sender(&s.configuration);
-    let mut stop = sender(&s.control);
+    let (mut input, mut config, mut stop) = splitter_senders(&s);
     let mut signal = receiver(&s.signal, 4);
     let slow = Inbox::<u32>::with_capacity(1);
     let mut ctl = Inbox::new();
@@ -1569,13 +1547,8 @@ fn two_way_balancer_fails_when_both_workers_have_ended() {
     system.spawn(balancer);
     feed(&mut system, &mut jobs, [1]);
     system.run().unwrap();
-    let failures = system.failures();
-    assert_eq!(failures.len(), 1);
-    assert!(
-        failures[0].what.contains("both workers have ended"),
-        "{}",
-        failures[0].what
-    );
+    let what = only_failure(&system);
+    assert!(what.contains("both workers have ended"), "{what}");
     assert_eq!(drain(&mut signal), [Control::Shutdown]);
 }
 

@@ -2,26 +2,21 @@
 //! NullSink, Collate, ConsoleReader, ConsoleEchoer, PassThrough, TestResult, Comparator —
 //! what each sends, and how each ends.
 
+mod common;
+
 use std::pin::Pin;
 use std::sync::{Arc, Mutex};
 use std::task::{Context as TaskContext, Poll};
 
 use axon::{Control, Inbox, Outbox, System};
+use common::{drain, only_failure};
 use kamaelia::chassis::Pipeline;
 use kamaelia::util::sources::{
     Chargen, Collate, Comparator, ConsoleEchoer, ConsoleReader, DataSource, NullSink, OneShot,
     PassThrough, TestResult, TriggeredOneShot, TriggeredSource,
 };
+use kamaelia::Stage;
 use tokio::io::AsyncWrite;
-
-/// Everything waiting in `inbox`, in order.
-fn drain<T: Send + 'static>(inbox: &mut Inbox<T>) -> Vec<T> {
-    let mut got = Vec::new();
-    while let Ok(m) = inbox.try_recv() {
-        got.push(m);
-    }
-    got
-}
 
 /// Runs `system` to the end while emptying `out` as it fills; returns all `out` received.
 fn run_collecting<T: Send + 'static>(system: &mut System, out: &mut Inbox<T>) -> Vec<T> {
@@ -87,11 +82,24 @@ impl AsyncWrite for BrokenPipe {
     }
 }
 
-/// The one failure the system saw.
-fn only_failure(system: &System) -> String {
-    let failures = system.failures();
-    assert_eq!(failures.len(), 1, "{failures:?}");
-    failures[0].what.clone()
+/// Spawns `busy` (its outbox unlinked, so it never waits) and then a OneShot on the same
+/// deterministic system: within ten steps the OneShot must have sent its message. Then stops
+/// `busy` with Shutdown.
+fn assert_lets_other_components_run<S: Stage>(busy: S) {
+    let mut system = System::deterministic();
+    let mut stop = Outbox::new();
+    axon::link(&stop, busy.control()).unwrap();
+    let once = OneShot::new(1);
+    let mut out = Inbox::new();
+    axon::link(&once.outbox, &out).unwrap();
+    system.spawn(busy);
+    system.spawn(once);
+    for _ in 0..10 {
+        system.step();
+    }
+    assert_eq!(drain(&mut out), [1], "the OneShot ran");
+    stop.try_send(Control::Shutdown).unwrap();
+    system.run().unwrap();
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -190,21 +198,7 @@ fn data_source_producer_finished_still_sends_the_rest() {
 /// A DataSource that never waits (unlinked outbox) still lets other components on its thread run.
 #[test]
 fn data_source_lets_other_components_run() {
-    let mut system = System::deterministic();
-    let source = DataSource::new(0..u64::MAX);
-    let mut stop = Outbox::new();
-    axon::link(&stop, &source.control).unwrap();
-    let once = OneShot::new(1);
-    let mut out = Inbox::new();
-    axon::link(&once.outbox, &out).unwrap();
-    system.spawn(source);
-    system.spawn(once);
-    for _ in 0..10 {
-        system.step();
-    }
-    assert_eq!(drain(&mut out), [1], "the OneShot ran");
-    stop.try_send(Control::Shutdown).unwrap();
-    system.run().unwrap();
+    assert_lets_other_components_run(DataSource::new(0..u64::MAX));
 }
 
 /// A DataSource whose consumer has ended fails with an error naming itself.
@@ -490,21 +484,7 @@ fn chargen_producer_finished_stops_it_at_once() {
 /// A Chargen that never waits (unlinked outbox) still lets other components on its thread run.
 #[test]
 fn chargen_lets_other_components_run() {
-    let mut system = System::deterministic();
-    let chargen = Chargen::new();
-    let mut stop = Outbox::new();
-    axon::link(&stop, &chargen.control).unwrap();
-    let once = OneShot::new(1);
-    let mut out = Inbox::new();
-    axon::link(&once.outbox, &out).unwrap();
-    system.spawn(chargen);
-    system.spawn(once);
-    for _ in 0..10 {
-        system.step();
-    }
-    assert_eq!(drain(&mut out), [1], "the OneShot ran");
-    stop.try_send(Control::Shutdown).unwrap();
-    system.run().unwrap();
+    assert_lets_other_components_run(Chargen::new());
 }
 
 // ---------------------------------------------------------------------------------------------

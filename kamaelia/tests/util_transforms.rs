@@ -1,6 +1,9 @@
 //! The transforms of `kamaelia::util::transforms`: what each sends, and how each shuts down.
 
+mod common;
+
 use axon::{Control, Inbox, Outbox, System, TrySendError};
+use common::{drain, strings};
 use kamaelia::util::transforms::{
     Chunkifier, ChunksToLines, Detuple, Filter, FirstOnly, LineSplit, LineTooLong, PureTransformer,
     SequentialTransformer, Stringify, SyncBatch, TagWithSequenceNumber, UnseenOnly,
@@ -24,13 +27,12 @@ struct Harness<S: Stage> {
 impl<S: Stage> Harness<S> {
     fn new(stage: S) -> Self {
         let system = System::deterministic();
-        let (input, control) = (Outbox::new(), Outbox::new());
-        let (output, signal) = (Inbox::unbounded(), Inbox::unbounded());
-        axon::link(&input, stage.inbox()).unwrap();
-        axon::link(&control, stage.control()).unwrap();
-        axon::link(stage.outbox(), &output).unwrap();
-        axon::link(stage.signal(), &signal).unwrap();
-        system.spawn(stage);
+        let common::Harness {
+            input,
+            control,
+            output,
+            signal,
+        } = common::harness(&system, stage);
         Harness {
             system,
             input,
@@ -79,14 +81,6 @@ impl<S: Stage> Harness<S> {
     }
 }
 
-fn drain<T: Send + 'static>(inbox: &mut Inbox<T>) -> Vec<T> {
-    let mut v = Vec::new();
-    while let Ok(x) = inbox.try_recv() {
-        v.push(x);
-    }
-    v
-}
-
 /// Sends `items`, then `ProducerFinished`, and runs to the end.
 fn through<S: Stage>(stage: S, items: impl IntoIterator<Item = S::In>) -> Vec<S::Out> {
     let mut h = Harness::new(stage);
@@ -118,10 +112,6 @@ fn shut_down_with_queue<S: Stage>(
     h.send_all(items);
     h.stop(Control::Shutdown);
     h.end()
-}
-
-fn strings(v: &[&str]) -> Vec<String> {
-    v.iter().map(|s| s.to_string()).collect()
 }
 
 // ---------------------------------------------------------------------------------------------

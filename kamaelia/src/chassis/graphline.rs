@@ -548,28 +548,12 @@ impl<I: Send + 'static, O: Send + 'static> Graphline<I, O> {
     /// [`GraphError::NoSuchSelfBox`] if there is no such inbox, [`GraphError::WrongBoxType`] if
     /// it does not carry `T`.
     pub fn inbox_named<T: Send + 'static>(&self, name: &str) -> Result<InboxRef<T>, GraphError> {
-        let found: Option<(&dyn Any, &'static str)> = match name {
-            "inbox" => Some((&self.inbox, type_name::<I>())),
-            "control" => Some((&self.control, type_name::<Control>())),
-            _ => self
-                .extra
-                .0
-                .iter()
-                .find(|e| e.name == name && e.b.direction() == Direction::Inbox)
-                .map(|e| (e.b.as_any(), e.b.type_name())),
-        };
-        let (any, has) = found.ok_or_else(|| GraphError::NoSuchSelfBox {
-            name: name.to_string(),
-            direction: Direction::Inbox,
-            available: self.own_names(Direction::Inbox),
-        })?;
-        any.downcast_ref::<Inbox<T>>()
+        let standard: [(&str, &dyn Any, &'static str); 2] = [
+            ("inbox", &self.inbox, type_name::<I>()),
+            ("control", &self.control, type_name::<Control>()),
+        ];
+        self.own_box::<Inbox<T>>(name, Direction::Inbox, standard, type_name::<T>())
             .map(Inbox::handle)
-            .ok_or_else(|| GraphError::WrongBoxType {
-                name: format!("{SELF}.{name}"),
-                has,
-                asked: type_name::<T>(),
-            })
     }
 
     /// One of the graphline's own outboxes, by name (`outbox`, `signal`, or a declared extra
@@ -579,27 +563,42 @@ impl<I: Send + 'static, O: Send + 'static> Graphline<I, O> {
     /// [`GraphError::NoSuchSelfBox`] if there is no such outbox, [`GraphError::WrongBoxType`]
     /// if it does not carry `T`.
     pub fn outbox_named<T: Send + 'static>(&self, name: &str) -> Result<OutboxRef<T>, GraphError> {
-        let found: Option<(&dyn Any, &'static str)> = match name {
-            "outbox" => Some((&self.outbox, type_name::<O>())),
-            "signal" => Some((&self.signal, type_name::<Control>())),
-            _ => self
+        let standard: [(&str, &dyn Any, &'static str); 2] = [
+            ("outbox", &self.outbox, type_name::<O>()),
+            ("signal", &self.signal, type_name::<Control>()),
+        ];
+        self.own_box::<Outbox<T>>(name, Direction::Outbox, standard, type_name::<T>())
+            .map(Outbox::handle)
+    }
+
+    /// The graphline's own box `name` going `direction`, as a `B` carrying `asked`: one of the
+    /// `standard` boxes (`(name, box, message type)`), or else a declared extra box.
+    fn own_box<'a, B: Any>(
+        &'a self,
+        name: &str,
+        direction: Direction,
+        standard: [(&str, &'a dyn Any, &'static str); 2],
+        asked: &'static str,
+    ) -> Result<&'a B, GraphError> {
+        let found = match standard.into_iter().find(|(n, _, _)| *n == name) {
+            Some((_, any, has)) => Some((any, has)),
+            None => self
                 .extra
                 .0
                 .iter()
-                .find(|e| e.name == name && e.b.direction() == Direction::Outbox)
+                .find(|e| e.name == name && e.b.direction() == direction)
                 .map(|e| (e.b.as_any(), e.b.type_name())),
         };
         let (any, has) = found.ok_or_else(|| GraphError::NoSuchSelfBox {
             name: name.to_string(),
-            direction: Direction::Outbox,
-            available: self.own_names(Direction::Outbox),
+            direction,
+            available: self.own_names(direction),
         })?;
-        any.downcast_ref::<Outbox<T>>()
-            .map(Outbox::handle)
+        any.downcast_ref::<B>()
             .ok_or_else(|| GraphError::WrongBoxType {
                 name: format!("{SELF}.{name}"),
                 has,
-                asked: type_name::<T>(),
+                asked,
             })
     }
 
@@ -649,7 +648,7 @@ fn is_reserved_box_name(name: &str) -> bool {
 
 impl<I: Send + 'static, O: Send + 'static> GraphlineBuilder<I, O> {
     /// Adds a child under `name`. It is adopted and started only when the graphline runs.
-    pub fn child<C: Component>(mut self, name: impl Into<String>, component: C) -> Self {
+    pub fn child<C: Component>(self, name: impl Into<String>, component: C) -> Self {
         let boxes = axon::box_infos(&component);
         let adopt: Adopt = Box::new(move |ctx: &mut Context, name: String| {
             let child = ctx.adopt_named(name, component);
@@ -659,17 +658,12 @@ impl<I: Send + 'static, O: Send + 'static> GraphlineBuilder<I, O> {
             });
             (id, activate)
         });
-        self.children.push(ChildSpec {
-            name: name.into(),
-            boxes,
-            adopt,
-        });
-        self
+        self.push_child(name, boxes, adopt)
     }
 
     /// Adds a child whose body runs on its own OS thread ([`ThreadedComponent`]).
     pub fn threaded_child<C: ThreadedComponent>(
-        mut self,
+        self,
         name: impl Into<String>,
         component: C,
     ) -> Self {
@@ -682,6 +676,11 @@ impl<I: Send + 'static, O: Send + 'static> GraphlineBuilder<I, O> {
             });
             (id, activate)
         });
+        self.push_child(name, boxes, adopt)
+    }
+
+    /// Adds the child `name`, whose boxes are `boxes`, adopted by `adopt`.
+    fn push_child(mut self, name: impl Into<String>, boxes: Vec<BoxInfo>, adopt: Adopt) -> Self {
         self.children.push(ChildSpec {
             name: name.into(),
             boxes,
@@ -711,29 +710,34 @@ impl<I: Send + 'static, O: Send + 'static> GraphlineBuilder<I, O> {
     /// Declares an extra inbox of the graphline itself, carrying `T`, for linkages from
     /// `("self", name)`.
     pub fn self_inbox<T: Send + 'static>(
-        mut self,
+        self,
         name: impl Into<String>,
         doc: impl Into<String>,
     ) -> Self {
-        self.extra.push(ExtraBox {
-            name: name.into(),
-            doc: doc.into(),
-            b: Box::new(Inbox::<T>::new()),
-        });
-        self
+        self.extra_box(name, doc, Box::new(Inbox::<T>::new()))
     }
 
     /// Declares an extra outbox of the graphline itself, carrying `T`, for linkages to
     /// `("self", name)`.
     pub fn self_outbox<T: Send + 'static>(
+        self,
+        name: impl Into<String>,
+        doc: impl Into<String>,
+    ) -> Self {
+        self.extra_box(name, doc, Box::new(Outbox::<T>::new()))
+    }
+
+    /// Declares the extra box `b` of the graphline itself.
+    fn extra_box(
         mut self,
         name: impl Into<String>,
         doc: impl Into<String>,
+        b: Box<dyn OwnBox>,
     ) -> Self {
         self.extra.push(ExtraBox {
             name: name.into(),
             doc: doc.into(),
-            b: Box::new(Outbox::<T>::new()),
+            b,
         });
         self
     }

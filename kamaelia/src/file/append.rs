@@ -56,13 +56,13 @@
 //!   messages still queued are discarded; what was already written is flushed and the file
 //!   closed; then it sends `Shutdown` on `signal`.
 //! * If the file cannot be opened or written it sends `Shutdown` on `signal` and fails with a
-//!   [`FileError`] naming the file (see [the family docs](super#errors)).
+//!   [`FileError`](super::FileError) naming the file (see [the family docs](super#errors)).
 
 use std::path::PathBuf;
 
 use axon::{Boxes, Component, Context, Control, Error, Inbox, Outbox};
 
-use super::{fail, pass_on, until_stopped, write_messages, FileError, Watched, WriterBoxes};
+use super::{write_messages, WriterBoxes};
 
 /// Appends every message to a file. See the [module docs](self).
 #[derive(Boxes)]
@@ -119,7 +119,6 @@ impl<T: AsRef<[u8]> + Send + 'static> Append<T> {
 
 impl<T: AsRef<[u8]> + Send + 'static> Component for Append<T> {
     async fn run(mut self, ctx: Context) -> Result<(), Error> {
-        let mut finished = false;
         let mut options = tokio::fs::OpenOptions::new();
         options.create(true);
         if self.truncate {
@@ -128,24 +127,14 @@ impl<T: AsRef<[u8]> + Send + 'static> Component for Append<T> {
             options.append(true);
         }
         let open = options.open(&self.path);
-        let file = match until_stopped(&mut self.control, &mut finished, open).await {
-            Watched::Done(Ok(f)) => f,
-            Watched::Done(Err(e)) => {
-                let e = FileError::new(&self.path, "open for appending", e);
-                return fail(&mut self.signal, e).await;
-            }
-            Watched::Stopped(c) => {
-                pass_on(&mut self.signal, c).await;
-                return Ok(());
-            }
-        };
         let boxes = WriterBoxes {
             inbox: &mut self.inbox,
             control: &mut self.control,
             outbox: &mut self.outbox,
             signal: &mut self.signal,
         };
-        write_messages(&ctx.name(), &self.path, file, boxes, self.forward, finished).await
+        let operation = "open for appending";
+        write_messages(&ctx, &self.path, operation, open, boxes, self.forward).await
     }
 }
 

@@ -49,13 +49,13 @@
 //! * `Shutdown` on `control` (looked at before every read and while a send waits for room): it
 //!   ends at once, the rest of the file unread, and sends `Shutdown` on `signal`.
 //! * If the file cannot be opened or read it sends `Shutdown` on `signal` and fails with a
-//!   [`FileError`] naming the file (see [the family docs](super#errors)).
+//!   [`FileError`](super::FileError) naming the file (see [the family docs](super#errors)).
 
 use std::path::PathBuf;
 
 use axon::{Boxes, Component, Context, Control, Error, Inbox, Outbox};
 
-use super::{fail, gone, pass_on, read_full, until_stopped, FileError, Watched};
+use super::{read_full, Run};
 
 /// Reads a whole file as fixed-size chunks. See the [module docs](self).
 #[derive(Boxes, Debug)]
@@ -94,55 +94,31 @@ impl ChunkReader {
 
 impl Component for ChunkReader {
     async fn run(mut self, ctx: Context) -> Result<(), Error> {
-        let mut finished = false;
-        let control = &mut self.control;
-        let mut file =
-            match until_stopped(control, &mut finished, tokio::fs::File::open(&self.path)).await {
-                Watched::Done(Ok(f)) => f,
-                Watched::Done(Err(e)) => {
-                    let e = FileError::new(&self.path, "open for reading", e);
-                    return fail(&mut self.signal, e).await;
+        let chunk_size = self.chunk_size;
+        let mut run = Run::new(&ctx, &mut self.control, &mut self.signal);
+        let body = async {
+            let mut file = run.open(&self.path).await?;
+            loop {
+                let mut chunk = vec![0; chunk_size];
+                let n = run
+                    .io(&self.path, "read", read_full(&mut file, &mut chunk))
+                    .await?;
+                if n == 0 {
+                    break;
                 }
-                Watched::Stopped(c) => {
-                    pass_on(&mut self.signal, c).await;
-                    return Ok(());
+                chunk.truncate(n);
+                if n < chunk_size {
+                    chunk.shrink_to_fit();
                 }
-            };
-        loop {
-            let mut chunk = vec![0; self.chunk_size];
-            let n = match until_stopped(control, &mut finished, read_full(&mut file, &mut chunk))
-                .await
-            {
-                Watched::Done(Ok(n)) => n,
-                Watched::Done(Err(e)) => {
-                    return fail(&mut self.signal, FileError::new(&self.path, "read", e)).await
-                }
-                Watched::Stopped(c) => {
-                    pass_on(&mut self.signal, c).await;
-                    return Ok(());
-                }
-            };
-            if n == 0 {
-                break;
-            }
-            chunk.truncate(n);
-            if n < self.chunk_size {
-                chunk.shrink_to_fit();
-            }
-            match until_stopped(control, &mut finished, self.outbox.send(chunk)).await {
-                Watched::Done(Ok(())) => {}
-                Watched::Done(Err(_)) => return Err(gone(&ctx.name(), "outbox")),
-                Watched::Stopped(c) => {
-                    pass_on(&mut self.signal, c).await;
-                    return Ok(());
+                run.send(&mut self.outbox, chunk).await?;
+                if n < chunk_size {
+                    break;
                 }
             }
-            if n < self.chunk_size {
-                break;
-            }
-        }
-        pass_on(&mut self.signal, Control::ProducerFinished).await;
-        Ok(())
+            Ok(())
+        };
+        let body = body.await;
+        run.end(body).await
     }
 }
 

@@ -57,7 +57,7 @@ use std::path::PathBuf;
 use axon::{Boxes, Component, Context, Control, Error, Inbox, Outbox};
 use tokio::io::AsyncBufReadExt;
 
-use super::{fail, gone, pass_on, until_stopped, FileError, Watched};
+use super::{FileError, Run};
 
 /// Reads a whole text file a line at a time. See the [module docs](self).
 #[derive(Boxes, Debug)]
@@ -88,64 +88,39 @@ impl LineReader {
 
 impl Component for LineReader {
     async fn run(mut self, ctx: Context) -> Result<(), Error> {
-        let mut finished = false;
-        let control = &mut self.control;
-        let file =
-            match until_stopped(control, &mut finished, tokio::fs::File::open(&self.path)).await {
-                Watched::Done(Ok(f)) => f,
-                Watched::Done(Err(e)) => {
-                    let e = FileError::new(&self.path, "open for reading", e);
-                    return fail(&mut self.signal, e).await;
+        let mut run = Run::new(&ctx, &mut self.control, &mut self.signal);
+        let body = async {
+            let file = run.open(&self.path).await?;
+            let mut file = tokio::io::BufReader::with_capacity(64 * 1024, file);
+            let mut number = 0u64;
+            loop {
+                let mut line = Vec::new();
+                let read = file.read_until(b'\n', &mut line);
+                if run.io(&self.path, "read", read).await? == 0 {
+                    break;
                 }
-                Watched::Stopped(c) => {
-                    pass_on(&mut self.signal, c).await;
-                    return Ok(());
-                }
-            };
-        let mut file = tokio::io::BufReader::with_capacity(64 * 1024, file);
-        let mut number = 0u64;
-        loop {
-            let mut line = Vec::new();
-            let read = file.read_until(b'\n', &mut line);
-            let n = match until_stopped(control, &mut finished, read).await {
-                Watched::Done(Ok(n)) => n,
-                Watched::Done(Err(e)) => {
-                    return fail(&mut self.signal, FileError::new(&self.path, "read", e)).await
-                }
-                Watched::Stopped(c) => {
-                    pass_on(&mut self.signal, c).await;
-                    return Ok(());
-                }
-            };
-            if n == 0 {
-                break;
-            }
-            number += 1;
-            if line.last() == Some(&b'\n') {
-                line.pop();
-                if line.last() == Some(&b'\r') {
+                number += 1;
+                if line.last() == Some(&b'\n') {
                     line.pop();
+                    if line.last() == Some(&b'\r') {
+                        line.pop();
+                    }
                 }
+                let line = match String::from_utf8(line) {
+                    Ok(line) => line,
+                    Err(e) => {
+                        let what = format!("read line {number} as UTF-8");
+                        let e =
+                            std::io::Error::new(std::io::ErrorKind::InvalidData, e.utf8_error());
+                        return Err(run.fail(FileError::new(&self.path, what, e)).await);
+                    }
+                };
+                run.send(&mut self.outbox, line).await?;
             }
-            let line = match String::from_utf8(line) {
-                Ok(line) => line,
-                Err(e) => {
-                    let what = format!("read line {number} as UTF-8");
-                    let e = std::io::Error::new(std::io::ErrorKind::InvalidData, e.utf8_error());
-                    return fail(&mut self.signal, FileError::new(&self.path, what, e)).await;
-                }
-            };
-            match until_stopped(control, &mut finished, self.outbox.send(line)).await {
-                Watched::Done(Ok(())) => {}
-                Watched::Done(Err(_)) => return Err(gone(&ctx.name(), "outbox")),
-                Watched::Stopped(c) => {
-                    pass_on(&mut self.signal, c).await;
-                    return Ok(());
-                }
-            }
-        }
-        pass_on(&mut self.signal, Control::ProducerFinished).await;
-        Ok(())
+            Ok(())
+        };
+        let body = body.await;
+        run.end(body).await
     }
 }
 

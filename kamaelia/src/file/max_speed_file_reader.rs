@@ -59,7 +59,7 @@ use std::path::PathBuf;
 
 use axon::{Boxes, Component, Context, Control, Error, Inbox, Outbox};
 
-use super::{fail, gone, pass_on, read_full, until_stopped, FileError, Watched};
+use super::{read_full, FileError, Run};
 
 /// Reads a whole file in big chunks, overlapping reading and delivery. See the
 /// [module docs](self).
@@ -99,71 +99,49 @@ impl MaxSpeedFileReader {
 
 impl Component for MaxSpeedFileReader {
     async fn run(mut self, ctx: Context) -> Result<(), Error> {
-        let MaxSpeedFileReader {
-            control,
-            outbox,
-            signal,
-            path,
-            chunk_size,
-            ..
-        } = &mut self;
-        let chunk_size = *chunk_size;
-        let mut finished = false;
-        let mut file =
-            match until_stopped(control, &mut finished, tokio::fs::File::open(&*path)).await {
-                Watched::Done(Ok(f)) => f,
-                Watched::Done(Err(e)) => {
-                    return fail(signal, FileError::new(&*path, "open for reading", e)).await
-                }
-                Watched::Stopped(c) => {
-                    pass_on(signal, c).await;
-                    return Ok(());
-                }
-            };
-        // The chunk being delivered while the next is read.
-        let mut delivering: Option<Vec<u8>> = None;
-        let mut at_end = false;
-        while !at_end || delivering.is_some() {
-            let mut next = vec![0; if at_end { 0 } else { chunk_size }];
-            let send = async {
-                match delivering.take() {
-                    Some(chunk) => outbox.send(chunk).await.is_ok(),
-                    None => true,
-                }
-            };
-            let read = async {
-                if at_end {
-                    Ok(0)
-                } else {
-                    read_full(&mut file, &mut next).await
-                }
-            };
-            let both = async { tokio::join!(send, read) };
-            let (sent, read) = match until_stopped(control, &mut finished, both).await {
-                Watched::Done(done) => done,
-                Watched::Stopped(c) => {
-                    pass_on(signal, c).await;
-                    return Ok(());
-                }
-            };
-            if !sent {
-                return Err(gone(&ctx.name(), "outbox"));
-            }
-            match read {
-                Ok(0) => at_end = true,
-                Ok(n) => {
-                    if n < chunk_size {
-                        next.truncate(n);
-                        next.shrink_to_fit();
-                        at_end = true;
+        let chunk_size = self.chunk_size;
+        let mut run = Run::new(&ctx, &mut self.control, &mut self.signal);
+        let body = async {
+            let mut file = run.open(&self.path).await?;
+            // The chunk being delivered while the next is read.
+            let mut delivering: Option<Vec<u8>> = None;
+            let mut at_end = false;
+            while !at_end || delivering.is_some() {
+                let mut next = vec![0; if at_end { 0 } else { chunk_size }];
+                let send = async {
+                    match delivering.take() {
+                        Some(chunk) => self.outbox.send(chunk).await.is_ok(),
+                        None => true,
                     }
-                    delivering = Some(next);
+                };
+                let read = async {
+                    if at_end {
+                        Ok(0)
+                    } else {
+                        read_full(&mut file, &mut next).await
+                    }
+                };
+                let (sent, read) = run.watch(async { tokio::join!(send, read) }).await?;
+                if !sent {
+                    return Err(run.gone());
                 }
-                Err(e) => return fail(signal, FileError::new(&*path, "read", e)).await,
+                match read {
+                    Ok(0) => at_end = true,
+                    Ok(n) => {
+                        if n < chunk_size {
+                            next.truncate(n);
+                            next.shrink_to_fit();
+                            at_end = true;
+                        }
+                        delivering = Some(next);
+                    }
+                    Err(e) => return Err(run.fail(FileError::new(&self.path, "read", e)).await),
+                }
             }
-        }
-        pass_on(signal, Control::ProducerFinished).await;
-        Ok(())
+            Ok(())
+        };
+        let body = body.await;
+        run.end(body).await
     }
 }
 

@@ -73,7 +73,7 @@ use std::fmt;
 use std::future::Future;
 use std::path::{Path, PathBuf};
 
-use axon::{next_batch, Batch, Control, Error, Inbox, Outbox};
+use axon::{next_batch, next_event, Batch, Context, Control, Error, Event, Inbox, Outbox};
 use tokio::io::{AsyncRead, AsyncReadExt, AsyncWriteExt};
 
 /// Why a file component failed: which file, what it was doing, and the operating system's
@@ -195,6 +195,128 @@ pub(crate) fn gone(component: &str, outbox: &str) -> Error {
     ))
 }
 
+/// How a file component's run ended early: a stop request came and was passed on to `signal`
+/// (`Ok`), or the component failed.
+pub(crate) struct Ended(Result<(), Error>);
+
+/// One step of a file component's run: its result, or the early end of the run.
+pub(crate) type Step<T> = Result<T, Ended>;
+
+/// A file component's run: every step watches `control` and ends the run the way every file
+/// component ends (see [the family docs](self#errors)).
+pub(crate) struct Run<'a> {
+    ctx: &'a Context,
+    control: &'a mut Inbox<Control>,
+    signal: &'a mut Outbox<Control>,
+    /// `ProducerFinished` arrived on `control`.
+    finished: bool,
+}
+
+impl<'a> Run<'a> {
+    /// The run of the component `ctx` names, with its `control` and `signal` boxes.
+    pub(crate) fn new(
+        ctx: &'a Context,
+        control: &'a mut Inbox<Control>,
+        signal: &'a mut Outbox<Control>,
+    ) -> Self {
+        Run {
+            ctx,
+            control,
+            signal,
+            finished: false,
+        }
+    }
+
+    /// Runs `fut` to completion while watching `control` (see [`until_stopped`]); a stop
+    /// request that arrives first is passed on to `signal` and ends the run.
+    pub(crate) async fn watch<F: Future>(&mut self, fut: F) -> Step<F::Output> {
+        match until_stopped(self.control, &mut self.finished, fut).await {
+            Watched::Done(out) => Ok(out),
+            Watched::Stopped(c) => {
+                pass_on(self.signal, c).await;
+                Err(Ended(Ok(())))
+            }
+        }
+    }
+
+    /// [`watch`](Self::watch)es the I/O operation `fut`; if it fails, so does the run, with a
+    /// [`FileError`] doing `operation` on `path`.
+    pub(crate) async fn io<T>(
+        &mut self,
+        path: &Path,
+        operation: &str,
+        fut: impl Future<Output = std::io::Result<T>>,
+    ) -> Step<T> {
+        match self.watch(fut).await? {
+            Ok(out) => Ok(out),
+            Err(e) => Err(self.fail(FileError::new(path, operation, e)).await),
+        }
+    }
+
+    /// Opens the file at `path` for reading, [`watch`](Self::watch)ing `control` meanwhile.
+    pub(crate) async fn open(&mut self, path: &Path) -> Step<tokio::fs::File> {
+        let open = tokio::fs::File::open(path);
+        self.io(path, "open for reading", open).await
+    }
+
+    /// Sends `msg` on `outbox`, [`watch`](Self::watch)ing `control` while it waits for room; if
+    /// `outbox` leads to a component that has ended, the run fails.
+    pub(crate) async fn send<T: Send + 'static>(
+        &mut self,
+        outbox: &mut Outbox<T>,
+        msg: T,
+    ) -> Step<()> {
+        match self.watch(outbox.send(msg)).await? {
+            Ok(()) => Ok(()),
+            Err(_) => Err(self.gone()),
+        }
+    }
+
+    /// The failure of a run whose `outbox` leads to a component that has ended.
+    pub(crate) fn gone(&self) -> Ended {
+        Ended(Err(gone(&self.ctx.name(), "outbox")))
+    }
+
+    /// The next message on `inbox` (`control` looked at first), for a component that handles
+    /// its messages one at a time: after `ProducerFinished` the ones still queued, then `None`.
+    /// Any other stop request is passed on to `signal` and ends the run.
+    pub(crate) async fn next<T: Send + 'static>(
+        &mut self,
+        inbox: &mut Inbox<T>,
+    ) -> Step<Option<T>> {
+        loop {
+            if self.finished {
+                return Ok(inbox.try_recv().ok());
+            }
+            match next_event(self.control, inbox).await {
+                Event::Message(m) => return Ok(Some(m)),
+                Event::Control(Control::ProducerFinished) => self.finished = true,
+                Event::Control(c) => {
+                    pass_on(self.signal, c).await;
+                    return Err(Ended(Ok(())));
+                }
+            }
+        }
+    }
+
+    /// Fails the run with `e` (`Shutdown` on `signal` first).
+    pub(crate) async fn fail(&mut self, e: FileError) -> Ended {
+        Ended(fail(self.signal, e).await)
+    }
+
+    /// How the run ends: `ProducerFinished` on `signal` once `body` has completed, or the early
+    /// end it came to.
+    pub(crate) async fn end(self, body: Step<()>) -> Result<(), Error> {
+        match body {
+            Ok(()) => {
+                pass_on(self.signal, Control::ProducerFinished).await;
+                Ok(())
+            }
+            Err(Ended(end)) => end,
+        }
+    }
+}
+
 /// Reads until `buf` is full or the end of the input; returns how many bytes were read.
 pub(crate) async fn read_full<R: AsyncRead + Unpin>(
     reader: &mut R,
@@ -223,17 +345,17 @@ pub(crate) struct WriterBoxes<'a, T: Send + 'static> {
     pub(crate) signal: &'a mut Outbox<Control>,
 }
 
-/// The shared body of [`SimpleFileWriter`] and [`Append`]: writes every message to `file`
-/// (buffered, flushed after every batch so the file is up to date whenever the inbox runs
-/// empty), optionally passing each one on after it was written. `already_finished`: a
-/// `ProducerFinished` arrived while the file was being opened.
+/// The shared body of [`SimpleFileWriter`] and [`Append`]: opens the file at `path` with `open`
+/// (doing `operation`, e.g. `"create"`), then writes every message to it (buffered, flushed
+/// after every batch so the file is up to date whenever the inbox runs empty), optionally
+/// passing each one on after it was written.
 pub(crate) async fn write_messages<T: AsRef<[u8]> + Send + 'static>(
-    component: &str,
+    ctx: &Context,
     path: &Path,
-    file: tokio::fs::File,
+    operation: &str,
+    open: impl Future<Output = std::io::Result<tokio::fs::File>>,
     boxes: WriterBoxes<'_, T>,
     forward: bool,
-    already_finished: bool,
 ) -> Result<(), Error> {
     let WriterBoxes {
         inbox,
@@ -241,10 +363,21 @@ pub(crate) async fn write_messages<T: AsRef<[u8]> + Send + 'static>(
         outbox,
         signal,
     } = boxes;
+    let mut run = Run::new(ctx, control, signal);
+    let file = match run.io(path, operation, open).await {
+        Ok(file) => file,
+        Err(Ended(end)) => return end,
+    };
+    // A `ProducerFinished` may have arrived while the file was being opened.
+    let Run {
+        control,
+        signal,
+        mut finished,
+        ..
+    } = run;
     let mut file = tokio::io::BufWriter::with_capacity(64 * 1024, file);
     let mut buf = Vec::with_capacity(BATCH);
     let mut written = Vec::with_capacity(BATCH);
-    let mut finished = already_finished;
     let end = loop {
         let batch = if finished {
             // ProducerFinished arrived while passing messages on: drain what is left.
@@ -272,7 +405,7 @@ pub(crate) async fn write_messages<T: AsRef<[u8]> + Send + 'static>(
                     let send = outbox.send_all(&mut written);
                     match until_stopped(control, &mut finished, send).await {
                         Watched::Done(Ok(())) => {}
-                        Watched::Done(Err(_)) => return Err(gone(component, "outbox")),
+                        Watched::Done(Err(_)) => return Err(gone(&ctx.name(), "outbox")),
                         Watched::Stopped(c) => break c,
                     }
                 }

@@ -55,14 +55,14 @@
 //! * `Shutdown` on `control` (looked at before every request and while a send waits for room):
 //!   it ends at once, queued requests unanswered, and sends `Shutdown` on `signal`.
 //! * If the file cannot be opened or read it sends `Shutdown` on `signal` and fails with a
-//!   [`FileError`] naming the file (see [the family docs](super#errors)).
+//!   [`FileError`](super::FileError) naming the file (see [the family docs](super#errors)).
 
 use std::path::PathBuf;
 
-use axon::{next_event, Boxes, Component, Context, Control, Error, Event, Inbox, Outbox};
+use axon::{Boxes, Component, Context, Control, Error, Inbox, Outbox};
 use tokio::io::{AsyncBufRead, AsyncBufReadExt};
 
-use super::{fail, gone, pass_on, until_stopped, FileError, Watched};
+use super::Run;
 
 /// What a request counts.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -145,80 +145,31 @@ async fn read_request<R: AsyncBufRead + Unpin>(
 
 impl Component for PromptedFileReader {
     async fn run(mut self, ctx: Context) -> Result<(), Error> {
-        let PromptedFileReader {
-            inbox,
-            control,
-            outbox,
-            signal,
-            path,
-            mode,
-        } = &mut self;
-        let mode = *mode;
-        let mut finished = false;
-        let file = match until_stopped(control, &mut finished, tokio::fs::File::open(&*path)).await
-        {
-            Watched::Done(Ok(f)) => f,
-            Watched::Done(Err(e)) => {
-                return fail(signal, FileError::new(&*path, "open for reading", e)).await
+        let mode = self.mode;
+        let mut run = Run::new(&ctx, &mut self.control, &mut self.signal);
+        let body = async {
+            let file = run.open(&self.path).await?;
+            let mut file = tokio::io::BufReader::with_capacity(64 * 1024, file);
+            // After `ProducerFinished` no more requests will come: answer those queued, then stop.
+            while let Some(n) = run.next(&mut self.inbox).await? {
+                // Read what was asked, then look whether anything is left.
+                let read = async {
+                    let data = read_request(&mut file, mode, n).await?;
+                    let at_end = file.fill_buf().await?.is_empty();
+                    Ok((data, at_end))
+                };
+                let (data, at_end) = run.io(&self.path, "read", read).await?;
+                if !data.is_empty() {
+                    run.send(&mut self.outbox, data).await?;
+                }
+                if at_end {
+                    break;
+                }
             }
-            Watched::Stopped(c) => {
-                pass_on(signal, c).await;
-                return Ok(());
-            }
+            Ok(())
         };
-        let mut file = tokio::io::BufReader::with_capacity(64 * 1024, file);
-        loop {
-            let n = if finished {
-                // No more requests will come: answer those queued, then stop.
-                match inbox.try_recv() {
-                    Ok(n) => n,
-                    Err(_) => break,
-                }
-            } else {
-                match next_event(control, inbox).await {
-                    Event::Message(n) => n,
-                    Event::Control(Control::ProducerFinished) => {
-                        finished = true;
-                        continue;
-                    }
-                    Event::Control(c) => {
-                        pass_on(signal, c).await;
-                        return Ok(());
-                    }
-                }
-            };
-            // Read what was asked, then look whether anything is left.
-            let read = async {
-                let data = read_request(&mut file, mode, n).await?;
-                let at_end = file.fill_buf().await?.is_empty();
-                Ok::<_, std::io::Error>((data, at_end))
-            };
-            let (data, at_end) = match until_stopped(control, &mut finished, read).await {
-                Watched::Done(Ok(done)) => done,
-                Watched::Done(Err(e)) => {
-                    return fail(signal, FileError::new(&*path, "read", e)).await
-                }
-                Watched::Stopped(c) => {
-                    pass_on(signal, c).await;
-                    return Ok(());
-                }
-            };
-            if !data.is_empty() {
-                match until_stopped(control, &mut finished, outbox.send(data)).await {
-                    Watched::Done(Ok(())) => {}
-                    Watched::Done(Err(_)) => return Err(gone(&ctx.name(), "outbox")),
-                    Watched::Stopped(c) => {
-                        pass_on(signal, c).await;
-                        return Ok(());
-                    }
-                }
-            }
-            if at_end {
-                break;
-            }
-        }
-        pass_on(signal, Control::ProducerFinished).await;
-        Ok(())
+        let body = body.await;
+        run.end(body).await
     }
 }
 

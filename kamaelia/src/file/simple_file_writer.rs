@@ -51,13 +51,13 @@
 //! * `Shutdown` on `control`: messages still queued are discarded; what was already taken from
 //!   the inbox is flushed to the file, which is closed; then it sends `Shutdown` on `signal`.
 //! * If the file cannot be created or written it sends `Shutdown` on `signal` and fails with a
-//!   [`FileError`] naming the file (see [the family docs](super#errors)).
+//!   [`FileError`](super::FileError) naming the file (see [the family docs](super#errors)).
 
 use std::path::PathBuf;
 
 use axon::{Boxes, Component, Context, Control, Error, Inbox, Outbox};
 
-use super::{fail, pass_on, until_stopped, write_messages, FileError, Watched, WriterBoxes};
+use super::{write_messages, WriterBoxes};
 
 /// Writes every message to a new file. See the [module docs](self).
 #[derive(Boxes)]
@@ -96,25 +96,14 @@ impl<T: AsRef<[u8]> + Send + 'static> SimpleFileWriter<T> {
 
 impl<T: AsRef<[u8]> + Send + 'static> Component for SimpleFileWriter<T> {
     async fn run(mut self, ctx: Context) -> Result<(), Error> {
-        let mut finished = false;
         let create = tokio::fs::File::create(&self.path);
-        let file = match until_stopped(&mut self.control, &mut finished, create).await {
-            Watched::Done(Ok(f)) => f,
-            Watched::Done(Err(e)) => {
-                return fail(&mut self.signal, FileError::new(&self.path, "create", e)).await
-            }
-            Watched::Stopped(c) => {
-                pass_on(&mut self.signal, c).await;
-                return Ok(());
-            }
-        };
         let boxes = WriterBoxes {
             inbox: &mut self.inbox,
             control: &mut self.control,
             outbox: &mut self.outbox,
             signal: &mut self.signal,
         };
-        write_messages(&ctx.name(), &self.path, file, boxes, false, finished).await
+        write_messages(&ctx, &self.path, "create", create, boxes, false).await
     }
 }
 

@@ -46,13 +46,13 @@
 //! * `Shutdown` on `control` (looked at before every file, while reading and while a send waits
 //!   for room): it ends at once, queued names unread, and sends `Shutdown` on `signal`.
 //! * If a file cannot be read it sends `Shutdown` on `signal` and fails with a
-//!   [`FileError`] naming the file (see [the family docs](super#errors)).
+//!   [`FileError`](super::FileError) naming the file (see [the family docs](super#errors)).
 
 use std::path::PathBuf;
 
-use axon::{next_event, Boxes, Component, Context, Control, Error, Event, Inbox, Outbox};
+use axon::{Boxes, Component, Context, Control, Error, Inbox, Outbox};
 
-use super::{fail, gone, pass_on, until_stopped, FileError, Watched};
+use super::Run;
 
 /// Reads the file whose name arrives. See the [module docs](self).
 #[derive(Boxes, Debug, Default)]
@@ -76,49 +76,16 @@ impl TriggeredFileReader {
 
 impl Component for TriggeredFileReader {
     async fn run(mut self, ctx: Context) -> Result<(), Error> {
-        let mut finished = false;
-        loop {
-            let path = if finished {
-                match self.inbox.try_recv() {
-                    Ok(path) => path,
-                    Err(_) => break,
-                }
-            } else {
-                match next_event(&mut self.control, &mut self.inbox).await {
-                    Event::Message(path) => path,
-                    Event::Control(Control::ProducerFinished) => {
-                        finished = true;
-                        continue;
-                    }
-                    Event::Control(c) => {
-                        pass_on(&mut self.signal, c).await;
-                        return Ok(());
-                    }
-                }
-            };
-            let read = tokio::fs::read(&path);
-            let contents = match until_stopped(&mut self.control, &mut finished, read).await {
-                Watched::Done(Ok(contents)) => contents,
-                Watched::Done(Err(e)) => {
-                    return fail(&mut self.signal, FileError::new(path, "read", e)).await
-                }
-                Watched::Stopped(c) => {
-                    pass_on(&mut self.signal, c).await;
-                    return Ok(());
-                }
-            };
-            match until_stopped(&mut self.control, &mut finished, self.outbox.send(contents)).await
-            {
-                Watched::Done(Ok(())) => {}
-                Watched::Done(Err(_)) => return Err(gone(&ctx.name(), "outbox")),
-                Watched::Stopped(c) => {
-                    pass_on(&mut self.signal, c).await;
-                    return Ok(());
-                }
+        let mut run = Run::new(&ctx, &mut self.control, &mut self.signal);
+        let body = async {
+            while let Some(path) = run.next(&mut self.inbox).await? {
+                let contents = run.io(&path, "read", tokio::fs::read(&path)).await?;
+                run.send(&mut self.outbox, contents).await?;
             }
-        }
-        pass_on(&mut self.signal, Control::ProducerFinished).await;
-        Ok(())
+            Ok(())
+        };
+        let body = body.await;
+        run.end(body).await
     }
 }
 

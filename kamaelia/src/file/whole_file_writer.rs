@@ -50,14 +50,14 @@
 //!   ends at once; queued jobs are not done. A job whose write had already started may still
 //!   complete (the operating system is not interrupted), but its name is not sent.
 //! * If a file cannot be written it sends `Shutdown` on `signal` and fails with a
-//!   [`FileError`] naming the file (see [the family docs](super#errors));
+//!   [`FileError`](super::FileError) naming the file (see [the family docs](super#errors));
 //!   later jobs are not done.
 
 use std::path::PathBuf;
 
-use axon::{next_event, Boxes, Component, Context, Control, Error, Event, Inbox, Outbox};
+use axon::{Boxes, Component, Context, Control, Error, Inbox, Outbox};
 
-use super::{fail, gone, pass_on, until_stopped, FileError, Watched};
+use super::Run;
 
 /// Writes `(file name, contents)` jobs. See the [module docs](self).
 #[derive(Boxes, Debug, Default)]
@@ -81,49 +81,17 @@ impl WholeFileWriter {
 
 impl Component for WholeFileWriter {
     async fn run(mut self, ctx: Context) -> Result<(), Error> {
-        let mut finished = false;
-        loop {
-            let (path, contents) = if finished {
-                match self.inbox.try_recv() {
-                    Ok(job) => job,
-                    Err(_) => break,
-                }
-            } else {
-                match next_event(&mut self.control, &mut self.inbox).await {
-                    Event::Message(job) => job,
-                    Event::Control(Control::ProducerFinished) => {
-                        finished = true;
-                        continue;
-                    }
-                    Event::Control(c) => {
-                        pass_on(&mut self.signal, c).await;
-                        return Ok(());
-                    }
-                }
-            };
-            let write = tokio::fs::write(&path, contents);
-            match until_stopped(&mut self.control, &mut finished, write).await {
-                Watched::Done(Ok(())) => {}
-                Watched::Done(Err(e)) => {
-                    let e = FileError::new(path, "write whole file", e);
-                    return fail(&mut self.signal, e).await;
-                }
-                Watched::Stopped(c) => {
-                    pass_on(&mut self.signal, c).await;
-                    return Ok(());
-                }
+        let mut run = Run::new(&ctx, &mut self.control, &mut self.signal);
+        let body = async {
+            while let Some((path, contents)) = run.next(&mut self.inbox).await? {
+                let write = tokio::fs::write(&path, contents);
+                run.io(&path, "write whole file", write).await?;
+                run.send(&mut self.outbox, path).await?;
             }
-            match until_stopped(&mut self.control, &mut finished, self.outbox.send(path)).await {
-                Watched::Done(Ok(())) => {}
-                Watched::Done(Err(_)) => return Err(gone(&ctx.name(), "outbox")),
-                Watched::Stopped(c) => {
-                    pass_on(&mut self.signal, c).await;
-                    return Ok(());
-                }
-            }
-        }
-        pass_on(&mut self.signal, Control::ProducerFinished).await;
-        Ok(())
+            Ok(())
+        };
+        let body = body.await;
+        run.end(body).await
     }
 }
 

@@ -57,12 +57,10 @@
 
 use std::marker::PhantomData;
 
-use axon::{next_batch, Batch, Boxes, Component, Context, Control, Error, Inbox, Outbox};
+use axon::{Boxes, Component, Context, Control, Error, Inbox, Outbox};
 use serde::de::DeserializeOwned;
 
-use super::{gone, pass_on, DemarshalError, Format, Json, Postcard};
-
-const BATCH: usize = axon::DEFAULT_CAPACITY;
+use super::{convert_all, ConverterBoxes, DemarshalError, Format, Json, Postcard};
 
 /// Decodes every message from the format `F`. See the [module docs](self).
 #[derive(Boxes)]
@@ -130,49 +128,23 @@ impl<T: DeserializeOwned + Send + 'static> DeMarshaller<T, Postcard> {
 
 impl<T: DeserializeOwned + Send + 'static, F: Format> Component for DeMarshaller<T, F> {
     async fn run(mut self, ctx: Context) -> Result<(), Error> {
-        let mut buf = Vec::with_capacity(BATCH);
-        let mut out = Vec::with_capacity(BATCH);
-        let mut errors = Vec::new();
-        let mut index = 0u64;
-        let mut decode = |buf: &mut Vec<Vec<u8>>, out: &mut Vec<T>, errors: &mut Vec<_>| {
-            for bytes in buf.drain(..) {
-                match F::decode(&bytes) {
-                    Ok(value) => out.push(value),
-                    Err(failure) => errors.push(DemarshalError {
-                        format: F::NAME,
-                        index,
-                        len: bytes.len(),
-                        offset: failure.offset,
-                        message: failure.message,
-                    }),
-                }
-                index += 1;
-            }
+        let boxes = ConverterBoxes {
+            inbox: &mut self.inbox,
+            control: &mut self.control,
+            outbox: &mut self.outbox,
+            errors: &mut self.errors,
+            signal: &mut self.signal,
         };
-        let end = loop {
-            match next_batch(&mut self.control, &mut self.inbox, &mut buf, BATCH).await {
-                Batch::Messages(_) => decode(&mut buf, &mut out, &mut errors),
-                Batch::Control(Control::ProducerFinished) => {
-                    while self.inbox.recv_many(&mut buf, BATCH) > 0 {
-                        decode(&mut buf, &mut out, &mut errors);
-                        self.errors.send_all(&mut errors).await.ok();
-                        errors.clear();
-                        if self.outbox.send_all(&mut out).await.is_err() {
-                            return Err(gone(&ctx.name(), "outbox"));
-                        }
-                    }
-                    break Control::ProducerFinished;
-                }
-                Batch::Control(c) => break c,
-            }
-            self.errors.send_all(&mut errors).await.ok();
-            errors.clear();
-            if self.outbox.send_all(&mut out).await.is_err() {
-                return Err(gone(&ctx.name(), "outbox"));
-            }
-        };
-        pass_on(&mut self.signal, end).await;
-        Ok(())
+        convert_all(&ctx, boxes, |bytes: Vec<u8>, index| {
+            F::decode(&bytes).map_err(|failure| DemarshalError {
+                format: F::NAME,
+                index,
+                len: bytes.len(),
+                offset: failure.offset,
+                message: failure.message,
+            })
+        })
+        .await
     }
 }
 

@@ -48,12 +48,10 @@
 
 use std::marker::PhantomData;
 
-use axon::{next_batch, Batch, Boxes, Component, Context, Control, Error, Inbox, Outbox};
+use axon::{Boxes, Component, Context, Control, Error, Inbox, Outbox};
 use serde::Serialize;
 
-use super::{gone, pass_on, Format, Json, MarshalError, Postcard};
-
-const BATCH: usize = axon::DEFAULT_CAPACITY;
+use super::{convert_all, ConverterBoxes, Format, Json, MarshalError, Postcard};
 
 /// Encodes every value in the format `F`. See the [module docs](self).
 #[derive(Boxes)]
@@ -121,47 +119,21 @@ impl<T: Serialize + Send + 'static> Marshaller<T, Postcard> {
 
 impl<T: Serialize + Send + 'static, F: Format> Component for Marshaller<T, F> {
     async fn run(mut self, ctx: Context) -> Result<(), Error> {
-        let mut buf = Vec::with_capacity(BATCH);
-        let mut out = Vec::with_capacity(BATCH);
-        let mut errors = Vec::new();
-        let mut index = 0u64;
-        let mut encode = |buf: &mut Vec<T>, out: &mut Vec<Vec<u8>>, errors: &mut Vec<_>| {
-            for value in buf.drain(..) {
-                match F::encode(&value) {
-                    Ok(bytes) => out.push(bytes),
-                    Err(message) => errors.push(MarshalError {
-                        format: F::NAME,
-                        index,
-                        message,
-                    }),
-                }
-                index += 1;
-            }
+        let boxes = ConverterBoxes {
+            inbox: &mut self.inbox,
+            control: &mut self.control,
+            outbox: &mut self.outbox,
+            errors: &mut self.errors,
+            signal: &mut self.signal,
         };
-        let end = loop {
-            match next_batch(&mut self.control, &mut self.inbox, &mut buf, BATCH).await {
-                Batch::Messages(_) => encode(&mut buf, &mut out, &mut errors),
-                Batch::Control(Control::ProducerFinished) => {
-                    while self.inbox.recv_many(&mut buf, BATCH) > 0 {
-                        encode(&mut buf, &mut out, &mut errors);
-                        self.errors.send_all(&mut errors).await.ok();
-                        errors.clear();
-                        if self.outbox.send_all(&mut out).await.is_err() {
-                            return Err(gone(&ctx.name(), "outbox"));
-                        }
-                    }
-                    break Control::ProducerFinished;
-                }
-                Batch::Control(c) => break c,
-            }
-            self.errors.send_all(&mut errors).await.ok();
-            errors.clear();
-            if self.outbox.send_all(&mut out).await.is_err() {
-                return Err(gone(&ctx.name(), "outbox"));
-            }
-        };
-        pass_on(&mut self.signal, end).await;
-        Ok(())
+        convert_all(&ctx, boxes, |value: T, index| {
+            F::encode(&value).map_err(|message| MarshalError {
+                format: F::NAME,
+                index,
+                message,
+            })
+        })
+        .await
     }
 }
 

@@ -51,7 +51,7 @@ pub use demarshaller::DeMarshaller;
 pub use format::{DecodeFailure, DemarshalError, Format, Json, MarshalError, Postcard};
 pub use marshaller::Marshaller;
 
-use axon::{Control, Outbox};
+use axon::{next_batch, Batch, Context, Control, Error, Inbox, Outbox};
 
 /// Sends the control message that ended a component on `signal`; if nobody listens any more
 /// that is not an error for a component that is ending anyway.
@@ -64,4 +64,77 @@ fn gone(component: &str, outbox: &str) -> axon::Error {
     axon::Error::msg(format!(
         "{component}: cannot send on {outbox}: the component it leads to has ended"
     ))
+}
+
+/// How many messages a converter takes from its inbox at once.
+const BATCH: usize = axon::DEFAULT_CAPACITY;
+
+/// The boxes of a [`Marshaller`] or [`DeMarshaller`], borrowed.
+struct ConverterBoxes<'a, I: Send + 'static, O: Send + 'static, E: Send + 'static> {
+    inbox: &'a mut Inbox<I>,
+    control: &'a mut Inbox<Control>,
+    outbox: &'a mut Outbox<O>,
+    errors: &'a mut Outbox<E>,
+    signal: &'a mut Outbox<Control>,
+}
+
+/// The shared body of [`Marshaller`] and [`DeMarshaller`]: converts every message with
+/// `convert` (given the message and its index, counting from 0) a batch at a time, sending the
+/// results on `outbox` and the failures on `errors` (skipped if nobody listens); after
+/// `ProducerFinished` it converts what is queued, then passes on the control message that
+/// ended it.
+async fn convert_all<I, O, E>(
+    ctx: &Context,
+    boxes: ConverterBoxes<'_, I, O, E>,
+    mut convert: impl FnMut(I, u64) -> Result<O, E>,
+) -> Result<(), Error>
+where
+    I: Send + 'static,
+    O: Send + 'static,
+    E: Send + 'static,
+{
+    let ConverterBoxes {
+        inbox,
+        control,
+        outbox,
+        errors: error_box,
+        signal,
+    } = boxes;
+    let mut buf = Vec::with_capacity(BATCH);
+    let mut out = Vec::with_capacity(BATCH);
+    let mut errors = Vec::new();
+    let mut index = 0u64;
+    let mut convert_batch = |buf: &mut Vec<I>, out: &mut Vec<O>, errors: &mut Vec<E>| {
+        for msg in buf.drain(..) {
+            match convert(msg, index) {
+                Ok(converted) => out.push(converted),
+                Err(e) => errors.push(e),
+            }
+            index += 1;
+        }
+    };
+    let end = loop {
+        match next_batch(control, inbox, &mut buf, BATCH).await {
+            Batch::Messages(_) => convert_batch(&mut buf, &mut out, &mut errors),
+            Batch::Control(Control::ProducerFinished) => {
+                while inbox.recv_many(&mut buf, BATCH) > 0 {
+                    convert_batch(&mut buf, &mut out, &mut errors);
+                    error_box.send_all(&mut errors).await.ok();
+                    errors.clear();
+                    if outbox.send_all(&mut out).await.is_err() {
+                        return Err(gone(&ctx.name(), "outbox"));
+                    }
+                }
+                break Control::ProducerFinished;
+            }
+            Batch::Control(c) => break c,
+        }
+        error_box.send_all(&mut errors).await.ok();
+        errors.clear();
+        if outbox.send_all(&mut out).await.is_err() {
+            return Err(gone(&ctx.name(), "outbox"));
+        }
+    };
+    pass_on(signal, end).await;
+    Ok(())
 }
