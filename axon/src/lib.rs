@@ -129,6 +129,7 @@ pub mod scheduler;
 pub mod services;
 pub mod stm;
 pub mod system;
+pub mod testing;
 
 pub use axon_macros::Boxes;
 pub use boxes::{

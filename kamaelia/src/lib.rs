@@ -42,6 +42,7 @@ pub mod catalogue;
 pub mod chassis;
 pub mod file;
 pub mod marshal;
+pub mod net;
 pub mod process;
 mod stage;
 pub mod util;

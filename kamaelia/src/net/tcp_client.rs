@@ -1,0 +1,199 @@
+//! TcpClient: connects to a TCP server; what arrives on its inbox is written to the connection,
+//! what the server sends comes out of its outbox (Kamaelia: `Kamaelia.Internet.TCPClient.TCPClient`).
+//!
+//! The connection is made when the component starts (the address may be a host name, resolved
+//! then). Bytes come out in chunks as TCP delivers them (no framing). Reading waits while the
+//! receiver of `outbox` is full, so a slow consumer slows the server down rather than filling
+//! memory.
+//!
+//! ```
+//! use axon::{Inbox, System};
+//! use kamaelia::net::TcpClient;
+//! use std::io::{Read, Write};
+//!
+//! let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+//! let address = listener.local_addr().unwrap();
+//! let server = std::thread::spawn(move || {
+//!     let (mut socket, _) = listener.accept().unwrap();
+//!     socket.write_all(b"hello").unwrap(); // then closes
+//! });
+//!
+//! let mut system = System::new();
+//! let client = TcpClient::new(address.to_string());
+//! let (mut output, mut signal) = (Inbox::new(), Inbox::new());
+//! axon::link(&client.outbox, &output).unwrap();
+//! axon::link(&client.signal, &signal).unwrap();
+//! system.spawn(client);
+//! system.start();
+//! system.run().unwrap(); // the client ends when the server closes
+//! server.join().unwrap();
+//! let got: Vec<u8> = std::iter::from_fn(|| output.try_recv().ok()).flatten().collect();
+//! assert_eq!(got, b"hello");
+//! assert_eq!(signal.try_recv(), Ok(axon::Control::ProducerFinished));
+//! ```
+//!
+//! # Boxes
+//!
+//! | box | type | meaning |
+//! |---|---|---|
+//! | `inbox` | `Vec<u8>` | bytes to send to the server |
+//! | `control` | [`Control`] | `ProducerFinished`: send what is queued, close the sending side, read until the server closes; `Shutdown`: close now |
+//! | `outbox` | `Vec<u8>` | bytes from the server, in chunks |
+//! | `signal` | [`Control`] | `ProducerFinished` when the connection ended normally, `Shutdown` on failure or on request |
+//!
+//! # Parameters
+//!
+//! * the address (`"host:port"`), given to [`TcpClient::new`];
+//! * [`nodelay`](TcpClient::nodelay): `TCP_NODELAY`, default off;
+//! * [`chunk_size`](TcpClient::chunk_size): the most bytes read at once, default 64 KiB.
+//!
+//! # Shutdown
+//!
+//! The server closing the connection: everything it sent has gone out on `outbox`; the client
+//! sends `ProducerFinished` on `signal` and ends (what is still in its inbox is not sent).
+//! `ProducerFinished` on `control`: writes everything queued, closes its sending side, goes on
+//! passing on what the server sends until the server closes too, then sends `ProducerFinished`
+//! on `signal` and ends. `Shutdown`: closes at once (queued bytes are
+//! discarded), sends `Shutdown` on `signal`, ends.
+//!
+//! Failures end the component with an error naming the address — `cannot connect to
+//! 127.0.0.1:1: Connection refused`, or `connection to ... failed: ...` when it breaks (a reset)
+//! — after sending `Shutdown` on `signal`.
+
+use axon::{Boxes, Component, Context, Control, Error, Inbox, Outbox};
+use tokio::net::TcpStream;
+
+use super::connected_socket_adapter::{pump, Ended, SocketBoxes, DEFAULT_CHUNK};
+
+/// A TCP connection to a server as a component. See the [module docs](self).
+#[derive(Boxes)]
+pub struct TcpClient {
+    /// Bytes to send to the server.
+    pub inbox: Inbox<Vec<u8>>,
+    /// `ProducerFinished`: send what is queued, then close; `Shutdown`: close now.
+    pub control: Inbox<Control>,
+    /// Bytes from the server, in chunks.
+    pub outbox: Outbox<Vec<u8>>,
+    /// `ProducerFinished` when the connection ended normally, `Shutdown` on failure or request.
+    pub signal: Outbox<Control>,
+    #[boxes(skip)]
+    address: String,
+    #[boxes(skip)]
+    nodelay: bool,
+    #[boxes(skip)]
+    chunk_size: usize,
+}
+
+impl std::fmt::Debug for TcpClient {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("TcpClient")
+            .field("address", &self.address)
+            .field("nodelay", &self.nodelay)
+            .finish_non_exhaustive()
+    }
+}
+
+impl TcpClient {
+    /// A client for `address` (`"host:port"`).
+    pub fn new(address: impl Into<String>) -> Self {
+        TcpClient {
+            inbox: Inbox::new(),
+            control: Inbox::new(),
+            outbox: Outbox::new(),
+            signal: Outbox::new(),
+            address: address.into(),
+            nodelay: false,
+            chunk_size: DEFAULT_CHUNK,
+        }
+    }
+
+    /// `TCP_NODELAY` on the connection; default off.
+    pub fn nodelay(mut self, on: bool) -> Self {
+        self.nodelay = on;
+        self
+    }
+
+    /// The most bytes read at once (at least 1); default 64 KiB.
+    pub fn chunk_size(mut self, bytes: usize) -> Self {
+        self.chunk_size = bytes.max(1);
+        self
+    }
+}
+
+impl Component for TcpClient {
+    async fn run(mut self, ctx: Context) -> Result<(), Error> {
+        // Control first: `Shutdown` while connecting stops at once; `ProducerFinished` is
+        // carried out once connected (queued bytes are still sent).
+        let mut finishing = false;
+        let connect = TcpStream::connect(self.address.as_str());
+        tokio::pin!(connect);
+        let stream = loop {
+            tokio::select! {
+                biased;
+                c = self.control.recv(), if !finishing => match c.unwrap_or(Control::Shutdown) {
+                    Control::ProducerFinished => finishing = true,
+                    c => {
+                        self.signal.send(c).await.ok();
+                        return Ok(());
+                    }
+                },
+                s = &mut connect => break s,
+            }
+        };
+        let stream = match stream {
+            Ok(s) => s,
+            Err(e) => {
+                self.signal.send(Control::Shutdown).await.ok();
+                return Err(Error::msg(format!(
+                    "{}: cannot connect to {}: {e}",
+                    ctx.name(),
+                    self.address
+                )));
+            }
+        };
+        if self.nodelay {
+            stream.set_nodelay(true).ok();
+        }
+        let mut boxes = SocketBoxes {
+            inbox: &mut self.inbox,
+            control: &mut self.control,
+            outbox: &mut self.outbox,
+            signal: &mut self.signal,
+        };
+        let (end, _) = pump(stream, &mut boxes, self.chunk_size, true, finishing).await;
+        match end {
+            Ended::Control(c) => {
+                self.signal.send(c).await.ok();
+                Ok(())
+            }
+            Ended::PeerClosed => {
+                self.signal.send(Control::ProducerFinished).await.ok();
+                Ok(())
+            }
+            Ended::Failed(e) => {
+                self.signal.send(Control::Shutdown).await.ok();
+                Err(Error::msg(format!(
+                    "{}: connection to {} failed: {e}",
+                    ctx.name(),
+                    self.address
+                )))
+            }
+        }
+    }
+}
+
+crate::impl_stage!([] TcpClient, Vec<u8> => Vec<u8>);
+
+crate::catalogue!(|| {
+    use crate::catalogue::{Entry, Family};
+    Entry::new(
+        "TcpClient",
+        "Kamaelia.Internet.TCPClient.TCPClient",
+        Family::Internet,
+        "Connects to a TCP server: inbox bytes are sent to it, its bytes leave on outbox; a failure ends it with an error naming the address.",
+        axon::box_infos(&TcpClient::new("127.0.0.1:0")),
+    )
+    .parameter("address", "String", "TcpClient::new(\"host:port\")")
+    .parameter("nodelay", "bool", "TCP_NODELAY (default off)")
+    .parameter("chunk_size", "usize", "most bytes read at once (default 64 KiB)")
+});
