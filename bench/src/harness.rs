@@ -18,7 +18,14 @@
 //! workload=W4 impl=tokio-ct n=<n> secs=<total> us_per_component=<x> bytes_per_component=<y> spawn_s=<s> traverse_s=<s> shutdown_s=<s> ok=true …
 //! workload=W4 ratio_vs_tokio_ct=<tokio-ct µs per component ÷ axon µs per component>
 //! workload=W4 memory_ratio_vs_tokio_ct=<axon bytes per component ÷ tokio-ct bytes per component>
+//! workload=W5 impl=tokio-ct rt_per_s=<n> p99_ms=<x> p50_ms=<x> p999_ms=<x> round_trips=<n> conns=<c> rounds=<r> secs=<s> ok=true …
+//! workload=W5 impl=kamaelia rt_per_s=<n> p99_ms=<x> …
+//! workload=W5 ratio_vs_tokio_ct=<kamaelia rt/s ÷ tokio-ct rt/s>
 //! ```
+//!
+//! W5 (TCP echo, [`crate::w5`]) names the second implementation `kamaelia` (the `axon` slot: the
+//! Kamaelia `ServerCore` + `EchoProtocol` on an axon `System`) and prints no CPU ratio, since the
+//! client shares the process. It runs only when named (`W5`); the default is W1–W4.
 //!
 //! Both ratios are "higher is better" except the memory ratio, where lower is better. A run that
 //! failed prints `ok=false error=<panic|wrong_result>` and the details go to standard error.
@@ -33,6 +40,7 @@ use crate::outcome::{
     expected_sum, ChainOutcome, FlowOutcome, RingOutcome, CHAIN_MESSAGE, W1_N, W1_STAGES, W2_N,
     W2_WORKERS, W3_HOPS, W3_RING_SIZE, W4_N,
 };
+use crate::w5::{self, EchoOutcome, W5_CONNS, W5_ROUNDS};
 use crate::{axon_impl, tokio_ct};
 
 /// One of the benchmark workloads of performance.md §1.
@@ -46,11 +54,21 @@ pub enum Workload {
     W3,
     /// Spawn and link a long chain, send one message, shut down.
     W4,
+    /// TCP echo over loopback: many connections, sequential 64-byte round trips.
+    W5,
 }
 
 impl Workload {
     /// All workloads, in order.
-    pub const ALL: [Workload; 4] = [Workload::W1, Workload::W2, Workload::W3, Workload::W4];
+    pub const ALL: [Workload; 5] = [
+        Workload::W1,
+        Workload::W2,
+        Workload::W3,
+        Workload::W4,
+        Workload::W5,
+    ];
+    /// What runs when no workload is named: W1–W4 (W5 only when asked for).
+    pub const DEFAULT: [Workload; 4] = [Workload::W1, Workload::W2, Workload::W3, Workload::W4];
 }
 
 impl fmt::Display for Workload {
@@ -60,6 +78,7 @@ impl fmt::Display for Workload {
             Workload::W2 => "W2",
             Workload::W3 => "W3",
             Workload::W4 => "W4",
+            Workload::W5 => "W5",
         })
     }
 }
@@ -71,7 +90,7 @@ impl FromStr for Workload {
         Workload::ALL
             .into_iter()
             .find(|workload| workload.to_string().eq_ignore_ascii_case(name))
-            .ok_or_else(|| format!("unknown workload {name:?} (expected W1, W2, W3 or W4)"))
+            .ok_or_else(|| format!("unknown workload {name:?} (expected W1, W2, W3, W4 or W5)"))
     }
 }
 
@@ -98,14 +117,32 @@ impl fmt::Display for Impl {
     }
 }
 
+impl Impl {
+    /// The name printed for this implementation in `workload`'s lines: `kamaelia` for the axon
+    /// slot of W5 (the Kamaelia server), otherwise the [`Display`](fmt::Display) name.
+    pub fn label(self, workload: Workload) -> &'static str {
+        match (self, workload) {
+            (Impl::TokioCt, _) => "tokio-ct",
+            (Impl::Axon, Workload::W5) => "kamaelia",
+            (Impl::Axon, _) => "axon",
+        }
+    }
+}
+
 impl FromStr for Impl {
     type Err = String;
 
+    /// `tokio-ct` or `axon`; `kamaelia` is accepted for the axon slot (the W5 name).
     fn from_str(name: &str) -> Result<Self, Self::Err> {
+        if name == "kamaelia" {
+            return Ok(Impl::Axon);
+        }
         Impl::ALL
             .into_iter()
             .find(|imp| imp.to_string() == name)
-            .ok_or_else(|| format!("unknown implementation {name:?} (expected tokio-ct or axon)"))
+            .ok_or_else(|| {
+                format!("unknown implementation {name:?} (expected tokio-ct, axon or kamaelia)")
+            })
     }
 }
 
@@ -132,13 +169,17 @@ pub struct Config {
     pub w3_ring_size: usize,
     /// W4 number of components in the chain.
     pub w4_n: usize,
+    /// W5 number of connections.
+    pub w5_conns: usize,
+    /// W5 sequential round trips per connection.
+    pub w5_rounds: u64,
 }
 
 impl Default for Config {
-    /// All four workloads, both implementations, 3 reps, the sizes of performance.md §1.
+    /// Workloads W1–W4, both implementations, 3 reps, the sizes of performance.md §1.
     fn default() -> Self {
         Config {
-            workloads: Workload::ALL.to_vec(),
+            workloads: Workload::DEFAULT.to_vec(),
             impls: Impl::ALL.to_vec(),
             reps: 3,
             w1_n: W1_N,
@@ -148,6 +189,8 @@ impl Default for Config {
             w3_hops: W3_HOPS,
             w3_ring_size: W3_RING_SIZE,
             w4_n: W4_N,
+            w5_conns: W5_CONNS,
+            w5_rounds: W5_ROUNDS,
         }
     }
 }
@@ -168,6 +211,12 @@ enum Measured {
     Flow { n: u64, elapsed: Duration },
     /// W4.
     Chain { n: usize, outcome: ChainOutcome },
+    /// W5: `conns` connections of `rounds` round trips each.
+    Echo {
+        conns: usize,
+        rounds: u64,
+        outcome: EchoOutcome,
+    },
 }
 
 impl Measured {
@@ -176,6 +225,9 @@ impl Measured {
         match self {
             Measured::Flow { n, elapsed } => per_second(*n as f64, *elapsed),
             Measured::Chain { n, outcome } => per_second(*n as f64, outcome.total()),
+            Measured::Echo { outcome, .. } => {
+                per_second(outcome.round_trips as f64, outcome.elapsed)
+            }
         }
     }
 }
@@ -218,7 +270,11 @@ fn run_workload(config: &Config, workload: Workload) -> bool {
     for (slot, &imp) in config.impls.iter().enumerate() {
         match &failures[slot] {
             Some(failure) => {
-                eprintln!("workload={workload} impl={imp} failed: {}", failure.detail);
+                let label = imp.label(workload);
+                eprintln!(
+                    "workload={workload} impl={label} failed: {}",
+                    failure.detail
+                );
                 print_result(config, workload, imp, failure.sample, Some(failure.kind), 0);
             }
             None => {
@@ -302,6 +358,35 @@ fn execute(config: &Config, workload: Workload, imp: Impl) -> Checked {
             };
             check_chain(n, outcome)
         }
+        Workload::W5 => {
+            let (conns, rounds) = (config.w5_conns, config.w5_rounds);
+            let outcome = match imp {
+                Impl::TokioCt => w5::tokio_ct_echo(conns, rounds),
+                Impl::Axon => w5::kamaelia_echo(conns, rounds),
+            };
+            check_echo(conns, rounds, outcome)
+        }
+    }
+}
+
+/// W5: every round trip completed and every echo matched what was sent.
+fn check_echo(conns: usize, rounds: u64, outcome: EchoOutcome) -> Checked {
+    let measured = Measured::Echo {
+        conns,
+        rounds,
+        outcome,
+    };
+    let expected = (conns as u64).saturating_mul(rounds);
+    if outcome.round_trips == expected && outcome.mismatches == 0 {
+        Ok(measured)
+    } else {
+        Err((
+            measured,
+            format!(
+                "echo round_trips={} mismatches={}, expected round_trips={expected} mismatches=0",
+                outcome.round_trips, outcome.mismatches
+            ),
+        ))
     }
 }
 
@@ -382,7 +467,7 @@ fn print_result(
     reps: usize,
 ) {
     let ok = failed.is_none();
-    let mut line = format!("workload={workload} impl={imp}");
+    let mut line = format!("workload={workload} impl={}", imp.label(workload));
     match sample.map(|sample| sample.measured) {
         Some(Measured::Flow { n, elapsed }) => {
             let rate = per_second(n as f64, elapsed);
@@ -413,12 +498,36 @@ fn print_result(
                 line += &format!(" cpu_s={:.6}", cpu_ns as f64 / 1e9);
             }
         }
+        Some(Measured::Echo {
+            conns,
+            rounds,
+            outcome,
+        }) => {
+            let ms = |us: u32| f64::from(us) / 1e3;
+            line += &format!(
+                " rt_per_s={:.0} p99_ms={:.3} p50_ms={:.3} p999_ms={:.3} round_trips={} \
+                 conns={conns} rounds={rounds} secs={:.6} ok={ok}",
+                per_second(outcome.round_trips as f64, outcome.elapsed),
+                ms(outcome.p99_us),
+                ms(outcome.p50_us),
+                ms(outcome.p999_us),
+                outcome.round_trips,
+                outcome.elapsed.as_secs_f64(),
+            );
+        }
+        None if workload == Workload::W5 => {
+            line += &format!(
+                " conns={} rounds={} ok={ok}",
+                config.w5_conns, config.w5_rounds
+            );
+        }
         None => {
             let n = match workload {
                 Workload::W1 => config.w1_n,
                 Workload::W2 => config.w2_n,
                 Workload::W3 => config.w3_hops,
                 Workload::W4 => config.w4_n as u64,
+                Workload::W5 => config.w5_rounds.saturating_mul(config.w5_conns as u64),
             };
             line += &format!(" n={n} ok={ok}");
         }
@@ -446,6 +555,10 @@ fn print_ratios(workload: Workload, baseline: &Sample, axon: &Sample) {
         (baseline_measured, axon_measured) => {
             let speed = axon_measured.speed() / baseline_measured.speed();
             println!("workload={workload} ratio_vs_tokio_ct={speed:.2}");
+            if workload == Workload::W5 {
+                // The client runs in the same process, so CPU time says little about the server.
+                return;
+            }
             if let (Some(b), Some(a)) = (baseline.cpu_ns, axon.cpu_ns) {
                 let cpu = b as f64 / a as f64;
                 println!("workload={workload} cpu_ratio_vs_tokio_ct={cpu:.2}");
@@ -493,7 +606,11 @@ mod tests {
         for imp in Impl::ALL {
             assert_eq!(imp.to_string().parse::<Impl>(), Ok(imp));
         }
-        assert!("W5".parse::<Workload>().is_err());
+        assert_eq!("w5".parse::<Workload>(), Ok(Workload::W5));
+        assert!("W6".parse::<Workload>().is_err());
+        assert_eq!("kamaelia".parse::<Impl>(), Ok(Impl::Axon));
+        assert_eq!(Impl::Axon.label(Workload::W5), "kamaelia");
+        assert_eq!(Impl::Axon.label(Workload::W1), "axon");
     }
 
     #[test]

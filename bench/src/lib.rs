@@ -1,4 +1,4 @@
-//! Side-by-side benchmarks for Kamaelia for Rust: workloads W1–W4 of
+//! Side-by-side benchmarks for Kamaelia for Rust: workloads W1–W5 of
 //! `shared/reference/performance.md` §1, each run by two implementations in the same process.
 //!
 //! - `impl=tokio-ct` ([`tokio_ct`]): the hand-written baseline, one tokio task per component on a
@@ -10,7 +10,11 @@
 //! reports the median rate and the ratio of axon to tokio-ct, and [`measure`] supplies live heap bytes
 //! (a counting global allocator), CPU time, peak RSS and the load average.
 //!
-//! Run it with `bench/run [--only tokio-ct|axon] [--reps N] [--n N] [W1 W2 W3 W4]`; see
+//! W5 (TCP echo over loopback, [`w5`]) compares a hand-written tokio current_thread echo server
+//! (`impl=tokio-ct`) with Kamaelia's `ServerCore` + `EchoProtocol` (`impl=kamaelia`), driven by the
+//! same tokio client; it runs only when named.
+//!
+//! Run it with `bench/run [--only tokio-ct|axon] [--reps N] [--n N] [W1 W2 W3 W4 W5]`; see
 //! `bench/run --help` for every flag.
 
 pub mod axon_impl;
@@ -18,3 +22,4 @@ pub mod harness;
 pub mod measure;
 pub mod outcome;
 pub mod tokio_ct;
+pub mod w5;

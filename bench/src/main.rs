@@ -1,4 +1,4 @@
-//! `axon-bench`: runs workloads W1–W4 with tokio-ct and axon side by side and prints
+//! `axon-bench`: runs workloads W1–W5 with tokio-ct and axon side by side and prints
 //! `key=value` result lines (see the `axon_bench::harness` docs for the format).
 //!
 //! Usually started through `bench/run`, which builds it in release mode first.
@@ -14,22 +14,25 @@ use axon_bench::harness::{self, Config, Impl, Workload};
 use axon_bench::measure;
 
 const USAGE: &str = "\
-usage: axon-bench [FLAGS] [W1 W2 W3 W4]   (no workload names = all four)
+usage: axon-bench [FLAGS] [W1 W2 W3 W4 W5]   (no workload names = W1 W2 W3 W4)
 
-  --only IMPL     run only IMPL: tokio-ct or axon (default: both, side by side)
+  --only IMPL     run only IMPL: tokio-ct or axon (kamaelia: the same slot, the W5 name)
+                  (default: both, side by side)
   --reps N        runs of each implementation per workload; the median is reported (default 3)
-  --n N           size of every selected workload (messages, hops or components)
+  --n N           size of W1-W4 (messages, hops or components); not W5
   --w1-n N, --w2-n N, --w3-n N, --w4-n N
                   size of one workload (defaults 1000000, 1000000, 1000000, 100000)
   --stages N      W1 pass-through stages (default 10)
   --workers N     W2 workers (default 8)
   --ring N        W3 ring size (default 1000)
+  --w5-conns N    W5 TCP echo connections (default 100)
+  --w5-rounds N   W5 sequential 64-byte round trips per connection (default 10000)
   --timeout SECS  abort with status 124 after SECS seconds; 0 = never (default 600)
   -h, --help      print this help
 ";
 
 /// Every flag that takes a value (all of them except `--help`).
-const VALUE_FLAGS: [&str; 11] = [
+const VALUE_FLAGS: [&str; 13] = [
     "--only",
     "--reps",
     "--n",
@@ -40,6 +43,8 @@ const VALUE_FLAGS: [&str; 11] = [
     "--stages",
     "--workers",
     "--ring",
+    "--w5-conns",
+    "--w5-rounds",
     "--timeout",
 ];
 
@@ -113,6 +118,8 @@ fn parse_args(mut argv: impl Iterator<Item = String>) -> Result<Option<Args>, St
             "--stages" => config.w1_stages = number(&flag, &value)?,
             "--workers" => config.w2_workers = positive(&flag, &value)?,
             "--ring" => config.w3_ring_size = positive(&flag, &value)?,
+            "--w5-conns" => config.w5_conns = positive(&flag, &value)?,
+            "--w5-rounds" => config.w5_rounds = positive(&flag, &value)? as u64,
             "--timeout" => timeout_secs = number(&flag, &value)?,
             _ => unreachable!("{flag} is in VALUE_FLAGS but not handled"),
         }
@@ -201,8 +208,27 @@ mod tests {
     }
 
     #[test]
+    fn w5_flags() {
+        let args = parse(&["--w5-conns", "10", "--w5-rounds=1000", "--n", "5", "W5"])
+            .unwrap()
+            .unwrap();
+        assert_eq!(args.config.workloads, vec![Workload::W5]);
+        assert_eq!((args.config.w5_conns, args.config.w5_rounds), (10, 1000));
+        assert_eq!(parse(&[]).unwrap().unwrap().config.w5_rounds, 10_000);
+        assert_eq!(
+            parse(&["--only", "kamaelia"])
+                .unwrap()
+                .unwrap()
+                .config
+                .impls,
+            vec![Impl::Axon]
+        );
+    }
+
+    #[test]
     fn bad_input_is_rejected() {
-        assert!(parse(&["W5"]).is_err());
+        assert!(parse(&["W6"]).is_err());
+        assert!(parse(&["--w5-conns", "0"]).is_err());
         assert!(parse(&["--only", "actix"]).is_err());
         assert!(parse(&["--reps", "0"]).is_err());
         assert!(parse(&["--n"]).is_err());
