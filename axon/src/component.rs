@@ -208,19 +208,25 @@ pub(crate) fn adopt<C: Boxes>(
     }
 }
 
-/// Starts an adopted component on its scheduler.
-pub(crate) fn activate<C: Component>(child: Child<C>) -> ComponentId {
+/// Marks an adopted child as started (counted as live, shown as running) and builds its context.
+fn start<C>(child: Child<C>, threaded: bool) -> (C, ExitGuard, Context, usize) {
     let Child {
         component,
         mut guard,
         sched,
     } = child;
-    let id = guard.cell.id;
-    guard.activated = Some(false);
-    guard.system.component_started(false);
+    guard.activated = Some(threaded);
+    guard.system.component_started(threaded);
     guard.cell.set_activity(Activity::Running, 0);
+    let ctx = Context::new(Arc::clone(&guard.cell), Arc::clone(&guard.system), sched);
+    (component, guard, ctx, sched)
+}
+
+/// Starts an adopted component on its scheduler.
+pub(crate) fn activate<C: Component>(child: Child<C>) -> ComponentId {
+    let (component, guard, ctx, sched) = start(child, false);
+    let id = guard.cell.id;
     let system = Arc::clone(&guard.system);
-    let ctx = Context::new(Arc::clone(&guard.cell), Arc::clone(&system), sched);
     let cell = Arc::clone(&guard.cell);
     let task = async move {
         let mut guard = guard;
@@ -237,17 +243,9 @@ pub(crate) fn activate<C: Component>(child: Child<C>) -> ComponentId {
 
 /// Starts an adopted threaded component on a new OS thread.
 pub(crate) fn activate_threaded<C: ThreadedComponent>(child: Child<C>) -> ComponentId {
-    let Child {
-        component,
-        mut guard,
-        sched,
-    } = child;
+    let (component, guard, ctx, _) = start(child, true);
     let id = guard.cell.id;
-    guard.activated = Some(true);
-    guard.system.component_started(true);
-    let ctx = Context::new(Arc::clone(&guard.cell), Arc::clone(&guard.system), sched);
     let name = guard.cell.name();
-    guard.cell.set_activity(Activity::Running, 0);
     let spawned = std::thread::Builder::new().name(name).spawn(move || {
         let mut guard = guard;
         let result = std::panic::catch_unwind(AssertUnwindSafe(|| component.run(ctx)));
