@@ -186,14 +186,7 @@ pub(crate) fn link_cores<T: Send + 'static>(
         });
     }
     if let Target::Outbox(d) = &dst {
-        if let Sink::Held(end) = resolve(d) {
-            if Arc::ptr_eq(&end, src) {
-                return Err(LinkError::Cycle {
-                    from: src.meta.label(),
-                    to: d.meta.label(),
-                });
-            }
-        }
+        // Refuse if `src` is already on the outbox chain that `d` starts.
         let mut at = Some(Arc::clone(d));
         while let Some(o) = at {
             if Arc::ptr_eq(&o, src) {
@@ -229,7 +222,8 @@ pub(crate) fn link_cores<T: Send + 'static>(
         st.target = Some(dst);
         std::mem::take(&mut st.held)
     };
-    flush_into(resolve(src), held);
+    // `src` now leads where `dst` does: flush what it held there.
+    flush_into(end, held);
     Ok(Linkage::new(edge))
 }
 

@@ -23,10 +23,8 @@
 //! generator protocol details); `immortalise` (a panic is always contained here).
 
 use std::collections::{BTreeSet, HashSet};
-use std::future::poll_fn;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
-use std::task::Poll;
 
 use axon::model::{BoxAddress, LinkSnapshot};
 use axon::{
@@ -39,20 +37,6 @@ type Shared<T> = Arc<Mutex<T>>;
 
 fn entries(log: &Log) -> Vec<String> {
     log.lock().unwrap().clone()
-}
-
-/// Gives the scheduler one turn (Kamaelia's `yield 1`).
-async fn yield_once() {
-    let mut yielded = false;
-    poll_fn(|cx| {
-        if yielded {
-            return Poll::Ready(());
-        }
-        yielded = true;
-        cx.waker().wake_by_ref();
-        Poll::Pending
-    })
-    .await
 }
 
 fn describe(exit: &Exit) -> String {
@@ -94,7 +78,7 @@ struct Ender(Option<Result<&'static str, &'static str>>);
 
 impl Component for Ender {
     async fn run(self, _ctx: Context) -> Result<(), Error> {
-        yield_once().await;
+        axon::yield_now().await;
         match self.0 {
             None => Ok(()),
             Some(Ok(m)) => Err(Error::msg(m)),
@@ -692,7 +676,7 @@ impl Component for Abandoner {
         let child = ctx.adopt_named("unstarted", Marker::new(&self.ran));
         let child_id = child.id();
         for _ in 0..3 {
-            yield_once().await;
+            axon::yield_now().await;
         }
         let snap = ctx.snapshot().components;
         let c = snap.iter().find(|c| c.id == child_id).unwrap();

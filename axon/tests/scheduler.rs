@@ -26,7 +26,7 @@
 //! `runThreads` blocking briefly instead of busy-waiting (nothing here spins; not observable
 //! without timing).
 
-use std::future::{poll_fn, Future};
+use std::future::Future;
 use std::pin::Pin;
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
@@ -50,21 +50,6 @@ fn entries(log: &Log) -> Vec<String> {
 
 fn push(log: &Log, line: impl Into<String>) {
     log.lock().unwrap().push(line.into());
-}
-
-/// Gives the scheduler one turn (Kamaelia's `yield 1`).
-async fn yield_once() {
-    let mut yielded = false;
-    poll_fn(|cx| {
-        if yielded {
-            Poll::Ready(())
-        } else {
-            yielded = true;
-            cx.waker().wake_by_ref();
-            Poll::Pending
-        }
-    })
-    .await
 }
 
 /// Counts how often the scheduler polls the future it wraps.
@@ -104,7 +89,7 @@ impl Component for Turns {
     async fn run(self, ctx: Context) -> Result<(), Error> {
         for i in 0..self.turns {
             push(&self.log, format!("{}{i}", ctx.name()));
-            yield_once().await;
+            axon::yield_now().await;
         }
         if !self.sleep.is_zero() {
             tokio::time::sleep(self.sleep).await;

@@ -6,7 +6,7 @@
 //! stage receives on `control`, drains, and passes on.
 
 use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use axon::{
     next_batch, next_event, Batch, Boxes, Component, Context, Control, DynamicOutboxes, Error,
@@ -467,7 +467,6 @@ pub fn w4_spawn_chain(n: usize) -> ChainOutcome {
     let ended = n - system.failures().len();
     let extra = tail.try_recv().ok();
     drop(system);
-    let _ = Duration::ZERO;
     ChainOutcome {
         spawn,
         traverse,

@@ -45,6 +45,7 @@ pub mod marshal;
 pub mod net;
 pub mod process;
 mod stage;
+mod support;
 pub mod util;
 
 #[doc(hidden)]

@@ -176,11 +176,7 @@ pub(crate) async fn until_stopped<F: Future>(
     }
 }
 
-/// Sends the control message that ended a component on `signal`; if nobody listens any more
-/// that is not an error for a component that is ending anyway.
-pub(crate) async fn pass_on(signal: &mut Outbox<Control>, c: Control) {
-    signal.send(c).await.ok();
-}
+pub(crate) use crate::support::pass_on;
 
 /// The failure path of every file component: `Shutdown` on `signal`, then the error.
 pub(crate) async fn fail(signal: &mut Outbox<Control>, e: FileError) -> Result<(), Error> {
@@ -188,12 +184,7 @@ pub(crate) async fn fail(signal: &mut Outbox<Control>, e: FileError) -> Result<(
     Err(e.into())
 }
 
-/// The error of a component whose outbox leads to a component that has ended.
-pub(crate) fn gone(component: &str, outbox: &str) -> Error {
-    Error::msg(format!(
-        "{component}: cannot send on {outbox}: the component it leads to has ended"
-    ))
-}
+pub(crate) use crate::support::gone;
 
 /// How a file component's run ended early: a stop request came and was passed on to `signal`
 /// (`Ok`), or the component failed.

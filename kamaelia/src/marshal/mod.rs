@@ -53,18 +53,9 @@ pub use marshaller::Marshaller;
 
 use axon::{next_batch, Batch, Context, Control, Error, Inbox, Outbox};
 
-/// Sends the control message that ended a component on `signal`; if nobody listens any more
-/// that is not an error for a component that is ending anyway.
-async fn pass_on(signal: &mut Outbox<Control>, c: Control) {
-    signal.send(c).await.ok();
-}
+use crate::support::pass_on;
 
-/// The error of a component whose outbox leads to a component that has ended.
-fn gone(component: &str, outbox: &str) -> axon::Error {
-    axon::Error::msg(format!(
-        "{component}: cannot send on {outbox}: the component it leads to has ended"
-    ))
-}
+use crate::support::gone;
 
 /// How many messages a converter takes from its inbox at once.
 const BATCH: usize = axon::DEFAULT_CAPACITY;

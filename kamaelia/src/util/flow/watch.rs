@@ -76,8 +76,4 @@ pub(super) async fn send_watching<T: Send + 'static>(
     })
 }
 
-/// Sends the control message that ended a component on `signal`. If nothing listens any more
-/// the message is dropped: the component is ending either way.
-pub(super) async fn pass_on(signal: &mut Outbox<Control>, c: Control) {
-    signal.send(c).await.ok();
-}
+pub(super) use crate::support::pass_on;

@@ -65,7 +65,7 @@ pub use triggered_source::TriggeredSource;
 use std::future::Future;
 use std::task::Poll;
 
-use axon::{Control, Error, Inbox, Outbox, SendError};
+use axon::{Control, Inbox, Outbox, SendError};
 
 /// How many messages these components take from an inbox, or prepare for an outbox, at once.
 pub(crate) const BATCH: usize = axon::DEFAULT_CAPACITY;
@@ -143,33 +143,8 @@ async fn send_inner<T: Send + 'static>(
     .await
 }
 
-/// Lets the other components on this thread run: wakes itself and returns `Pending` once.
-///
-/// (Not `tokio::task::yield_now`, which may defer its wake-up to the tokio scheduler, which does
-/// not drive axon's components.)
-pub(crate) async fn yield_now() {
-    let mut yielded = false;
-    std::future::poll_fn(|cx| {
-        if yielded {
-            return Poll::Ready(());
-        }
-        yielded = true;
-        cx.waker().wake_by_ref();
-        Poll::Pending
-    })
-    .await
-}
+pub(crate) use axon::yield_now;
 
-/// Sends the control message that ended a component on `signal`. If whoever listened has
-/// already ended there is nobody left to tell, which is not an error for a component that is
-/// ending anyway.
-pub(crate) async fn pass_on(signal: &mut Outbox<Control>, c: Control) {
-    signal.send(c).await.ok();
-}
+pub(crate) use crate::support::pass_on;
 
-/// The error of a component whose outbox leads to a component that has ended.
-pub(crate) fn gone(component: &str, outbox: &str) -> Error {
-    Error::msg(format!(
-        "{component}: cannot send on {outbox}: the component it leads to has ended"
-    ))
-}
+pub(crate) use crate::support::gone;

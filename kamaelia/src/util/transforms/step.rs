@@ -77,9 +77,4 @@ pub(crate) async fn drive<S: Step>(
     }
 }
 
-/// Sends the control message that ended the component on `signal`. If whoever listens has
-/// already ended there is no one left to tell, which is not an error for a component that is
-/// ending anyway.
-pub(crate) async fn pass_on(signal: &mut Outbox<Control>, c: Control) {
-    signal.send(c).await.ok();
-}
+pub(crate) use crate::support::pass_on;
