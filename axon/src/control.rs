@@ -83,7 +83,7 @@ pub async fn next_event<T: Send + 'static>(
 }
 
 /// What [`next_batch`] found.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Batch {
     /// A message arrived on `control` (nothing was taken from the data inbox).
     Control(Control),
@@ -140,7 +140,7 @@ pub async fn next_batch<T: Send + 'static>(
 }
 
 /// A message on a `control` inbox or `signal` outbox.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum Control {
     /// The producer has finished: drain what is queued, then stop (Kamaelia's
@@ -148,12 +148,30 @@ pub enum Control {
     ProducerFinished,
     /// Stop now (Kamaelia's `shutdownMicroprocess`; also covers its `shutdown`).
     Shutdown,
+    /// Stop now because something failed upstream; the text says what, naming the thing at
+    /// fault (for example `TcpClient: cannot connect to 127.0.0.1:9: connection refused`).
+    /// Components treat it exactly like [`Control::Shutdown`] and pass it on unchanged, so the
+    /// reason reaches whoever listens at the end of a pipeline.
+    Failed(std::sync::Arc<str>),
 }
 
 impl Control {
     /// True for [`Control::ProducerFinished`].
-    pub fn is_producer_finished(self) -> bool {
+    pub fn is_producer_finished(&self) -> bool {
         matches!(self, Control::ProducerFinished)
+    }
+
+    /// A [`Control::Failed`] carrying `reason`.
+    pub fn failed(reason: impl Into<std::sync::Arc<str>>) -> Self {
+        Control::Failed(reason.into())
+    }
+
+    /// The reason of a [`Control::Failed`]; `None` for the other messages.
+    pub fn failure(&self) -> Option<&str> {
+        match self {
+            Control::Failed(reason) => Some(reason),
+            _ => None,
+        }
     }
 }
 
@@ -162,6 +180,7 @@ impl std::fmt::Display for Control {
         f.write_str(match self {
             Control::ProducerFinished => "producer finished",
             Control::Shutdown => "shutdown",
+            Control::Failed(reason) => return write!(f, "failed: {reason}"),
         })
     }
 }

@@ -356,7 +356,7 @@ fn backplane_stops_on_control_and_passes_it_on() {
         let mut hub = backplane(&system, "news");
         system.run_until_idle();
         assert!(is_live(&system, hub.id));
-        hub.stop.try_send(control).unwrap();
+        hub.stop.try_send(control.clone()).unwrap();
         system.run().unwrap();
         assert_eq!(hub.signal.try_recv(), Ok(control));
         assert!(!is_live(&system, hub.id));

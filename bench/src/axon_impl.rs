@@ -222,7 +222,7 @@ impl Component for Splitter {
                         next = (next + 1) % keys.len();
                     }
                     for k in self.signals.keys() {
-                        self.signals.send(k, c).await?;
+                        self.signals.send(k, c.clone()).await?;
                     }
                     return Ok(());
                 }

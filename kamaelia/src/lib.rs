@@ -44,6 +44,7 @@ pub mod file;
 pub mod marshal;
 pub mod net;
 pub mod process;
+pub mod protocol;
 mod stage;
 mod support;
 pub mod util;

@@ -236,9 +236,9 @@ fn shuts_down_when_told_to_and_idle() {
     for stop in [Control::ProducerFinished, Control::Shutdown] {
         let mut rig = Rig::new();
         rig.settle();
-        rig.control.try_send(stop).unwrap();
+        rig.control.try_send(stop.clone()).unwrap();
         rig.settle();
-        assert_eq!(drain(&mut rig.signal), [stop]);
+        assert_eq!(drain(&mut rig.signal), std::slice::from_ref(&stop));
         assert!(!rig.carousel_running());
     }
 }
@@ -307,9 +307,9 @@ fn child_receives_shutdown_signal() {
         let mut rig = Rig::new();
         rig.next("BLAH");
         rig.settle();
-        rig.control.try_send(stop).unwrap();
+        rig.control.try_send(stop.clone()).unwrap();
         rig.settle();
-        assert_eq!(rig.child(0)[0].controls(), [stop]);
+        assert_eq!(rig.child(0)[0].controls(), std::slice::from_ref(&stop));
     }
 }
 
@@ -392,12 +392,12 @@ fn terminating_carousel_with_child_passes_signal_to_child_too() {
         let mut rig = Rig::new();
         rig.next("BLAH");
         rig.settle();
-        rig.control.try_send(stop).unwrap();
+        rig.control.try_send(stop.clone()).unwrap();
         rig.settle();
-        assert_eq!(rig.child(0)[0].controls(), [stop]);
+        assert_eq!(rig.child(0)[0].controls(), std::slice::from_ref(&stop));
         rig.child(0)[0].stop();
         rig.settle();
-        assert_eq!(drain(&mut rig.signal), [stop]);
+        assert_eq!(drain(&mut rig.signal), std::slice::from_ref(&stop));
         assert!(!rig.carousel_running());
     }
 }
@@ -409,9 +409,9 @@ fn carousel_doesnt_terminate_until_child_has() {
         let mut rig = Rig::new();
         rig.next("BLAH");
         rig.settle();
-        rig.control.try_send(stop).unwrap();
+        rig.control.try_send(stop.clone()).unwrap();
         rig.settle();
-        assert_eq!(rig.child(0)[0].controls(), [stop]);
+        assert_eq!(rig.child(0)[0].controls(), std::slice::from_ref(&stop));
         assert!(rig.carousel_running());
         assert!(!rig.child(0)[0].ended());
         assert!(drain(&mut rig.signal).is_empty());
@@ -797,7 +797,7 @@ fn join_control_stops_chooser_carousel_and_child() {
         axon::link(&playlist.signal, &signal).unwrap();
         system.spawn(playlist);
         system.run_until_idle();
-        control.try_send(stop).unwrap();
+        control.try_send(stop.clone()).unwrap();
         system.run().unwrap();
         assert_eq!(drain(&mut output), ["a"], "b was never played");
         assert_eq!(signal.try_recv(), Ok(stop));

@@ -113,7 +113,7 @@ impl Component for Spy {
                     while let Ok(m) = self.inbox.try_recv() {
                         self.outbox.send(m).await?;
                     }
-                    self.report.send(c).ok();
+                    self.report.send(c.clone()).ok();
                     self.signal.send(c).await.ok();
                     return Ok(());
                 }

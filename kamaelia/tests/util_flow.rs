@@ -924,7 +924,7 @@ fn byte_rate_request_control_stops_on_either_control_message() {
         let mut signal = receiver(&b.signal, 4);
         system.spawn(b);
         system.advance(ms(500));
-        stop.try_send(c).unwrap();
+        stop.try_send(c.clone()).unwrap();
         system.run_until_idle();
         assert_eq!(system.live(), 0);
         assert_eq!(drain(&mut signal), [c]);
@@ -989,7 +989,7 @@ fn clock_stops_on_either_control_message() {
         let mut signal = receiver(&clock.signal, 4);
         system.spawn(clock);
         system.advance(ms(1500));
-        stop.try_send(c).unwrap();
+        stop.try_send(c.clone()).unwrap();
         system.run_until_idle();
         assert_eq!(system.live(), 0);
         assert_eq!(drain(&mut ticks), [1]);

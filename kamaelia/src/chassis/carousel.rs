@@ -240,7 +240,7 @@ where
         // Per child: has it been sent Shutdown / ProducerFinished?
         let (mut told_to_stop, mut told_finished) = (false, false);
         loop {
-            let shutting_down = stop.is_some_and(|c| !c.is_producer_finished());
+            let shutting_down = stop.as_ref().is_some_and(|c| !c.is_producer_finished());
             match &child {
                 None if shutting_down => break,
                 None => {

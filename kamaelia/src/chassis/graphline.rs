@@ -999,7 +999,7 @@ impl<I: Send + 'static, O: Send + 'static> Component for Graphline<I, O> {
                         told_shutdown |= c == Control::Shutdown;
                         for &key in &pass_on {
                             // A child that has ended no longer needs it.
-                            fan.send(key, c).await.ok();
+                            fan.send(key, c.clone()).await.ok();
                         }
                     }
                     None => read_control = false,

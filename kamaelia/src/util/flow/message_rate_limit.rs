@@ -202,7 +202,7 @@ impl<T: Send + 'static> Component for MessageRateLimit<T> {
         let end = self.serve().await;
         pass_on(
             &mut self.signal,
-            *end.as_ref().unwrap_or(&Control::Shutdown),
+            end.as_ref().cloned().unwrap_or(Control::Shutdown),
         )
         .await;
         end.map(|_| ())

@@ -416,7 +416,7 @@ impl<T: Clone + Send + 'static> Component for PlugSplitter<T> {
         let end = running.serve().await;
         for sink in &running.sinks.list {
             if let Some(c) = &sink.control {
-                c.send(end).await.ok();
+                c.send(end.clone()).await.ok();
             }
         }
         pass_on(&mut signal, end).await;

@@ -163,7 +163,7 @@ impl<T: Send + 'static, P: Send + 'static> Component for PromptedTurnstile<T, P>
         let end = self.serve().await;
         pass_on(
             &mut self.signal,
-            *end.as_ref().unwrap_or(&Control::Shutdown),
+            end.as_ref().cloned().unwrap_or(Control::Shutdown),
         )
         .await;
         end.map(|_| ())

@@ -336,8 +336,8 @@ impl<T: Send + 'static, R: Send + 'static> Component for TwoWayBalancer<T, R> {
             End::Control(c) => (c, Ok(())),
             End::Failed(e) => (Control::Shutdown, Err(e)),
         };
-        pass_on(&mut self.signal1, end).await;
-        pass_on(&mut self.signal2, end).await;
+        pass_on(&mut self.signal1, end.clone()).await;
+        pass_on(&mut self.signal2, end.clone()).await;
         pass_on(&mut self.signal, end).await;
         result
     }

@@ -143,7 +143,7 @@ impl<T: Clone + Send + 'static> Component for TwoWaySplitter<T> {
                 break Control::Shutdown;
             }
         };
-        pass_on(&mut signal, end).await;
+        pass_on(&mut signal, end.clone()).await;
         pass_on(&mut signal2, end).await;
         Ok(())
     }

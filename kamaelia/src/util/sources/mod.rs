@@ -71,7 +71,7 @@ use axon::{Control, Inbox, Outbox, SendError};
 pub(crate) const BATCH: usize = axon::DEFAULT_CAPACITY;
 
 /// How a [`send_watching`] ended.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) enum Sent {
     /// Everything was sent.
     All,
@@ -113,7 +113,7 @@ async fn send_inner<T: Send + 'static>(
 ) -> Result<Sent, SendError<Vec<T>>> {
     let mut send = std::pin::pin!(outbox.send_all(buf));
     // Whether `c` stops the send (otherwise it is a `ProducerFinished` that was noted).
-    let mut stops = |c: Control| match finished.as_deref_mut() {
+    let mut stops = |c: &Control| match finished.as_deref_mut() {
         Some(f) if c.is_producer_finished() => {
             *f = true;
             false
@@ -123,7 +123,7 @@ async fn send_inner<T: Send + 'static>(
     std::future::poll_fn(|cx| loop {
         if !control.is_empty() {
             if let Ok(c) = control.try_recv() {
-                if stops(c) {
+                if stops(&c) {
                     return Poll::Ready(Ok(Sent::Stopped(c)));
                 }
                 continue;
@@ -134,7 +134,7 @@ async fn send_inner<T: Send + 'static>(
         }
         // The send waits for room: wait for a control message too.
         match control.poll_recv(cx) {
-            Poll::Ready(Some(c)) if stops(c) => return Poll::Ready(Ok(Sent::Stopped(c))),
+            Poll::Ready(Some(c)) if stops(&c) => return Poll::Ready(Ok(Sent::Stopped(c))),
             Poll::Ready(Some(_)) => {}
             Poll::Ready(None) => return Poll::Ready(Ok(Sent::Stopped(Control::Shutdown))),
             Poll::Pending => return Poll::Pending,
