@@ -9,6 +9,11 @@
 //! * `#[boxes(name = "other")]` — list the box under another name.
 //! * `#[boxes(flatten)]` — the field is itself `Boxes`; list its boxes as this component's.
 //!
+//! For each box it also records how to show its messages as text in taps and tracing events:
+//! with `Debug` if the message type is known to implement it where the component is defined
+//! (resolved on the concrete type, so a type parameter without a `Debug` bound falls back to the
+//! type's name); see `axon::model` on taps.
+//!
 //! See `axon::Boxes` for an example.
 
 use proc_macro::TokenStream;
@@ -68,9 +73,21 @@ fn expand(input: &DeriveInput) -> syn::Result<proc_macro2::TokenStream> {
             })?;
         }
         let doc = doc_of(&f.attrs);
+        // Autoref-based selection: `ViaDebug` is implemented for `&Probe<T>` where `T: Debug`,
+        // `ViaName` for every `Probe<T>`; method lookup on `&&Probe<T>` tries the former first.
+        let describe = quote! {
+            {
+                #[allow(unused_imports)]
+                use ::axon::model::__private::{ViaDebug as _, ViaName as _};
+                ::axon::model::__private::describe(
+                    &self.#ident,
+                    (&&::axon::model::__private::probe(&self.#ident)).message_format(),
+                );
+            }
+        };
         calls.push(match kind {
-            Some(Kind::Inbox) => quote! { boxes.inbox(#box_name, #doc, &self.#ident); },
-            Some(Kind::Outbox) => quote! { boxes.outbox(#box_name, #doc, &self.#ident); },
+            Some(Kind::Inbox) => quote! { boxes.inbox(#box_name, #doc, &self.#ident); #describe },
+            Some(Kind::Outbox) => quote! { boxes.outbox(#box_name, #doc, &self.#ident); #describe },
             Some(Kind::Flatten) => quote! { ::axon::Boxes::register_boxes(&self.#ident, boxes); },
             None => continue,
         });

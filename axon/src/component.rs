@@ -180,6 +180,7 @@ pub(crate) fn adopt<C: Boxes>(
         name,
         std::any::type_name::<C>(),
         parent.as_ref().map(|p| p.0),
+        Arc::clone(&system.hub),
     ));
     let mut entries = Vec::new();
     component.register_boxes(&mut BoxRegistrar {
@@ -194,6 +195,7 @@ pub(crate) fn adopt<C: Boxes>(
         cell.add_box(e.handle, e.info.name, e.info.doc);
     }
     system.registry.insert(Arc::clone(&cell));
+    cell.announce();
     let guard = ExitGuard {
         cell,
         system: Arc::clone(system),
@@ -228,10 +230,12 @@ pub(crate) fn activate<C: Component>(child: Child<C>) -> ComponentId {
     let id = guard.cell.id;
     let system = Arc::clone(&guard.system);
     let cell = Arc::clone(&guard.cell);
+    let span = crate::trace::component_span(&cell);
     let task = async move {
         let mut guard = guard;
         let result = CatchUnwind {
             cell,
+            span,
             fut: component.run(ctx),
         }
         .await;
@@ -246,7 +250,9 @@ pub(crate) fn activate_threaded<C: ThreadedComponent>(child: Child<C>) -> Compon
     let (component, guard, ctx, _) = start(child, true);
     let id = guard.cell.id;
     let name = guard.cell.name();
+    let span = crate::trace::component_span(&guard.cell);
     let spawned = std::thread::Builder::new().name(name).spawn(move || {
+        let _in = span.enter();
         let mut guard = guard;
         let result = std::panic::catch_unwind(AssertUnwindSafe(|| component.run(ctx)));
         guard.exit = Some(match result {
@@ -276,6 +282,7 @@ pin_project_lite::pin_project! {
     /// Polls a component body, catching panics and keeping the live model's state up to date.
     struct CatchUnwind<F> {
         cell: Arc<ComponentCell>,
+        span: crate::trace::Span,
         #[pin]
         fut: F,
     }
@@ -292,6 +299,7 @@ impl<F: Future<Output = Result<(), Error>>> Future for CatchUnwind<F> {
         if this.cell.cancel.load(std::sync::atomic::Ordering::SeqCst) {
             return Poll::Ready(Exit::Cancelled);
         }
+        let _in = this.span.enter();
         this.cell.set_activity(Activity::Running, 0);
         let fut = this.fut;
         match std::panic::catch_unwind(AssertUnwindSafe(|| fut.poll(cx))) {
@@ -333,6 +341,7 @@ impl Drop for ExitGuard {
             *self.cell.failure.lock().unwrap_or_else(|p| p.into_inner()) = Some(f.into_owned());
         }
         self.cell.set_activity(activity, 0);
+        self.cell.announce_end();
         // Close the boxes and release them (breaking the box → owner → box cycle), keeping
         // their names for labels and error messages.
         let released: Vec<_> = self

@@ -130,7 +130,7 @@ impl Context {
 
     /// The current live model of the system.
     pub fn snapshot(&self) -> Snapshot {
-        self.system.registry.snapshot()
+        self.system.snapshot()
     }
 
     /// Registers `component` as a child (named `Type#id`) without starting it, so its boxes can

@@ -100,7 +100,7 @@
 //! | `Axon.STM` | [`stm`] |
 //! | `scheduler.run.runThreads()` | [`System::run`] |
 //! | `Axon.background` + `Handle`/`likefile` | [`System::start`] + [`bridge`] |
-//! | `Introspector` | [`System::snapshot`] ([`model`]) |
+//! | `Introspector` | [`System::snapshot`], [`System::events`], [`System::tap`], stalls and deadlocks ([`model`]) |
 //!
 //! ## Where things are
 //!
@@ -121,7 +121,9 @@ pub mod context;
 pub mod control;
 pub mod coop;
 pub mod dynamic;
+pub mod hook;
 mod error;
+pub mod export;
 pub mod link;
 mod lock;
 pub mod model;
@@ -130,6 +132,7 @@ pub mod services;
 pub mod stm;
 pub mod system;
 pub mod testing;
+mod trace;
 
 pub use axon_macros::Boxes;
 pub use boxes::{
@@ -142,6 +145,7 @@ pub use control::{next_batch, next_event, Batch, Control, Event};
 pub use coop::yield_now;
 pub use dynamic::{DynamicInboxes, DynamicOutboxes};
 pub use error::{Error, SendError, TryRecvError, TrySendError};
+pub use hook::SystemHook;
 pub use link::{
     forward_inbox, forward_outbox, link, AsInbox, AsOutbox, LinkError, LinkId, Linkage,
 };
@@ -153,3 +157,7 @@ pub use system::{Failure, RunError, ShutdownReport, System, SystemBuilder, Syste
 /// tokio themselves.
 #[doc(hidden)]
 pub use tokio;
+
+/// Re-exported for [`system_hook!`], so crates registering hooks need not depend on it.
+#[doc(hidden)]
+pub use inventory;

@@ -47,6 +47,7 @@ use crate::boxes::inbox::InboxCore;
 use crate::boxes::meta::{BoxMeta, Direction, ErasedBox};
 use crate::boxes::outbox::OutboxCore;
 use crate::boxes::{Inbox, InboxRef, Outbox, OutboxRef};
+use crate::model::address;
 
 /// Serialises every change to the topology (rare) so that chain resolution sees a consistent
 /// graph. The message path never takes it while a route is cached.
@@ -224,6 +225,7 @@ pub(crate) fn link_cores<T: Send + 'static>(
     };
     // `src` now leads where `dst` does: flush what it held there.
     flush_into(end, held);
+    tell(&*edge, true);
     Ok(Linkage::new(edge))
 }
 
@@ -265,10 +267,12 @@ pub(crate) fn forward_inbox_cores<T: Send + 'static>(
     };
     outer.invalidate_routes();
     inner.final_inbox().append_flushed(waiting);
-    Ok(Linkage::new(Arc::new(InboxEdge {
+    let edge: Arc<dyn Edge> = Arc::new(InboxEdge {
         src: Arc::clone(outer),
         dst: Arc::clone(inner),
-    })))
+    });
+    tell(&*edge, true);
+    Ok(Linkage::new(edge))
 }
 
 /// Links `from` to `to` so that everything sent from `from` arrives in `to` (or at the end of
@@ -351,6 +355,24 @@ impl<T> AsOutbox<T> for OutboxRef<T> {
     }
 }
 
+/// Tells the live model's subscribers that `edge` was made or removed (nothing to do for
+/// links between boxes that belong to no component, or when nobody subscribes).
+fn tell(edge: &dyn Edge, made: bool) {
+    let (from, to) = edge.endpoints();
+    let Some(owner) = from.owner().or(to.owner()) else {
+        return;
+    };
+    let hub = &owner.cell.hub;
+    hub.emit(|| {
+        let (from, to) = (address(from), address(to));
+        if made {
+            crate::model::EventKind::LinkMade { from, to }
+        } else {
+            crate::model::EventKind::LinkRemoved { from, to }
+        }
+    });
+}
+
 /// One link, type-erased: undo it, describe it.
 pub(crate) trait Edge: Send + Sync {
     fn unlink(&self);
@@ -376,6 +398,7 @@ impl<T: Send + 'static> Edge for OutboxEdge<T> {
         let old = resolve(&self.src);
         self.src.lock().target = None;
         invalidate(old);
+        tell(self, false);
     }
     fn endpoints(&self) -> (&BoxMeta, &BoxMeta) {
         let dst = match &self.dst {
@@ -407,6 +430,7 @@ impl<T: Send + 'static> Edge for InboxEdge<T> {
         self.src.lock().forward = None;
         old.invalidate_routes();
         self.src.invalidate_routes();
+        tell(self, false);
     }
     fn endpoints(&self) -> (&BoxMeta, &BoxMeta) {
         (&self.src.meta, &self.dst.meta)

@@ -1,26 +1,93 @@
 //! The live model of a running system: every component with its boxes, links and state,
-//! readable at any time with [`System::snapshot`](crate::System::snapshot).
+//! readable at any time with [`System::snapshot`](crate::System::snapshot) — Kamaelia's
+//! `Introspector`, plus what it lacked:
 //!
-//! Keeping it costs next to nothing on the message path: box figures are plain counters updated
-//! under the lock a delivery takes anyway, and a component's state is one relaxed store when it
-//! starts or stops waiting.
+//! * **Time.** [`Snapshot::taken_at`] and [`ComponentSnapshot::state_since`] are on the
+//!   system's clock (virtual for [`System::deterministic`](crate::System::deterministic), so
+//!   tests are exact).
+//! * **Change events.** [`System::events`](crate::System::events) subscribes to a bounded,
+//!   lossy stream of [`ModelEvent`]s: components added and ended, links made and removed,
+//!   states changed. A slow reader misses events (and counts them) instead of slowing the
+//!   system; with no subscriber nothing is built.
+//! * **Stalls and deadlocks.** [`Snapshot::stalls`] lists components blocked sending (or
+//!   waiting to receive) for longer than a threshold; [`Snapshot::deadlocks`] finds cycles of
+//!   components each blocked sending into the full inbox of the next.
+//! * **Taps.** [`System::tap`](crate::System::tap) keeps the last messages that crossed one
+//!   box, as their `Debug` text (see [`Tap`] for which boxes can show `Debug`).
+//! * **tracing.** With axon's `tracing` feature (on by default), each component runs in a
+//!   span and, at DEBUG, every send and receive is an event.
+//!
+//! Keeping the model costs next to nothing on the message path: box figures are plain
+//! counters updated under the lock a delivery takes anyway; a component's state is a load and
+//! two relaxed stores when it starts or stops waiting (its time comes from a clock the
+//! scheduler reads once per run of polls); events, taps and tracing each cost one test of a
+//! flag until someone uses them.
 //!
 //! ```
-//! use axon::{System, ComponentState};
-//! # use axon::{Boxes, Component, Context, Control, Error, Inbox, Outbox};
-//! # #[derive(Boxes, Default)]
-//! # struct Idle { /// in
-//! #   inbox: Inbox<u8>, /// ctl
-//! #   control: Inbox<Control> }
-//! # impl Component for Idle {
-//! #   async fn run(mut self, _ctx: Context) -> Result<(), Error> { self.control.recv().await; Ok(()) }
-//! # }
+//! use std::time::Duration;
+//! use axon::model::{BoxAddress, EventKind, StallKind};
+//! use axon::{Boxes, Component, ComponentState, Context, Error, Inbox, Outbox, System};
+//!
+//! /// Sends 0, 1, 2, … for ever.
+//! #[derive(Boxes, Default)]
+//! struct Numbers {
+//!     /// The numbers.
+//!     outbox: Outbox<u32>,
+//! }
+//! impl Component for Numbers {
+//!     async fn run(mut self, _ctx: Context) -> Result<(), Error> {
+//!         for n in 0.. {
+//!             self.outbox.send(n).await?;
+//!         }
+//!         Ok(())
+//!     }
+//! }
+//!
+//! /// Never reads its two-slot inbox.
+//! #[derive(Boxes)]
+//! struct Deaf {
+//!     /// Never read.
+//!     inbox: Inbox<u32>,
+//! }
+//! impl Component for Deaf {
+//!     async fn run(self, _ctx: Context) -> Result<(), Error> {
+//!         std::future::pending::<()>().await;
+//!         Ok(())
+//!     }
+//! }
+//!
 //! let mut system = System::deterministic();
-//! system.spawn(Idle::default());
+//! let mut events = system.events(100); // bounded: at most 100 unread
+//! let numbers = system.adopt_named("numbers", Numbers::default());
+//! let deaf = system.adopt_named("deaf", Deaf { inbox: Inbox::with_capacity(2) });
+//! axon::link(&numbers.outbox, &deaf.inbox)?;
+//! let inbox = BoxAddress { component: Some(deaf.id()), name: "inbox".into() };
+//! let tap = system.tap(&inbox, 10)?; // the last 10 messages into deaf.inbox
+//! system.activate(numbers);
+//! system.activate(deaf);
 //! system.run_until_idle();
+//!
+//! // Events: what happened, in order.
+//! let first = events.try_next().unwrap();
+//! assert!(matches!(first.kind, EventKind::ComponentAdded { ref name, .. } if name == "numbers"));
+//! assert_eq!(events.missed(), 0);
+//!
+//! // Taps: the messages, as Debug text.
+//! let texts: Vec<String> = tap.recent().into_iter().map(|r| r.text).collect();
+//! assert_eq!(texts, ["0", "1"]);
+//!
+//! // Stalls: on the virtual clock, exactly.
+//! system.advance(Duration::from_secs(5));
 //! let snap = system.snapshot();
-//! assert_eq!(snap.components[0].name, "Idle#1");
-//! assert!(matches!(snap.components[0].state, ComponentState::Receiving { .. }));
+//! assert_eq!(snap.taken_at, Duration::from_secs(5));
+//! let stalls = snap.stalls(Duration::from_secs(5));
+//! assert_eq!(stalls.len(), 1);
+//! assert!(matches!(&stalls[0].kind, StallKind::BlockedSending { outbox, to: Some(to) }
+//!     if outbox == "outbox" && *to == inbox));
+//! println!("{}", stalls[0]); // numbers has been blocked sending on outbox into the full inbox #2.inbox for 5s
+//! assert!(snap.deadlocks().is_empty()); // deaf is not blocked sending: no cycle
+//! assert!(matches!(snap.components[0].state, ComponentState::Sending { .. }));
+//! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
 use std::borrow::Cow;
@@ -29,7 +96,23 @@ use std::fmt;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 
+use std::time::Duration;
+
 use crate::boxes::meta::{BoxInfo, BoxStats, Direction, ErasedBox};
+
+mod clock;
+mod events;
+mod stall;
+mod tap;
+
+pub(crate) use clock::Clock;
+pub(crate) use events::Hub;
+pub use events::{EventKind, Events, ModelEvent};
+pub use stall::{Deadlock, DeadlockStep, Stall, StallKind};
+#[doc(hidden)]
+pub use tap::__private;
+pub(crate) use tap::{text_of, TapShared, Taps};
+pub use tap::{MessageFormat, Tap, TapError, TapRecord, TAP_TEXT_LIMIT};
 
 /// A component's unique id within its system.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -82,8 +165,15 @@ pub(crate) struct ComponentCell {
     label: Option<Box<str>>,
     pub(crate) type_name: &'static str,
     pub(crate) parent: Option<ComponentId>,
-    /// Low byte: [`Activity`]; the rest: index of the box it waits on.
+    /// Low byte: [`Activity`]; the rest: index of the box it waits on. Written only by the
+    /// component's own task (or thread), so updates are a load and a store.
     activity: AtomicU64,
+    /// When `activity` last changed: nanoseconds on the system's clock.
+    since: AtomicU64,
+    /// The system's clock and event subscribers.
+    pub(crate) hub: Arc<Hub>,
+    /// Set once the component is announced, so boxes added later are announced one by one.
+    announced: std::sync::atomic::AtomicBool,
     pub(crate) boxes: Mutex<Vec<BoxSlot>>,
     pub(crate) owns_services: std::sync::atomic::AtomicBool,
     next_box: std::sync::atomic::AtomicUsize,
@@ -101,6 +191,7 @@ impl ComponentCell {
         label: Option<String>,
         type_name: &'static str,
         parent: Option<ComponentId>,
+        hub: Arc<Hub>,
     ) -> Self {
         ComponentCell {
             id,
@@ -108,6 +199,9 @@ impl ComponentCell {
             type_name,
             parent,
             activity: AtomicU64::new(Activity::Created as u64),
+            since: AtomicU64::new(hub.clock.now_nanos()),
+            hub,
+            announced: std::sync::atomic::AtomicBool::new(false),
             boxes: Mutex::new(Vec::new()),
             owns_services: std::sync::atomic::AtomicBool::new(false),
             next_box: std::sync::atomic::AtomicUsize::new(0),
@@ -117,11 +211,85 @@ impl ComponentCell {
         }
     }
 
+    /// Records what the component is doing now (and since when); tells subscribers of a
+    /// change, except for the final states, which [`EventKind::ComponentEnded`] reports.
+    #[inline]
     pub(crate) fn set_activity(&self, activity: Activity, box_index: usize) {
-        self.activity.store(
-            activity as u64 | ((box_index as u64) << 8),
-            Ordering::Relaxed,
-        );
+        let word = activity as u64 | ((box_index as u64) << 8);
+        if self.activity.load(Ordering::Relaxed) == word {
+            return;
+        }
+        self.activity.store(word, Ordering::Relaxed);
+        let hub = &*self.hub;
+        self.since.store(hub.clock.now_nanos(), Ordering::Relaxed);
+        if hub.watched() && (activity as u8) < Activity::Finished as u8 {
+            self.state_changed();
+        }
+    }
+
+    #[cold]
+    #[inline(never)]
+    fn state_changed(&self) {
+        self.hub.emit(|| EventKind::StateChanged {
+            id: self.id,
+            state: self.state(),
+        });
+    }
+
+    /// When the current activity began, on the system's clock.
+    pub(crate) fn since(&self) -> Duration {
+        Duration::from_nanos(self.since.load(Ordering::Relaxed))
+    }
+
+    /// Announces the component (and the links its boxes already have) to subscribers; boxes
+    /// added from now on are announced one by one.
+    pub(crate) fn announce(&self) {
+        self.announced.store(true, Ordering::SeqCst);
+        self.hub.emit(|| EventKind::ComponentAdded {
+            id: self.id,
+            name: self.name(),
+            type_name: self.type_name,
+            parent: self.parent,
+            boxes: self.box_infos(),
+        });
+        if self.hub.watched() {
+            for (from, to) in self.links_from() {
+                self.hub.emit(|| EventKind::LinkMade { from, to });
+            }
+        }
+    }
+
+    /// Tells subscribers the links from this component's boxes are gone, then that it ended.
+    pub(crate) fn announce_end(&self) {
+        if !self.hub.watched() {
+            return;
+        }
+        for (from, to) in self.links_from() {
+            self.hub.emit(|| EventKind::LinkRemoved { from, to });
+        }
+        self.hub.emit(|| EventKind::ComponentEnded {
+            id: self.id,
+            state: self.state(),
+        });
+    }
+
+    /// Every link whose source is one of this component's boxes.
+    fn links_from(&self) -> Vec<(BoxAddress, BoxAddress)> {
+        self.slots()
+            .iter()
+            .filter_map(|s| {
+                let h = s.handle.as_ref()?;
+                Some((address(h.meta()), address(h.target()?.meta())))
+            })
+            .collect()
+    }
+
+    /// Descriptions of this component's boxes.
+    fn box_infos(&self) -> Vec<BoxInfo> {
+        self.slots()
+            .iter()
+            .filter_map(|s| Some(s.info(s.handle.as_ref()?)))
+            .collect()
     }
 
     pub(crate) fn activity(&self) -> (Activity, usize) {
@@ -153,21 +321,41 @@ impl ComponentCell {
             cell: Arc::clone(self),
             index,
         });
-        lock(&self.boxes).push(BoxSlot {
+        let slot = BoxSlot {
             handle: Some(handle),
             name,
             doc,
             index,
-        });
+        };
+        if self.announced.load(Ordering::Relaxed) && self.hub.watched() {
+            let info = slot.info(slot.handle.as_ref().expect("just set"));
+            self.hub.emit(|| EventKind::BoxAdded {
+                component: self.id,
+                info,
+            });
+        }
+        lock(&self.boxes).push(slot);
     }
 
     /// Stops listing `b` (a dynamic box being removed).
     pub(crate) fn remove_box(&self, b: &Arc<dyn ErasedBox>) {
+        let mut removed = Vec::new();
         lock(&self.boxes).retain(|x| {
-            !x.handle
+            let keep = !x
+                .handle
                 .as_ref()
-                .is_some_and(|h| std::ptr::addr_eq(Arc::as_ptr(h), Arc::as_ptr(b)))
+                .is_some_and(|h| std::ptr::addr_eq(Arc::as_ptr(h), Arc::as_ptr(b)));
+            if !keep {
+                removed.push(x.name.to_string());
+            }
+            keep
         });
+        for name in removed {
+            self.hub.emit(|| EventKind::BoxRemoved {
+                component: self.id,
+                name,
+            });
+        }
     }
 
     /// The name of the box registered with `index`.
@@ -250,6 +438,17 @@ impl ComponentCell {
     }
 }
 
+impl BoxSlot {
+    fn info(&self, handle: &Arc<dyn ErasedBox>) -> BoxInfo {
+        BoxInfo {
+            name: self.name.clone(),
+            direction: handle.meta().direction,
+            type_name: handle.meta().type_name,
+            doc: self.doc.clone(),
+        }
+    }
+}
+
 /// One of a component's boxes, as the live model lists it.
 #[derive(Clone)]
 pub(crate) struct BoxSlot {
@@ -308,6 +507,8 @@ pub struct BoxSnapshot {
     pub info: BoxInfo,
     /// Depth, capacity and counters.
     pub stats: BoxStats,
+    /// How many [`Tap`]s watch it.
+    pub taps: usize,
 }
 
 /// One component in a [`Snapshot`].
@@ -323,6 +524,9 @@ pub struct ComponentSnapshot {
     pub parent: Option<ComponentId>,
     /// What it is doing.
     pub state: ComponentState,
+    /// When it started doing it (for an ended component: when it ended), on the system's clock
+    /// like [`Snapshot::taken_at`]; `taken_at - state_since` is how long it has been at it.
+    pub state_since: Duration,
     /// Its boxes, in declaration order (dynamic boxes last).
     pub boxes: Vec<BoxSnapshot>,
 }
@@ -334,6 +538,16 @@ pub struct BoxAddress {
     pub component: Option<ComponentId>,
     /// The box name.
     pub name: String,
+}
+
+impl fmt::Display for BoxAddress {
+    /// `#3.outbox`, or the name alone for a box that belongs to no component.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.component {
+            Some(id) => write!(f, "{id}.{}", self.name),
+            None => f.write_str(&self.name),
+        }
+    }
 }
 
 /// One link in a [`Snapshot`].
@@ -348,6 +562,9 @@ pub struct LinkSnapshot {
 /// The whole system at one moment.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Snapshot {
+    /// When it was taken, on the system's clock: time since the system was built (virtual time
+    /// for [`System::deterministic`](crate::System::deterministic)).
+    pub taken_at: Duration,
     /// Every live component, by id.
     pub components: Vec<ComponentSnapshot>,
     /// Every link whose source belongs to a live component.
@@ -406,8 +623,11 @@ impl Registry {
         all
     }
 
-    pub(crate) fn snapshot(&self) -> Snapshot {
-        let mut snap = Snapshot::default();
+    pub(crate) fn snapshot(&self, hub: &Hub) -> Snapshot {
+        let mut snap = Snapshot {
+            taken_at: hub.now(),
+            ..Snapshot::default()
+        };
         for cell in self.all() {
             let slots: Vec<(Arc<dyn ErasedBox>, BoxSlot)> = cell
                 .slots()
@@ -428,16 +648,13 @@ impl Registry {
                 type_name: cell.type_name,
                 parent: cell.parent,
                 state: cell.state(),
+                state_since: cell.since(),
                 boxes: slots
                     .iter()
                     .map(|(h, s)| BoxSnapshot {
-                        info: BoxInfo {
-                            name: s.name.clone(),
-                            direction: h.meta().direction,
-                            type_name: h.meta().type_name,
-                            doc: s.doc.clone(),
-                        },
+                        info: s.info(h),
                         stats: h.stats(),
+                        taps: h.tap_count(),
                     })
                     .collect(),
             });
@@ -450,6 +667,7 @@ impl Registry {
                 type_name: cell.type_name,
                 parent: cell.parent,
                 state: cell.state(),
+                state_since: cell.since(),
                 boxes: Vec::new(),
             });
         }
@@ -457,7 +675,8 @@ impl Registry {
     }
 }
 
-fn address(meta: &crate::boxes::meta::BoxMeta) -> BoxAddress {
+/// The address of a box: its owner and name.
+pub(crate) fn address(meta: &crate::boxes::meta::BoxMeta) -> BoxAddress {
     match meta.owner() {
         Some(o) => BoxAddress {
             component: Some(o.cell.id),

@@ -52,6 +52,8 @@ pub(crate) struct SchedShared {
     has_injected: AtomicBool,
     idle_waker: Mutex<Option<Waker>>,
     stop: AtomicBool,
+    /// The system's live model: its clock is read once per tick for state timestamps.
+    hub: Arc<crate::model::Hub>,
 }
 
 thread_local! {
@@ -67,7 +69,7 @@ struct Local {
 }
 
 impl SchedShared {
-    pub(crate) fn new(index: usize) -> Arc<Self> {
+    pub(crate) fn new(index: usize, hub: Arc<crate::model::Hub>) -> Arc<Self> {
         static NEXT: AtomicU64 = AtomicU64::new(1);
         Arc::new(SchedShared {
             id: NEXT.fetch_add(1, Ordering::Relaxed),
@@ -76,6 +78,7 @@ impl SchedShared {
             has_injected: AtomicBool::new(false),
             idle_waker: Mutex::new(None),
             stop: AtomicBool::new(false),
+            hub,
         })
     }
 
@@ -304,6 +307,7 @@ impl Driver {
     /// Polls up to `budget` runnable tasks; returns how many were polled.
     pub(crate) fn tick(&mut self, budget: usize) -> usize {
         self.enter();
+        let _now = self.shared.hub.clock.cache();
         self.take_injected();
         self.adopt_spawned();
         let mut polled = 0;

@@ -41,7 +41,10 @@ use crate::boxes::inbox::InboxCore;
 use crate::boxes::meta::{Boxes, Direction};
 use crate::component::{self, Child, Component, Exit, ThreadedComponent};
 use crate::control::Control;
-use crate::model::{ComponentCell, ComponentId, ComponentState, Registry, Snapshot};
+use crate::model::{
+    BoxAddress, Clock, ComponentCell, ComponentId, ComponentState, Events, Hub, Registry, Snapshot,
+    Tap, TapError,
+};
 use crate::scheduler::{runtime, Driver, SchedShared};
 use crate::services::Services;
 
@@ -51,6 +54,8 @@ const FAILURE_LOG: usize = 64;
 pub(crate) struct SystemShared {
     next_id: AtomicU64,
     pub(crate) registry: Registry,
+    /// The live model's clock and event subscribers.
+    pub(crate) hub: Arc<Hub>,
     pub(crate) services: Services,
     pub(crate) scheds: Vec<Arc<SchedShared>>,
     live: Mutex<usize>,
@@ -137,6 +142,33 @@ impl SystemShared {
             name: cell.name(),
             what,
         });
+    }
+
+    /// The live model now.
+    pub(crate) fn snapshot(&self) -> Snapshot {
+        self.registry.snapshot(&self.hub)
+    }
+
+    fn tap(&self, at: &BoxAddress, capacity: usize) -> Result<Tap, TapError> {
+        let no_component = || TapError::NoSuchComponent {
+            component: at.component,
+            name: at.name.clone(),
+        };
+        let cell = self
+            .registry
+            .get(at.component.ok_or_else(no_component)?)
+            .ok_or_else(no_component)?;
+        let slots = cell.slots();
+        let handle = slots
+            .iter()
+            .find(|s| s.name == at.name)
+            .and_then(|s| s.handle.clone())
+            .ok_or_else(|| TapError::NoSuchBox {
+                component: cell.name(),
+                name: at.name.clone(),
+                available: slots.iter().map(|s| s.name.to_string()).collect(),
+            })?;
+        Ok(Tap::install(&self.hub, at.clone(), &handle, capacity))
     }
 
     fn place(&self) -> usize {
@@ -278,10 +310,19 @@ impl System {
     }
 
     fn make(threads: usize, deterministic: bool) -> Self {
-        let scheds: Vec<_> = (0..threads).map(SchedShared::new).collect();
+        let rt = deterministic.then(|| runtime(true));
+        let clock = match &rt {
+            Some(rt) => Clock::virtual_time(rt),
+            None => Clock::real(),
+        };
+        let hub = Arc::new(Hub::new(clock));
+        let scheds: Vec<_> = (0..threads)
+            .map(|i| SchedShared::new(i, Arc::clone(&hub)))
+            .collect();
         let shared = Arc::new(SystemShared {
             next_id: AtomicU64::new(1),
             registry: Registry::default(),
+            hub,
             services: Services::default(),
             scheds: scheds.clone(),
             live: Mutex::new(0),
@@ -291,12 +332,14 @@ impl System {
             placement: AtomicUsize::new(0),
             failures: Mutex::new(VecDeque::new()),
         });
-        System {
+        let system = System {
             shared,
             drivers: scheds.into_iter().map(Driver::new).collect(),
-            deterministic: deterministic.then(|| runtime(true)),
+            deterministic: rt,
             background: Vec::new(),
-        }
+        };
+        crate::hook::run_hooks(&system.handle());
+        system
     }
 
     /// How many scheduler threads this system has.
@@ -316,7 +359,28 @@ impl System {
 
     /// The live model: every component, its boxes with their figures, and the links.
     pub fn snapshot(&self) -> Snapshot {
-        self.shared.registry.snapshot()
+        self.shared.snapshot()
+    }
+
+    /// Subscribes to the live model's change events, holding at most `capacity` unread ones
+    /// (see [`Events`]). Costs the system nothing until called, and little after.
+    pub fn events(&self, capacity: usize) -> Events {
+        self.shared.hub.subscribe(capacity)
+    }
+
+    /// Installs a tap recording the last `capacity` messages that cross the box at `at` (see
+    /// [`Tap`]); dropping the tap removes it.
+    ///
+    /// # Errors
+    /// [`TapError`] naming what is missing if no live component has that box.
+    pub fn tap(&self, at: &BoxAddress, capacity: usize) -> Result<Tap, TapError> {
+        self.shared.tap(at, capacity)
+    }
+
+    /// Time since the system was built, on its clock (virtual for a deterministic system) —
+    /// the clock of [`Snapshot::taken_at`] and of event and tap times.
+    pub fn now(&self) -> Duration {
+        self.shared.hub.now()
     }
 
     /// The most recent components that failed or panicked (up to 64), oldest first.
@@ -578,6 +642,7 @@ impl System {
 
 impl Drop for System {
     fn drop(&mut self) {
+        self.shared.hub.close();
         if !self.background.is_empty() {
             self.shared.scheds.iter().for_each(|s| s.stop());
             for t in std::mem::take(&mut self.background) {
@@ -662,7 +727,31 @@ impl SystemHandle {
 
     /// The live model.
     pub fn snapshot(&self) -> Snapshot {
-        self.shared.registry.snapshot()
+        self.shared.snapshot()
+    }
+
+    /// Subscribes to change events, as [`System::events`].
+    pub fn events(&self, capacity: usize) -> Events {
+        self.shared.hub.subscribe(capacity)
+    }
+
+    /// Installs a tap, as [`System::tap`].
+    ///
+    /// # Errors
+    /// As [`System::tap`].
+    pub fn tap(&self, at: &BoxAddress, capacity: usize) -> Result<Tap, TapError> {
+        self.shared.tap(at, capacity)
+    }
+
+    /// Time since the system was built, as [`System::now`].
+    pub fn now(&self) -> Duration {
+        self.shared.hub.now()
+    }
+
+    /// True until the [`System`] this handle belongs to is dropped: a thread started by a
+    /// [`SystemHook`](crate::SystemHook) stops when it turns false.
+    pub fn is_alive(&self) -> bool {
+        self.shared.hub.is_alive()
     }
 
     /// The services registry.

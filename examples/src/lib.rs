@@ -1,1 +1,2 @@
 //! Shared helpers for the tutorial examples.
+pub mod bulletin_board;

@@ -41,6 +41,7 @@
 pub mod catalogue;
 pub mod chassis;
 pub mod file;
+pub mod inspect;
 pub mod marshal;
 pub mod net;
 pub mod process;

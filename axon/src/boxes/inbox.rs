@@ -23,7 +23,7 @@ use std::task::{Context, Poll, Waker};
 
 use super::meta::{BoxMeta, Direction};
 use crate::error::TryRecvError;
-use crate::model::Activity;
+use crate::model::{text_of, Activity, MessageFormat, Taps};
 
 /// The capacity of a box when none is given: the bound that makes backpressure the default.
 pub const DEFAULT_CAPACITY: usize = 128;
@@ -55,9 +55,24 @@ pub(crate) struct InboxState<T> {
     pub(crate) pushed: u64,
     pub(crate) popped: u64,
     pub(crate) discarded: u64,
+    /// How messages become text for taps (`None`: the type's name).
+    pub(crate) format: Option<MessageFormat<T>>,
+    /// Taps recording what is delivered here (normally none: one test of this field).
+    pub(crate) taps: Taps,
 }
 
 impl<T> InboxState<T> {
+    /// Shows `msgs`, about to be delivered, to the taps (the caller checked there are some).
+    #[cold]
+    fn tap<'a>(&self, msgs: impl IntoIterator<Item = &'a T>)
+    where
+        T: 'a,
+    {
+        for m in msgs {
+            self.taps.record(&text_of(self.format, m));
+        }
+    }
+
     /// Records that the consumer waits, reusing the stored waker when it is the same task's.
     #[inline]
     fn park_rx(&mut self, cx: &Context<'_>) {
@@ -119,6 +134,8 @@ impl<T> InboxCore<T> {
                 pushed: 0,
                 popped: 0,
                 discarded: 0,
+                format: None,
+                taps: Taps::default(),
             }),
             len: AtomicUsize::new(0),
             meta: BoxMeta::new(Direction::Inbox, std::any::type_name::<T>()),
@@ -159,6 +176,9 @@ impl<T> InboxCore<T> {
             }
             return Push::Full(msg);
         }
+        if !st.taps.is_empty() {
+            st.tap([&msg]);
+        }
         st.queue.push_back(msg);
         st.pushed += 1;
         self.sync_len(&st);
@@ -177,6 +197,9 @@ impl<T> InboxCore<T> {
         }
         let before = st.queue.len();
         st.queue.extend(msgs);
+        if !st.taps.is_empty() {
+            st.tap(st.queue.range(before..));
+        }
         let n = (st.queue.len() - before) as u64;
         st.pushed += n;
         self.sync_len(&st);
@@ -206,6 +229,7 @@ impl<T> InboxCore<T> {
                 let waiters = Self::after_pop(&mut st);
                 drop(st);
                 wake_all(waiters);
+                crate::trace::on_received(&self.meta, 1);
                 Ok(m)
             }
             None if st.closed => Err(true),
@@ -280,6 +304,9 @@ impl<T> InboxCore<T> {
             return PushMany::Closed;
         }
         let k = st.capacity.saturating_sub(st.queue.len()).min(buf.len());
+        if !st.taps.is_empty() {
+            st.tap(&buf[..k]);
+        }
         st.queue.extend(buf.drain(..k));
         st.pushed += k as u64;
         self.sync_len(&st);
@@ -316,6 +343,9 @@ impl<T> InboxCore<T> {
         };
         drop(st);
         wake_all(waiters);
+        if n > 0 {
+            crate::trace::on_received(&self.meta, n);
+        }
         n
     }
 
@@ -450,6 +480,18 @@ impl<T: Send + 'static> Inbox<T> {
             Some(None) => Err(TryRecvError::Closed),
             None => Err(TryRecvError::Empty),
         }
+    }
+
+    /// Shows this inbox's messages with their `Debug` form in taps and tracing events (see
+    /// [`crate::model`]). `#[derive(Boxes)]` does this by itself wherever the message type is
+    /// known to be `Debug`; call it in the constructor of a generic component whose `T: Debug`
+    /// is known there but not on the struct.
+    pub fn debuggable(self) -> Self
+    where
+        T: std::fmt::Debug,
+    {
+        self.core.lock().format = Some(MessageFormat::debug());
+        self
     }
 
     /// A cloneable, thread-safe reference for linking to or sending into this inbox later.
@@ -637,5 +679,12 @@ impl<T: Send + 'static> InboxRef<T> {
     /// Changes the capacity of the inbox (`None` = unbounded), as [`Inbox::set_capacity`].
     pub fn set_capacity(&self, capacity: Option<usize>) {
         set_capacity(&self.core, capacity);
+    }
+}
+
+impl<T: Send + 'static> crate::model::__private::Carrier for Inbox<T> {
+    type Message = T;
+    fn set_message_format(&self, format: MessageFormat<T>) {
+        self.core.lock().format.get_or_insert(format);
     }
 }

@@ -34,7 +34,7 @@ use std::sync::{Arc, OnceLock};
 use super::inbox::{Inbox, InboxCore};
 use super::outbox::{Outbox, OutboxCore};
 use crate::link::LinkError;
-use crate::model::{Activity, ComponentCell};
+use crate::model::{Activity, ComponentCell, TapShared};
 
 /// Whether a box receives or sends.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -198,6 +198,12 @@ pub(crate) trait ErasedBox: Send + Sync {
     fn target(&self) -> Option<Arc<dyn ErasedBox>>;
     /// Sets the capacity (an inbox's bound; an outbox's hold buffer). `None`: unbounded.
     fn set_capacity(&self, capacity: Option<usize>);
+    /// Starts showing the messages that cross this box to `tap`.
+    fn add_tap(&self, tap: Arc<TapShared>);
+    /// Stops showing them to `tap`.
+    fn remove_tap(&self, tap: &Arc<TapShared>);
+    /// How many taps watch this box.
+    fn tap_count(&self) -> usize;
 }
 
 /// Who owns a box, set once when its component is registered.
@@ -280,6 +286,15 @@ impl<T: Send + 'static> ErasedBox for InboxCore<T> {
     fn target(&self) -> Option<Arc<dyn ErasedBox>> {
         self.lock().forward.clone().map(|f| f as Arc<dyn ErasedBox>)
     }
+    fn add_tap(&self, tap: Arc<TapShared>) {
+        self.lock().taps.add(tap);
+    }
+    fn remove_tap(&self, tap: &Arc<TapShared>) {
+        self.lock().taps.remove(tap);
+    }
+    fn tap_count(&self) -> usize {
+        self.lock().taps.len()
+    }
     fn link_erased(
         self: Arc<Self>,
         dst: Arc<dyn ErasedBox>,
@@ -308,6 +323,15 @@ impl<T: Send + 'static> ErasedBox for OutboxCore<T> {
     fn close(&self) {}
     fn set_capacity(&self, capacity: Option<usize>) {
         self.lock().hold_capacity = capacity.unwrap_or(usize::MAX);
+    }
+    fn add_tap(&self, tap: Arc<TapShared>) {
+        OutboxCore::add_tap(self, tap);
+    }
+    fn remove_tap(&self, tap: &Arc<TapShared>) {
+        OutboxCore::remove_tap(self, tap);
+    }
+    fn tap_count(&self) -> usize {
+        self.lock().taps.len()
     }
     fn target(&self) -> Option<Arc<dyn ErasedBox>> {
         match &self.lock().target {

@@ -40,13 +40,16 @@ use super::inbox::{InboxCore, Push, PushMany, DEFAULT_CAPACITY};
 use super::meta::{BoxMeta, BoxStats, Direction};
 use crate::error::{SendError, TrySendError};
 use crate::link::{Route, Target};
-use crate::model::Activity;
+use crate::model::{text_of, Activity, MessageFormat, Taps};
 
 pub(crate) struct OutboxCore<T> {
     state: Mutex<OutboxState<T>>,
     pub(crate) meta: BoxMeta,
     /// Written only by the outbox's single owner (load + store, no read-modify-write).
     sent: AtomicU64,
+    /// True while a tap watches this outbox: read on every send, next to `sent`, which every
+    /// send writes anyway. (A plain std atomic even under loom: it guards no protocol.)
+    tapped: std::sync::atomic::AtomicBool,
 }
 
 pub(crate) struct OutboxState<T> {
@@ -54,6 +57,10 @@ pub(crate) struct OutboxState<T> {
     pub(crate) held: VecDeque<T>,
     pub(crate) hold_capacity: usize,
     pub(crate) discarded: u64,
+    /// How messages become text for taps and tracing (`None`: the type's name).
+    pub(crate) format: Option<MessageFormat<T>>,
+    /// Taps recording what is sent from here.
+    pub(crate) taps: Taps,
 }
 
 impl<T> OutboxCore<T> {
@@ -64,9 +71,12 @@ impl<T> OutboxCore<T> {
                 held: VecDeque::new(),
                 hold_capacity,
                 discarded: 0,
+                format: None,
+                taps: Taps::default(),
             }),
             meta: BoxMeta::new(Direction::Outbox, std::any::type_name::<T>()),
             sent: AtomicU64::new(0),
+            tapped: std::sync::atomic::AtomicBool::new(false),
         })
     }
 
@@ -83,6 +93,24 @@ impl<T> OutboxCore<T> {
             messages_in: sent,
             messages_out: sent.saturating_sub(st.held.len() as u64 + st.discarded),
             discarded: st.discarded,
+        }
+    }
+
+    /// True if sends must be shown to a tap or to tracing.
+    #[inline(always)]
+    fn watched(&self) -> bool {
+        self.tapped.load(Ordering::Relaxed) || crate::trace::messages_enabled()
+    }
+
+    pub(crate) fn add_tap(&self, tap: std::sync::Arc<crate::model::TapShared>) {
+        self.lock().taps.add(tap);
+        self.tapped.store(true, Ordering::Relaxed);
+    }
+
+    pub(crate) fn remove_tap(&self, tap: &std::sync::Arc<crate::model::TapShared>) {
+        let mut st = self.lock();
+        if st.taps.remove(tap) {
+            self.tapped.store(false, Ordering::Relaxed);
         }
     }
 
@@ -198,7 +226,7 @@ impl<T: Send + 'static> Outbox<T> {
             if buf.is_empty() {
                 return Poll::Ready(Ok(()));
             }
-            if let Some((sink, epoch)) = &self.cache {
+            if let Some((sink, epoch)) = self.cache.as_ref().filter(|_| !self.core.watched()) {
                 match sink.push_many(buf, Some(*epoch), Some(cx)) {
                     PushMany::Done(k) => {
                         self.core.count_sent_n(k);
@@ -261,7 +289,37 @@ impl<T: Send + 'static> Outbox<T> {
 
     /// Tries the cached route, re-resolving it when links have changed. `Err(Stale)` here means
     /// "unlinked and the hold buffer is full" (the message was not taken).
-    fn push_cached(&mut self, mut msg: T, mut cx: Option<&mut Context<'_>>) -> Result<(), Push<T>> {
+    #[inline(always)]
+    fn push_cached(&mut self, msg: T, cx: Option<&mut Context<'_>>) -> Result<(), Push<T>> {
+        if self.core.watched() {
+            return self.push_watched(msg, cx);
+        }
+        self.push_route(msg, cx)
+    }
+
+    /// [`push_cached`](Self::push_cached) while a tap or tracing watches: the message's text
+    /// is made first and shown once the message is taken.
+    #[cold]
+    #[inline(never)]
+    fn push_watched(&mut self, msg: T, cx: Option<&mut Context<'_>>) -> Result<(), Push<T>> {
+        let trace = crate::trace::messages_enabled() && crate::trace::messages_wanted();
+        if !trace && !self.core.tapped.load(Ordering::Relaxed) {
+            return self.push_route(msg, cx);
+        }
+        let format = self.core.lock().format;
+        let text = text_of(format, &msg);
+        let pushed = self.push_route(msg, cx);
+        if pushed.is_ok() {
+            self.core.lock().taps.record(&text);
+            if trace {
+                crate::trace::sent(&self.core.meta, &text);
+            }
+        }
+        pushed
+    }
+
+    #[inline]
+    fn push_route(&mut self, mut msg: T, mut cx: Option<&mut Context<'_>>) -> Result<(), Push<T>> {
         loop {
             if let Some((sink, epoch)) = &self.cache {
                 match sink.push(msg, Some(*epoch), cx.as_deref_mut()) {
@@ -293,6 +351,16 @@ impl<T: Send + 'static> Outbox<T> {
 }
 
 impl<T> Outbox<T> {
+    /// Shows this outbox's messages with their `Debug` form in taps and tracing events, as
+    /// [`Inbox::debuggable`](crate::Inbox::debuggable).
+    pub fn debuggable(self) -> Self
+    where
+        T: std::fmt::Debug,
+    {
+        self.core.lock().format = Some(MessageFormat::debug());
+        self
+    }
+
     /// A shareable reference to this outbox, for linking it later (for example from a parent
     /// after the component has started).
     pub fn handle(&self) -> OutboxRef<T> {
@@ -364,5 +432,12 @@ impl<T> std::fmt::Debug for OutboxRef<T> {
         f.debug_struct("OutboxRef")
             .field("name", &self.core.meta.label())
             .finish()
+    }
+}
+
+impl<T: Send + 'static> crate::model::__private::Carrier for Outbox<T> {
+    type Message = T;
+    fn set_message_format(&self, format: MessageFormat<T>) {
+        self.core.lock().format.get_or_insert(format);
     }
 }

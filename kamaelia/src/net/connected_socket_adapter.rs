@@ -10,6 +10,10 @@
 //! Backpressure: a chunk read from the socket is sent on before the next read, so while the
 //! receiver of `outbox` does not take its input the adapter stops reading and the peer's sends
 //! are slowed by TCP itself; while the peer does not read, the write waits and the inbox fills.
+//! The adapter itself holds at most one chunk read (at most
+//! [`chunk_size`](ConnectedSocketAdapter::chunk_size) bytes) and one message being written: with
+//! bounded boxes on both sides nothing on a connection grows without bound, however fast the
+//! peer sends.
 //!
 //! ```
 //! use axon::{bridge::Handle, System};
@@ -44,7 +48,7 @@
 //! | `inbox` | `Vec<u8>` | bytes to write to the socket |
 //! | `control` | [`Control`] | `ProducerFinished`: write what is queued, then close; `Shutdown`: close now |
 //! | `outbox` | `Vec<u8>` | bytes read from the socket, in chunks |
-//! | `signal` | [`Control`] | `ProducerFinished` when the peer closes its side; otherwise the stop request, or `Shutdown` on a socket error |
+//! | `signal` | [`Control`] | `ProducerFinished` when the peer closes its side; otherwise the stop request, or [`Control::Failed`] naming the peer and the error when the connection breaks |
 //!
 //! # Parameters
 //!
@@ -61,9 +65,11 @@
 //! `control` says stop. `ProducerFinished` on `control`: writes everything queued, closes the
 //! socket, ends. `Shutdown` (or a closed `control`): closes the socket at once, discarding queued
 //! bytes. A read or write error (connection reset) ends it too. On `signal` it sends the stop
-//! request it got (`Shutdown` after a socket error) — unless it already sent `ProducerFinished`
-//! for the peer closing, which is then the only message on `signal`. Socket errors do not fail
-//! the component: the connection is simply over.
+//! request it got, or after a socket error [`Control::Failed`] with a reason naming the peer
+//! and the error (`socket for 127.0.0.1:5000: connection with 127.0.0.1:5000 failed: Connection
+//! reset by peer`) — unless it already sent `ProducerFinished` for the peer closing, which is
+//! then the only message on `signal`. Socket errors do not fail the component: the connection
+//! is simply over.
 
 use std::future::Future;
 use std::pin::Pin;
@@ -91,7 +97,8 @@ pub struct ConnectedSocketAdapter {
     pub control: Inbox<Control>,
     /// Bytes read from the socket, in chunks.
     pub outbox: Outbox<Vec<u8>>,
-    /// `ProducerFinished` when the peer closes; otherwise the stop request.
+    /// `ProducerFinished` when the peer closes; otherwise the stop request, or `Failed` when the
+    /// connection breaks.
     pub signal: Outbox<Control>,
     #[boxes(skip)]
     socket: Option<Socket>,
@@ -146,17 +153,27 @@ impl Component for ConnectedSocketAdapter {
                 .map_err(|e| Error::msg(format!("{}: cannot use the socket: {e}", ctx.name())))?,
             None => return Ok(()),
         };
+        let peer = stream.peer_addr();
         let mut boxes = SocketBoxes {
             inbox: &mut self.inbox,
             control: &mut self.control,
             outbox: &mut self.outbox,
             signal: &mut self.signal,
         };
-        let (end, peer_closed) = pump(stream, &mut boxes, self.chunk_size, false, false).await;
+        let mut finishing = false;
+        let (end, peer_closed) =
+            pump(stream, &mut boxes, self.chunk_size, false, &mut finishing).await;
         if !peer_closed {
             let c = match end {
                 Ended::Control(c) => c,
-                Ended::PeerClosed | Ended::Failed(_) => Control::Shutdown,
+                Ended::PeerClosed => Control::ProducerFinished,
+                Ended::Failed(e) => {
+                    let peer = peer.map_or_else(|_| "the peer".to_string(), |a| a.to_string());
+                    Control::failed(format!(
+                        "{}: connection with {peer} failed: {e}",
+                        ctx.name()
+                    ))
+                }
             };
             self.signal.send(c).await.ok();
         }
@@ -221,13 +238,14 @@ enum Step {
 /// Moves bytes between the socket and the boxes until a stop request, an error, or (with
 /// `end_on_eof`) the peer closing — with `end_on_eof`, `ProducerFinished` closes the writing
 /// side and reads on until the peer closes. Returns why, and whether `ProducerFinished` was already sent
-/// on `signal` for the peer closing. `finishing` = a `ProducerFinished` was already received. The socket is closed when it returns.
+/// on `signal` for the peer closing. `finishing`: a `ProducerFinished` was received (before the
+/// call, or during it — then it is set). The socket is closed when it returns.
 pub(crate) async fn pump(
     stream: TcpStream,
     b: &mut SocketBoxes<'_>,
     chunk_size: usize,
     end_on_eof: bool,
-    mut finishing: bool,
+    finishing: &mut bool,
 ) -> (Ended, bool) {
     let (read_half, write_half) = stream.into_split();
     let mut reader = Some(read_half);
@@ -238,7 +256,7 @@ pub(crate) async fn pump(
     let mut peer_closed = false;
     let mut write_closed = false;
     loop {
-        if finishing && writing.is_none() && !write_closed {
+        if *finishing && writing.is_none() && !write_closed {
             // No more input will come: write what is queued, then close.
             match (b.inbox.try_recv(), writer.take()) {
                 (Ok(data), Some(w)) => writing = Some(write(w, data)),
@@ -258,12 +276,12 @@ pub(crate) async fn pump(
             biased;
             c = b.control.recv() => Step::Control(c.unwrap_or(Control::Shutdown)),
             (h, r) = written(&mut writing) => Step::Wrote(h, r),
-            m = b.inbox.recv(), if !finishing && writing.is_none() && writer.is_some() => Step::Input(m),
+            m = b.inbox.recv(), if !*finishing && writing.is_none() && writer.is_some() => Step::Input(m),
             r = b.outbox.send_all(&mut to_send), if !to_send.is_empty() => Step::Sent(r.is_ok()),
             r = read_from(&mut reader, &mut buf), if to_send.is_empty() && reader.is_some() => Step::Read(r),
         };
         match step {
-            Step::Control(Control::ProducerFinished) => finishing = true,
+            Step::Control(Control::ProducerFinished) => *finishing = true,
             Step::Control(c) => return (Ended::Control(c), peer_closed),
             Step::Wrote(h, Ok(())) => {
                 writing = None;
@@ -273,7 +291,7 @@ pub(crate) async fn pump(
             Step::Input(Some(data)) => {
                 writing = writer.take().map(|w| write(w, data));
             }
-            Step::Input(None) => finishing = true,
+            Step::Input(None) => *finishing = true,
             Step::Sent(true) => {}
             Step::Sent(false) => {
                 // Nobody takes what we read any more: stop reading.

@@ -39,7 +39,7 @@
 //! | `inbox` | `Vec<u8>` | bytes to send to the server |
 //! | `control` | [`Control`] | `ProducerFinished`: send what is queued, close the sending side, read until the server closes; `Shutdown`: close now |
 //! | `outbox` | `Vec<u8>` | bytes from the server, in chunks |
-//! | `signal` | [`Control`] | `ProducerFinished` when the connection ended normally, `Shutdown` on failure or on request |
+//! | `signal` | [`Control`] | `ProducerFinished` when the connection ended normally; [`Control::Failed`] saying why when it could not be made or broke; otherwise the stop request |
 //!
 //! # Parameters
 //!
@@ -56,9 +56,11 @@
 //! on `signal` and ends. `Shutdown`: closes at once (queued bytes are
 //! discarded), sends `Shutdown` on `signal`, ends.
 //!
-//! Failures end the component with an error naming the address — `cannot connect to
-//! 127.0.0.1:1: Connection refused`, or `connection to ... failed: ...` when it breaks (a reset)
-//! — after sending `Shutdown` on `signal`.
+//! Failures send [`Control::Failed`] on `signal` with a reason naming the address and the
+//! operating system's error — `TcpClient: cannot connect to 127.0.0.1:9: Connection refused`,
+//! or `TcpClient: connection to 127.0.0.1:9000 failed: Connection reset by peer` when it breaks
+//! — and end the component with an error of the same text. The server closing the connection
+//! normally is not a failure (`ProducerFinished`).
 
 use axon::{Boxes, Component, Context, Control, Error, Inbox, Outbox};
 use tokio::net::TcpStream;
@@ -74,7 +76,8 @@ pub struct TcpClient {
     pub control: Inbox<Control>,
     /// Bytes from the server, in chunks.
     pub outbox: Outbox<Vec<u8>>,
-    /// `ProducerFinished` when the connection ended normally, `Shutdown` on failure or request.
+    /// `ProducerFinished` when the connection ended normally, `Failed` saying why on failure,
+    /// otherwise the stop request.
     pub signal: Outbox<Control>,
     #[boxes(skip)]
     address: String,
@@ -121,7 +124,7 @@ impl TcpClient {
 }
 
 impl Component for TcpClient {
-    async fn run(mut self, ctx: Context) -> Result<(), Error> {
+    async fn run(mut self, _ctx: Context) -> Result<(), Error> {
         // Control first: `Shutdown` while connecting stops at once; `ProducerFinished` is
         // carried out once connected (queued bytes are still sent).
         let mut finishing = false;
@@ -143,12 +146,8 @@ impl Component for TcpClient {
         let stream = match stream {
             Ok(s) => s,
             Err(e) => {
-                self.signal.send(Control::Shutdown).await.ok();
-                return Err(Error::msg(format!(
-                    "{}: cannot connect to {}: {e}",
-                    ctx.name(),
-                    self.address
-                )));
+                let reason = format!("TcpClient: cannot connect to {}: {e}", self.address);
+                return fail(&mut self.signal, reason).await;
             }
         };
         if self.nodelay {
@@ -160,7 +159,7 @@ impl Component for TcpClient {
             outbox: &mut self.outbox,
             signal: &mut self.signal,
         };
-        let (end, _) = pump(stream, &mut boxes, self.chunk_size, true, finishing).await;
+        let (end, _) = pump(stream, &mut boxes, self.chunk_size, true, &mut finishing).await;
         match end {
             Ended::Control(c) => {
                 self.signal.send(c).await.ok();
@@ -171,15 +170,17 @@ impl Component for TcpClient {
                 Ok(())
             }
             Ended::Failed(e) => {
-                self.signal.send(Control::Shutdown).await.ok();
-                Err(Error::msg(format!(
-                    "{}: connection to {} failed: {e}",
-                    ctx.name(),
-                    self.address
-                )))
+                let reason = format!("TcpClient: connection to {} failed: {e}", self.address);
+                fail(&mut self.signal, reason).await
             }
         }
     }
+}
+
+/// Sends `Failed(reason)` on `signal`; the same text is the component's error.
+async fn fail(signal: &mut Outbox<Control>, reason: String) -> Result<(), Error> {
+    crate::support::pass_on(signal, Control::failed(reason.as_str())).await;
+    Err(Error::msg(reason))
 }
 
 crate::impl_stage!([] TcpClient, Vec<u8> => Vec<u8>);
@@ -190,7 +191,7 @@ crate::catalogue!(|| {
         "TcpClient",
         "Kamaelia.Internet.TCPClient.TCPClient",
         Family::Internet,
-        "Connects to a TCP server: inbox bytes are sent to it, its bytes leave on outbox; a failure ends it with an error naming the address.",
+        "Connects to a TCP server: inbox bytes are sent to it, its bytes leave on outbox; a failure sends Failed naming the address and the OS error on signal, and ends it with that error.",
         axon::box_infos(&TcpClient::new("127.0.0.1:0")),
     )
     .parameter("address", "String", "TcpClient::new(\"host:port\")")

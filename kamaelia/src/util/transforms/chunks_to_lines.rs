@@ -12,6 +12,11 @@
 //! on the `errors` outbox as a [`LineTooLong`] naming the line number and the limit; the lines
 //! after it are delivered as usual.
 //!
+//! The splitting is done by the pure decoder [`LineDecoder`] (property-tested and fuzzed; its
+//! [`LineTooLongAt`] also gives the byte offset where the too-long line starts).
+//! [`LineFramer`](crate::protocol::framing::LineFramer) is the sending side: what it sends,
+//! this gives back unchanged.
+//!
 //! Input is anything that is bytes (`String`, `&'static str`, `Vec<u8>`, ...). Output lines are
 //! `String` ([`ChunksToLines::text`]) or `Vec<u8>` ([`ChunksToLines::bytes`]). Because a line
 //! break never falls inside a UTF-8 character, text chunks cut anywhere give whole, valid lines;
@@ -65,11 +70,10 @@
 //! it ends at once, discarding what is queued and the partial line, and sends `Shutdown` on
 //! `signal`. Nothing is ever sent on `errors` at shutdown except for a too-long partial line.
 
-use std::marker::PhantomData;
-
 use axon::{next_batch, Batch, Boxes, Component, Context, Control, Error, Inbox, Outbox};
 
 use super::step::{pass_on, BATCH};
+use crate::protocol::framing::codec::{Decoder, LineDecoder, LineTooLongAt};
 
 /// The longest line [`ChunksToLines`] keeps unless told otherwise: 1 MiB.
 pub const DEFAULT_MAX_LINE: usize = 1 << 20;
@@ -186,80 +190,26 @@ impl<C: AsRef<[u8]> + Send + 'static, L: LineData> std::fmt::Debug for ChunksToL
     }
 }
 
-/// The line being assembled.
-struct Assembler<L> {
-    max_line: usize,
-    /// Bytes of the current line so far (at most `max_line` + 1: a possible `\r`).
-    buf: Vec<u8>,
-    /// The current line is too long and already reported: skip to its end.
-    discarding: bool,
-    /// The current line's number, from 1.
-    line: u64,
-    _l: PhantomData<fn() -> L>,
+impl From<LineTooLongAt> for LineTooLong {
+    /// The component's report of the decoder's error (without the byte offset).
+    fn from(e: LineTooLongAt) -> Self {
+        LineTooLong {
+            line: e.line,
+            limit: e.limit,
+        }
+    }
 }
 
-impl<L: LineData> Assembler<L> {
-    fn new(max_line: usize) -> Self {
-        Assembler {
-            max_line,
-            buf: Vec::new(),
-            discarding: false,
-            line: 1,
-            _l: PhantomData,
-        }
-    }
-
-    fn too_long(&self) -> LineTooLong {
-        LineTooLong {
-            line: self.line,
-            limit: self.max_line,
-        }
-    }
-
-    fn push(&mut self, chunk: &[u8], out: &mut Vec<L>, errors: &mut Vec<LineTooLong>) {
-        let mut rest = chunk;
-        while let Some(pos) = rest.iter().position(|&b| b == b'\n') {
-            let piece = &rest[..pos];
-            if !self.discarding {
-                let cr = usize::from(piece.last().or(self.buf.last()) == Some(&b'\r'));
-                if self.buf.len() + piece.len() - cr > self.max_line {
-                    errors.push(self.too_long());
-                } else {
-                    let mut line = std::mem::take(&mut self.buf);
-                    line.extend_from_slice(piece);
-                    line.truncate(line.len() - cr);
-                    out.push(L::from_line_bytes(line));
-                }
-            }
-            self.buf.clear();
-            self.discarding = false;
-            self.line += 1;
-            rest = &rest[pos + 1..];
-        }
-        if self.discarding {
-            return;
-        }
-        // The unfinished line: keep it unless it is already too long (one byte over is allowed
-        // while it could be the `\r` of a CRLF).
-        let len = self.buf.len() + rest.len();
-        let ends_cr = rest.last().or(self.buf.last()) == Some(&b'\r');
-        if len > self.max_line && !(len == self.max_line + 1 && ends_cr) {
-            errors.push(self.too_long());
-            self.buf.clear();
-            self.discarding = true;
-        } else {
-            self.buf.extend_from_slice(rest);
-        }
-    }
-
-    fn finish(&mut self, out: &mut Vec<L>, errors: &mut Vec<LineTooLong>) {
-        if self.discarding || self.buf.is_empty() {
-            return;
-        }
-        if self.buf.len() > self.max_line {
-            errors.push(self.too_long());
-        } else {
-            out.push(L::from_line_bytes(std::mem::take(&mut self.buf)));
+/// Moves what the decoder completed into the batches to send.
+fn take_lines<L: LineData>(
+    decoder: &mut LineDecoder,
+    lines: &mut Vec<L>,
+    too_long: &mut Vec<LineTooLong>,
+) {
+    while let Some(r) = decoder.pop() {
+        match r {
+            Ok(line) => lines.push(L::from_line_bytes(line)),
+            Err(e) => too_long.push(e.into()),
         }
     }
 }
@@ -274,27 +224,30 @@ impl<C: AsRef<[u8]> + Send + 'static, L: LineData> Component for ChunksToLines<C
             mut errors,
             max_line,
         } = self;
-        let mut asm = Assembler::<L>::new(max_line);
+        let mut decoder = LineDecoder::new(max_line);
         let (mut buf, mut lines, mut too_long) =
             (Vec::with_capacity(BATCH), Vec::new(), Vec::new());
         loop {
             match next_batch(&mut control, &mut inbox, &mut buf, BATCH).await {
                 Batch::Messages(_) => {
                     for chunk in buf.drain(..) {
-                        asm.push(chunk.as_ref(), &mut lines, &mut too_long);
+                        decoder.push(chunk.as_ref());
                     }
+                    take_lines(&mut decoder, &mut lines, &mut too_long);
                     outbox.send_all(&mut lines).await?;
                     errors.send_all(&mut too_long).await?;
                 }
                 Batch::Control(Control::ProducerFinished) => {
                     while inbox.recv_many(&mut buf, BATCH) > 0 {
                         for chunk in buf.drain(..) {
-                            asm.push(chunk.as_ref(), &mut lines, &mut too_long);
+                            decoder.push(chunk.as_ref());
                         }
+                        take_lines(&mut decoder, &mut lines, &mut too_long);
                         outbox.send_all(&mut lines).await?;
                         errors.send_all(&mut too_long).await?;
                     }
-                    asm.finish(&mut lines, &mut too_long);
+                    decoder.finish();
+                    take_lines(&mut decoder, &mut lines, &mut too_long);
                     outbox.send_all(&mut lines).await?;
                     errors.send_all(&mut too_long).await?;
                     pass_on(&mut signal, Control::ProducerFinished).await;

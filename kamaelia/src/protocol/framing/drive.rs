@@ -1,0 +1,249 @@
+//! The body every framing component shares: a message-at-a-time conversion run with the control
+//! convention, an `errors` outbox and, for [`DataDeChunker`](super::DataDeChunker), a `flush`
+//! inbox.
+//!
+//! `control` is looked at first, then `flush`, then the data. A batch of data is converted and
+//! its results sent; a flush first converts what is queued, then ends the current message;
+//! `ProducerFinished` converts what is queued, finishes (delivering partial state), and passes
+//! the `ProducerFinished` on; `Shutdown` and `Failed` end at once and are passed on. When the
+//! conversion reports a fatal error, what it produced before the error is delivered, the error
+//! goes out on `errors`, and the component ends with [`Control::Failed`] naming itself and the
+//! error.
+
+use std::fmt::Display;
+use std::marker::PhantomData;
+
+use axon::{Context, Control, Error, Inbox, Outbox};
+
+use super::codec::Decoder;
+use crate::support::{gone, pass_on};
+
+/// How many messages are taken from the inbox at once.
+const BATCH: usize = 64;
+
+/// A framing component's per-message rule.
+pub(crate) trait Convert: Send {
+    /// What arrives.
+    type In: Send + 'static;
+    /// What leaves.
+    type Out: Send + 'static;
+    /// What goes to `errors`.
+    type Err: Display + Send + 'static;
+    /// Converts one message, appending results and errors in order.
+    fn feed(&mut self, msg: Self::In, out: &mut Vec<Self::Out>, errs: &mut Vec<Self::Err>);
+    /// A message arrived on `flush`.
+    fn flush(&mut self, _out: &mut Vec<Self::Out>, _errs: &mut Vec<Self::Err>) {}
+    /// The end of the stream (`ProducerFinished`).
+    fn finish(&mut self, _out: &mut Vec<Self::Out>, _errs: &mut Vec<Self::Err>) {}
+    /// True once a fatal error was appended: the component must stop.
+    fn failed(&self) -> bool;
+}
+
+/// A stream [`Decoder`] as a [`Convert`]: each message is the next piece of the stream.
+pub(crate) struct Decode<D, C> {
+    decoder: D,
+    _chunk: PhantomData<fn(C)>,
+}
+
+impl<D, C> Decode<D, C> {
+    pub(crate) fn new(decoder: D) -> Self {
+        Decode {
+            decoder,
+            _chunk: PhantomData,
+        }
+    }
+
+    fn drain<I, E>(&mut self, out: &mut Vec<I>, errs: &mut Vec<E>)
+    where
+        D: Decoder<Item = I, Error = E>,
+    {
+        while let Some(r) = self.decoder.pop() {
+            match r {
+                Ok(item) => out.push(item),
+                Err(e) => errs.push(e),
+            }
+        }
+    }
+}
+
+impl<D, C> Convert for Decode<D, C>
+where
+    D: Decoder + Send,
+    D::Item: Send + 'static,
+    D::Error: Display + Send + 'static,
+    C: AsRef<[u8]> + Send + 'static,
+{
+    type In = C;
+    type Out = D::Item;
+    type Err = D::Error;
+
+    fn feed(&mut self, msg: C, out: &mut Vec<D::Item>, errs: &mut Vec<D::Error>) {
+        self.decoder.push(msg.as_ref());
+        self.drain(out, errs);
+    }
+
+    fn flush(&mut self, out: &mut Vec<D::Item>, errs: &mut Vec<D::Error>) {
+        self.decoder.flush();
+        self.drain(out, errs);
+    }
+
+    fn finish(&mut self, out: &mut Vec<D::Item>, errs: &mut Vec<D::Error>) {
+        self.decoder.finish();
+        self.drain(out, errs);
+    }
+
+    fn failed(&self) -> bool {
+        self.decoder.has_failed()
+    }
+}
+
+/// The boxes [`drive`] works on, borrowed from the component.
+pub(crate) struct Boxes<'a, C: Convert> {
+    pub(crate) inbox: &'a mut Inbox<C::In>,
+    pub(crate) control: &'a mut Inbox<Control>,
+    pub(crate) outbox: &'a mut Outbox<C::Out>,
+    pub(crate) signal: &'a mut Outbox<Control>,
+    /// `None` for a conversion that cannot fail.
+    pub(crate) errors: Option<&'a mut Outbox<C::Err>>,
+    /// `Some` for a component with a `flush` inbox.
+    pub(crate) flush: Option<&'a mut Inbox<()>>,
+}
+
+/// What woke the component.
+enum Wake {
+    Control(Control),
+    Flush,
+    Data,
+}
+
+async fn next_flush(flush: &mut Option<&mut Inbox<()>>) -> Option<()> {
+    match flush {
+        Some(f) => f.recv().await,
+        None => std::future::pending().await,
+    }
+}
+
+/// The results of one step, and whether it was fatal.
+struct Pending<C: Convert> {
+    out: Vec<C::Out>,
+    errs: Vec<C::Err>,
+}
+
+/// Sends what a step produced; returns the fatal error's text if the conversion has failed.
+async fn deliver<C: Convert>(
+    name: &str,
+    conv: &C,
+    p: &mut Pending<C>,
+    boxes: &mut Boxes<'_, C>,
+) -> Result<Option<String>, Error> {
+    boxes
+        .outbox
+        .send_all(&mut p.out)
+        .await
+        .map_err(|_| gone(name, "outbox"))?;
+    let fatal = conv.failed().then(|| match p.errs.last() {
+        Some(e) => format!("{name}: {e}"),
+        None => format!("{name}: malformed input"),
+    });
+    if let Some(errors) = boxes.errors.as_deref_mut() {
+        // Nobody listening on `errors` is not a failure.
+        errors.send_all(&mut p.errs).await.ok();
+    }
+    p.errs.clear();
+    Ok(fatal)
+}
+
+/// Feeds everything queued in the inbox; returns the fatal error's text if it failed.
+async fn drain_queued<C: Convert>(
+    name: &str,
+    conv: &mut C,
+    buf: &mut Vec<C::In>,
+    p: &mut Pending<C>,
+    boxes: &mut Boxes<'_, C>,
+) -> Result<Option<String>, Error> {
+    while boxes.inbox.recv_many(buf, BATCH) > 0 {
+        if let Some(fatal) = feed_all(name, conv, buf, p, boxes).await? {
+            return Ok(Some(fatal));
+        }
+    }
+    Ok(None)
+}
+
+/// Feeds the messages in `buf` (stopping at a fatal error) and sends the results.
+async fn feed_all<C: Convert>(
+    name: &str,
+    conv: &mut C,
+    buf: &mut Vec<C::In>,
+    p: &mut Pending<C>,
+    boxes: &mut Boxes<'_, C>,
+) -> Result<Option<String>, Error> {
+    for msg in buf.drain(..) {
+        conv.feed(msg, &mut p.out, &mut p.errs);
+        if conv.failed() {
+            break;
+        }
+    }
+    deliver(name, conv, p, boxes).await
+}
+
+/// Runs `conv` over the boxes until a [`Control`] arrives or it fails (see the module docs).
+///
+/// # Errors
+/// If the component `outbox` leads to has ended, so results can no longer be delivered.
+pub(crate) async fn drive<C: Convert>(
+    ctx: &Context,
+    mut conv: C,
+    mut boxes: Boxes<'_, C>,
+) -> Result<(), Error> {
+    let name = ctx.name();
+    let mut buf = Vec::with_capacity(BATCH);
+    let mut p = Pending::<C> {
+        out: Vec::new(),
+        errs: Vec::new(),
+    };
+    loop {
+        let wake = tokio::select! {
+            biased;
+            c = boxes.control.recv() => Wake::Control(c.unwrap_or(Control::Shutdown)),
+            Some(()) = next_flush(&mut boxes.flush) => Wake::Flush,
+            n = boxes.inbox.recv_batch(&mut buf, BATCH) => {
+                if n == 0 { Wake::Control(Control::Shutdown) } else { Wake::Data }
+            }
+        };
+        let fatal = match wake {
+            Wake::Data => feed_all(&name, &mut conv, &mut buf, &mut p, &mut boxes).await?,
+            Wake::Flush => {
+                match drain_queued(&name, &mut conv, &mut buf, &mut p, &mut boxes).await? {
+                    Some(fatal) => Some(fatal),
+                    None => {
+                        conv.flush(&mut p.out, &mut p.errs);
+                        deliver(&name, &conv, &mut p, &mut boxes).await?
+                    }
+                }
+            }
+            Wake::Control(Control::ProducerFinished) => {
+                match drain_queued(&name, &mut conv, &mut buf, &mut p, &mut boxes).await? {
+                    Some(fatal) => Some(fatal),
+                    None => {
+                        conv.finish(&mut p.out, &mut p.errs);
+                        match deliver(&name, &conv, &mut p, &mut boxes).await? {
+                            Some(fatal) => Some(fatal),
+                            None => {
+                                pass_on(boxes.signal, Control::ProducerFinished).await;
+                                return Ok(());
+                            }
+                        }
+                    }
+                }
+            }
+            Wake::Control(other) => {
+                pass_on(boxes.signal, other).await;
+                return Ok(());
+            }
+        };
+        if let Some(reason) = fatal {
+            pass_on(boxes.signal, Control::failed(reason)).await;
+            return Ok(());
+        }
+    }
+}
