@@ -235,13 +235,17 @@ pub(crate) fn activate<C: Component>(child: Child<C>) -> ComponentId {
         let mut guard = guard;
         let result = CatchUnwind {
             cell,
-            span,
             fut: component.run(ctx),
         }
         .await;
         guard.exit = Some(result);
     };
-    system.scheds[sched].spawn(Box::pin(task));
+    let task: crate::scheduler::TaskFuture = Box::pin(task);
+    system.scheds[sched].spawn(match span {
+        // Only a component started while a subscriber listens pays for entering a span.
+        Some(span) => crate::trace::in_span(span, task),
+        None => task,
+    });
     id
 }
 
@@ -252,7 +256,7 @@ pub(crate) fn activate_threaded<C: ThreadedComponent>(child: Child<C>) -> Compon
     let name = guard.cell.name();
     let span = crate::trace::component_span(&guard.cell);
     let spawned = std::thread::Builder::new().name(name).spawn(move || {
-        let _in = span.enter();
+        let _in = span.as_ref().map(crate::trace::Span::enter);
         let mut guard = guard;
         let result = std::panic::catch_unwind(AssertUnwindSafe(|| component.run(ctx)));
         guard.exit = Some(match result {
@@ -282,7 +286,6 @@ pin_project_lite::pin_project! {
     /// Polls a component body, catching panics and keeping the live model's state up to date.
     struct CatchUnwind<F> {
         cell: Arc<ComponentCell>,
-        span: crate::trace::Span,
         #[pin]
         fut: F,
     }
@@ -299,7 +302,6 @@ impl<F: Future<Output = Result<(), Error>>> Future for CatchUnwind<F> {
         if this.cell.cancel.load(std::sync::atomic::Ordering::SeqCst) {
             return Poll::Ready(Exit::Cancelled);
         }
-        let _in = this.span.enter();
         this.cell.set_activity(Activity::Running, 0);
         let fut = this.fut;
         match std::panic::catch_unwind(AssertUnwindSafe(|| fut.poll(cx))) {

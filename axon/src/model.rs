@@ -166,7 +166,7 @@ pub(crate) struct ComponentCell {
     pub(crate) type_name: &'static str,
     pub(crate) parent: Option<ComponentId>,
     /// Low byte: [`Activity`]; the rest: index of the box it waits on. Written only by the
-    /// component's own task (or thread), so updates are a load and a store.
+    /// component's own task (or thread): a plain store.
     activity: AtomicU64,
     /// When `activity` last changed: nanoseconds on the system's clock.
     since: AtomicU64,
@@ -215,10 +215,9 @@ impl ComponentCell {
     /// change, except for the final states, which [`EventKind::ComponentEnded`] reports.
     #[inline]
     pub(crate) fn set_activity(&self, activity: Activity, box_index: usize) {
+        // No test for "unchanged": every poll starts with `Running`, so a wait is always a
+        // change, and the test would cost more than the stores it saves.
         let word = activity as u64 | ((box_index as u64) << 8);
-        if self.activity.load(Ordering::Relaxed) == word {
-            return;
-        }
         self.activity.store(word, Ordering::Relaxed);
         let hub = &*self.hub;
         self.since.store(hub.clock.now_nanos(), Ordering::Relaxed);

@@ -642,17 +642,19 @@ impl System {
 
 impl Drop for System {
     fn drop(&mut self) {
-        self.shared.hub.close();
         if !self.background.is_empty() {
             self.shared.scheds.iter().for_each(|s| s.stop());
             for t in std::mem::take(&mut self.background) {
                 t.join().ok();
             }
         }
-        if let Some(rt) = self.deterministic.take() {
-            let drivers = std::mem::take(&mut self.drivers);
-            rt.block_on(async move { drop(drivers) });
+        let drivers = std::mem::take(&mut self.drivers);
+        match self.deterministic.take() {
+            Some(rt) => rt.block_on(async move { drop(drivers) }),
+            None => drop(drivers),
         }
+        // Last, so that subscribers hear of the components cancelled above before the end.
+        self.shared.hub.close();
     }
 }
 

@@ -9,10 +9,10 @@
 //!   form where the box knows one (see [`crate::model`] on taps), else its type's name.
 //!
 //! Without a subscriber, or with these levels filtered out, a send or receive costs one relaxed
-//! load of tracing's global level filter; a span made while nothing listened is a no-op to
-//! enter. A span is made when its component is activated, so a subscriber installed later sees
-//! events from components started before it without their span. Built without the feature,
-//! none of this exists.
+//! load of tracing's global level filter, and a poll nothing: a component started while no
+//! subscriber wanted its span runs as a plain task, and only one started with a span is wrapped
+//! to enter it. So a subscriber installed later sees events from components started before it
+//! without their span. Built without the feature, none of this exists.
 
 #[cfg(feature = "tracing")]
 mod on {
@@ -22,15 +22,17 @@ mod on {
     /// The component span type.
     pub(crate) type Span = tracing::Span;
 
-    /// Makes the span of a component about to start.
-    pub(crate) fn component_span(cell: &ComponentCell) -> Span {
-        tracing::info_span!(
+    /// Makes the span of a component about to start; `None` if nothing listens (then a poll
+    /// pays one test of the option).
+    pub(crate) fn component_span(cell: &ComponentCell) -> Option<Span> {
+        let span = tracing::info_span!(
             target: "axon::component",
             "component",
             id = cell.id.get(),
             name = %cell.name(),
             r#type = cell.type_name,
-        )
+        );
+        (!span.is_disabled()).then_some(span)
     }
 
     /// True if DEBUG events may be wanted at all: one relaxed load of tracing's global level
@@ -47,6 +49,35 @@ mod on {
     #[inline(never)]
     pub(crate) fn messages_wanted() -> bool {
         tracing::enabled!(target: "axon::message", tracing::Level::DEBUG)
+    }
+
+    pin_project_lite::pin_project! {
+        /// A component task that enters its span on every poll.
+        struct InSpan {
+            span: Span,
+            #[pin]
+            task: crate::scheduler::TaskFuture,
+        }
+    }
+
+    impl std::future::Future for InSpan {
+        type Output = ();
+        fn poll(
+            self: std::pin::Pin<&mut Self>,
+            cx: &mut std::task::Context<'_>,
+        ) -> std::task::Poll<()> {
+            let this = self.project();
+            let _in = this.span.enter();
+            this.task.poll(cx)
+        }
+    }
+
+    /// `task`, polled inside `span`.
+    pub(crate) fn in_span(
+        span: Span,
+        task: crate::scheduler::TaskFuture,
+    ) -> crate::scheduler::TaskFuture {
+        Box::pin(InSpan { span, task })
     }
 
     #[cold]
@@ -81,8 +112,15 @@ mod on {
         }
     }
 
-    pub(crate) fn component_span(_cell: &ComponentCell) -> Span {
-        Span
+    pub(crate) fn component_span(_cell: &ComponentCell) -> Option<Span> {
+        None
+    }
+
+    pub(crate) fn in_span(
+        _span: Span,
+        task: crate::scheduler::TaskFuture,
+    ) -> crate::scheduler::TaskFuture {
+        task
     }
 
     #[inline(always)]

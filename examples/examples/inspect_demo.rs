@@ -4,7 +4,7 @@
 //!   through, then an `encode` pipeline (caption, then a relay) and a `screen` that throws them
 //!   away. The camera is far faster than the throttle, so the throttle's inbox stays full.
 //! * A `sensor` that sends readings as fast as it can to an `archive` that stores one every
-//!   three seconds: the sensor spends its life blocked sending, so it shows as stalled.
+//!   five seconds: the sensor spends its life blocked sending, so it shows as stalled.
 //!
 //! ```text
 //! cargo run -p examples --example inspect_demo -- [--inspect ADDR:PORT] [--seconds N]
@@ -75,7 +75,7 @@ impl Component for Sensor {
     }
 }
 
-/// Stores one reading every three seconds (it just takes them): a slow disk.
+/// Stores one reading every five seconds (it just takes them): a slow disk.
 #[derive(Boxes)]
 struct Archive {
     /// Readings (at most 8 wait).
@@ -90,7 +90,7 @@ impl Component for Archive {
             tokio::select! {
                 biased;
                 _ = self.control.recv() => return Ok(()),
-                _ = tokio::time::sleep(Duration::from_secs(3)) => {}
+                _ = tokio::time::sleep(Duration::from_secs(5)) => {}
             }
             self.inbox.try_recv().ok(); // "stored"
         }

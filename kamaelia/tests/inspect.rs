@@ -564,6 +564,12 @@ fn taps_return_the_last_messages_bounded() {
     let (mut system, ticker) = ticking();
     let inspector = serve(&system);
     let a = inspector.local_addr();
+    let ticker_outbox = |t: &Value| a_box(component(t, "ticker"), "outbox")["taps"].clone();
+    assert_eq!(
+        ticker_outbox(&topology(a)),
+        0,
+        "no tap until one is asked for"
+    );
     let (status, first) = tap(a, ticker, "outbox");
     assert_eq!(status, 200, "{first}");
     assert_eq!(first["messages"], serde_json::json!([]));
@@ -581,6 +587,7 @@ fn taps_return_the_last_messages_bounded() {
     let expected: Vec<String> = (8..40).map(|i| i.to_string()).collect();
     assert_eq!(texts, expected);
     assert_eq!(later["messages"][31]["at_ms"], 4000);
+    assert_eq!(ticker_outbox(&topology(a)), 1);
 }
 
 /// A tap on a box that only forwards (a pipeline's inbox) watches the inbox the messages
@@ -632,24 +639,25 @@ fn the_server_stops_when_the_system_is_dropped() {
 // KAMAELIA_INSPECT: run this test binary again as a child process with the variable set (or
 // not), running only `child_process`.
 
-/// How many inspector threads this process has (Linux names them in /proc).
-fn inspector_threads() -> usize {
-    std::fs::read_dir("/proc/self/task")
-        .unwrap()
-        .filter_map(|t| std::fs::read_to_string(t.ok()?.path().join("comm")).ok())
-        .filter(|name| name.starts_with("kamaelia-insp"))
-        .count()
+/// How many threads this process has (Linux lists them in /proc).
+fn threads() -> usize {
+    std::fs::read_dir("/proc/self/task").unwrap().count()
 }
 
 /// Not a test of its own: the program the `KAMAELIA_INSPECT` tests run in a child process.
-/// It builds a system, says how many inspectors run, and (if asked) waits for stdin to close.
+/// It builds a system, says how many inspector threads that started, and (if asked) waits
+/// for stdin to close.
 #[test]
 #[ignore = "run in a child process by the KAMAELIA_INSPECT tests"]
 fn child_process() {
+    // Building a system starts no thread of its own (`start` does): any new one is the
+    // inspector's.
+    let before = threads();
     let mut system = System::new();
+    let inspectors = threads() - before;
     system.spawn_named("child-idle", Idle::default());
     system.start();
-    eprintln!("child: inspector threads {}", inspector_threads());
+    eprintln!("child: inspector threads {inspectors}");
     if std::env::var_os("INSPECT_CHILD_WAIT").is_some() {
         std::io::stdin().read_to_end(&mut Vec::new()).ok();
     }
@@ -704,18 +712,21 @@ fn start_child_with(
     let mut child = command.spawn().unwrap();
     let mut stderr = BufReader::new(child.stderr.take().unwrap());
     let mut lines = Vec::new();
-    loop {
-        let mut line = String::new();
-        assert!(
-            stderr.read_line(&mut line).unwrap() > 0,
-            "the child ended early: {lines:?}"
-        );
-        let done = line.starts_with("child: inspector threads");
+    let mut line = String::new();
+    while stderr.read_line(&mut line).is_ok_and(|n| n > 0) {
         lines.push(line.trim_end().to_string());
-        if done {
+        line.clear();
+        if lines
+            .last()
+            .unwrap()
+            .starts_with("child: inspector threads")
+        {
             return (child, lines, stderr);
         }
     }
+    child.kill().ok();
+    child.wait().ok();
+    panic!("the child ended early: {lines:?}");
 }
 
 /// Closes the child's stdin and returns the rest of its stderr once it has exited

@@ -12,7 +12,7 @@ use kamaelia::chassis::Pipeline;
 use kamaelia::protocol::framing::codec::{
     encode_frame, encode_length_prefixed, encode_line, ChunkDecoder, ChunkErrorKind, ChunkFormat,
     ChunkFormatError, Decoder, FrameDecoder, FrameErrorKind, LengthPrefixDecoder, LineDecoder,
-    LineEncodeErrorKind, LineTooLongAt,
+    LineEncodeErrorKind, LineTooLong,
 };
 use kamaelia::protocol::framing::{
     srm_receiver, srm_sender, ChunkError, ChunksToLines, DataChunker, DataDeChunker, DeFramer,
@@ -184,7 +184,7 @@ proptest! {
             encode_line(line, i as u64 + 1, terminator, &mut stream).unwrap();
         }
         let got = decode_all(LineDecoder::new(64), &cut(&stream, &points));
-        let want: Vec<Result<Vec<u8>, LineTooLongAt>> = lines.into_iter().map(Ok).collect();
+        let want: Vec<Result<Vec<u8>, LineTooLong>> = lines.into_iter().map(Ok).collect();
         prop_assert_eq!(got, want);
     }
 
@@ -237,13 +237,13 @@ fn line_decoder_reports_line_number_and_offset() {
         got,
         [
             Ok(b"abc".to_vec()),
-            Err(LineTooLongAt {
+            Err(LineTooLong {
                 line: 2,
                 offset: 5,
                 limit: 3
             }),
             Ok(b"xy".to_vec()),
-            Err(LineTooLongAt {
+            Err(LineTooLong {
                 line: 4,
                 offset: 13,
                 limit: 3

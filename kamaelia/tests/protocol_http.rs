@@ -94,7 +94,7 @@ const TIGHT: Limits = Limits {
 #[derive(Debug, Clone)]
 enum Framing {
     Length,
-    /// Chunked, with these chunk sizes (cycled; 0 is skipped) and an extension and a trailer
+    /// Chunked, with these chunk sizes (cycled, none 0) and an extension and a trailer
     /// field if true.
     Chunked(Vec<usize>, bool),
 }
@@ -106,7 +106,7 @@ fn field() -> impl Strategy<Value = (String, String)> {
 fn framing() -> impl Strategy<Value = Framing> {
     prop_oneof![
         Just(Framing::Length),
-        (prop::collection::vec(0usize..40, 1..6), any::<bool>())
+        (prop::collection::vec(1usize..40, 1..6), any::<bool>())
             .prop_map(|(sizes, extras)| Framing::Chunked(sizes, extras)),
     ]
 }
@@ -117,7 +117,7 @@ fn encode_body(body: &[u8], framing: &Framing, out: &mut Vec<u8>) {
         Framing::Length => out.extend_from_slice(body),
         Framing::Chunked(sizes, extras) => {
             let mut rest = body;
-            for &size in sizes.iter().cycle().filter(|&&s| s > 0) {
+            for &size in sizes.iter().cycle() {
                 if rest.is_empty() {
                     break;
                 }
@@ -460,8 +460,11 @@ fn a_response_without_length_runs_until_the_stream_ends() {
 // ---------------------------------------------------------------------------------------------
 // Components on a deterministic system
 
+/// A response as a client sees it: head, whole body, whether it ended.
+type Answer = (ResponseHead, Vec<u8>, bool);
+
 /// Concatenated bytes, decoded as responses: (head, body, ended) each.
-fn responses_in(bytes: &[u8]) -> Vec<(ResponseHead, Vec<u8>, bool)> {
+fn responses_in(bytes: &[u8]) -> Vec<Answer> {
     let mut decoder = ResponseDecoder::new();
     decoder.push(bytes);
     decoder.finish();
@@ -473,8 +476,8 @@ fn responses_in(bytes: &[u8]) -> Vec<(ResponseHead, Vec<u8>, bool)> {
 }
 
 /// Response messages grouped into (head, body, ended).
-fn group(messages: Vec<ResponseMessage>) -> Vec<(ResponseHead, Vec<u8>, bool)> {
-    let mut out: Vec<(ResponseHead, Vec<u8>, bool)> = Vec::new();
+fn group(messages: Vec<ResponseMessage>) -> Vec<Answer> {
+    let mut out: Vec<Answer> = Vec::new();
     for m in messages {
         match m {
             HttpMessage::Head(h) => out.push((h, Vec::new(), false)),
@@ -743,10 +746,7 @@ fn router(request: &RequestHead) -> Handler {
 
 /// Runs a request handler over `requests` (then `end` on its control) on a deterministic
 /// system: the responses (written as bytes and decoded back), and its signal.
-fn handle(
-    requests: Vec<RequestMessage>,
-    end: Control,
-) -> (Vec<(ResponseHead, Vec<u8>, bool)>, Vec<Control>) {
+fn handle(requests: Vec<RequestMessage>, end: Control) -> (Vec<Answer>, Vec<Control>) {
     let mut system = System::deterministic();
     let mut h = harness(&system, HttpRequestHandler::new(router));
     for m in requests {
@@ -1476,4 +1476,92 @@ fn simple_client_fetches_urls_in_order_and_reports_failures() {
     assert_eq!(errors.len(), 1);
     assert_eq!(errors[0].url(), refused);
     site.stop();
+}
+
+/// Shutdown stops a connection's protocol with a request still being answered: every child
+/// ends and Shutdown comes out on its signal.
+#[test]
+fn http_server_shutdown_stops_its_children_and_is_passed_on() {
+    let mut system = System::deterministic();
+    let mut h = harness(&system, HttpServer::new(router));
+    h.input
+        .try_send(b"GET /stuck HTTP/1.1\r\nHost: t\r\n\r\n".to_vec())
+        .unwrap();
+    system.run_until_idle();
+    assert!(
+        system.live() >= 4,
+        "server, parser, handler, writer, resource handler"
+    );
+    h.control.try_send(Control::Shutdown).unwrap();
+    system.run().unwrap();
+    assert_eq!(drain(&mut h.signal), [Control::Shutdown]);
+    assert!(drain(&mut h.output).is_empty());
+}
+
+/// A server that accepts but never answers; the URL to reach it.
+fn silent_server() -> (std::net::TcpListener, String) {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://{}/", listener.local_addr().unwrap());
+    (listener, url)
+}
+
+/// Shutdown while waiting for a response: the single-shot client closes the connection,
+/// reports nothing on errors, and passes Shutdown on.
+#[test]
+fn single_shot_client_shutdown_closes_the_connection_and_is_passed_on() {
+    let (listener, url) = silent_server();
+    let mut system = System::new();
+    let client = SingleShotHttpClient::new(url);
+    let mut stop = Outbox::new();
+    let (mut errors, mut signal) = (Inbox::unbounded(), Inbox::unbounded());
+    axon::link(&stop, &client.control).unwrap();
+    axon::link(&client.errors, &errors).unwrap();
+    axon::link(&client.signal, &signal).unwrap();
+    system.spawn(client);
+    system.start();
+    let (mut socket, _) = listener.accept().unwrap();
+    socket.set_read_timeout(Some(WAIT)).unwrap();
+    let mut request = [0u8; 512];
+    assert!(
+        socket.read(&mut request).unwrap() > 0,
+        "the request arrives"
+    );
+    stop.send_blocking(Control::Shutdown).unwrap();
+    assert_eq!(signal.recv_blocking_timeout(WAIT), Ok(Control::Shutdown));
+    assert!(drain(&mut errors).is_empty());
+    assert_eq!(
+        socket.read(&mut request).unwrap(),
+        0,
+        "the connection is closed"
+    );
+    assert!(system.shutdown(WAIT).cancelled.is_empty());
+}
+
+/// Shutdown while fetching: the simple client stops the fetch, sends no response, and passes
+/// Shutdown on.
+#[test]
+fn simple_client_shutdown_stops_the_fetch_and_is_passed_on() {
+    let (listener, url) = silent_server();
+    let mut system = System::new();
+    let client = SimpleHttpClient::new();
+    let (mut urls, mut stop) = (Outbox::new(), Outbox::new());
+    let (mut responses, mut signal) = (Inbox::unbounded(), Inbox::unbounded());
+    axon::link(&urls, &client.inbox).unwrap();
+    axon::link(&stop, &client.control).unwrap();
+    axon::link(&client.outbox, &responses).unwrap();
+    axon::link(&client.signal, &signal).unwrap();
+    system.spawn(client);
+    system.start();
+    urls.send_blocking(url).unwrap();
+    let (mut socket, _) = listener.accept().unwrap();
+    socket.set_read_timeout(Some(WAIT)).unwrap();
+    let mut request = [0u8; 512];
+    assert!(
+        socket.read(&mut request).unwrap() > 0,
+        "the request arrives"
+    );
+    stop.send_blocking(Control::Shutdown).unwrap();
+    assert_eq!(signal.recv_blocking_timeout(WAIT), Ok(Control::Shutdown));
+    assert!(drain(&mut responses).is_empty());
+    assert!(system.shutdown(WAIT).cancelled.is_empty());
 }

@@ -219,7 +219,7 @@ impl<T> InboxCore<T> {
 
     /// Takes the next message; if there is none and `cx` is given, parks the consumer.
     /// `Err(true)`: closed and empty; `Err(false)`: empty.
-    #[inline]
+    #[inline(always)]
     fn pop(&self, cx: Option<&mut Context<'_>>) -> Result<T, bool> {
         let mut st = self.lock();
         match st.queue.pop_front() {

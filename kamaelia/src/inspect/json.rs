@@ -75,6 +75,8 @@ pub(crate) struct BoxView {
     pub(crate) discarded: u64,
     /// Messages entering the box per second, averaged over about a second.
     pub(crate) rate: f64,
+    /// How many taps watch the box.
+    pub(crate) taps: usize,
 }
 
 /// One end of a link.
@@ -268,6 +270,7 @@ impl Views {
                     messages_in: b.stats.messages_in,
                     messages_out: b.stats.messages_out,
                     discarded: b.stats.discarded,
+                    taps: b.taps,
                     rate: self
                         .rates
                         .get(&(c.id, b.info.name.to_string()))

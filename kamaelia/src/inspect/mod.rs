@@ -44,8 +44,9 @@
 //! * `components`: `{id, name, type, parent, state, detail, stalled, boxes}`, where `state` is
 //!   one of `created`, `running`, `receiving`, `sending`, `waiting`, `finished`, `failed`,
 //!   `panicked`, `cancelled`; `detail` names the box it waits on or the error; each box is
-//!   `{name, direction, type, depth, capacity, messages_in, messages_out, discarded, rate}`
-//!   with `rate` in messages per second, averaged over about a second;
+//!   `{name, direction, type, depth, capacity, messages_in, messages_out, discarded, rate,
+//!   taps}` with `rate` in messages per second, averaged over about a second, and `taps` how
+//!   many taps watch it;
 //! * `links`: `{id, from, to, depth, capacity, rate}`, with each end `{component, name, box,
 //!   direction}`, `id` being `from-name.box->to-name.box`, and depth and capacity those of the
 //!   destination box;

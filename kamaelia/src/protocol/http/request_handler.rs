@@ -5,7 +5,7 @@
 //! For each request (a `Head` on its inbox) it asks the router — a function of the
 //! [`RequestHead`] given to [`HttpRequestHandler::new`] — for a [`Handler`]: a resource
 //! handler component, made for that one request, such as [`StaticFiles`](super::StaticFiles)
-//! or [`ErrorPageHandler`](super::ErrorPageHandler). It runs it as a child:
+//! or [`ErrorPageHandler`]. It runs it as a child:
 //!
 //! * the request body goes to the child's `inbox`, in chunks; the end of the body is
 //!   `ProducerFinished` on the child's `control`;
@@ -142,8 +142,9 @@ impl std::fmt::Debug for Handler {
 impl Handler {
     /// `stage` as the resource handler of a request.
     pub fn new<S: Stage<In = Vec<u8>, Out = ResponseMessage>>(stage: S) -> Self {
-        let name = std::any::type_name::<S>();
-        let name = name.rsplit("::").next().unwrap_or(name);
+        let full = std::any::type_name::<S>();
+        let plain = full.split('<').next().unwrap_or(full);
+        let name = plain.rsplit("::").next().unwrap_or(plain);
         Handler {
             name,
             start: Box::new(move |ctx, to, from| {

@@ -73,32 +73,12 @@
 use axon::{next_batch, Batch, Boxes, Component, Context, Control, Error, Inbox, Outbox};
 
 use super::step::{pass_on, BATCH};
-use crate::protocol::framing::codec::{Decoder, LineDecoder, LineTooLongAt};
+pub use crate::protocol::framing::codec::LineTooLong;
+use crate::protocol::framing::codec::{Decoder, LineDecoder};
 
 /// The longest line [`ChunksToLines`] keeps unless told otherwise: 1 MiB.
 pub const DEFAULT_MAX_LINE: usize = 1 << 20;
 
-/// A line was longer than [`ChunksToLines`]'s limit and was discarded.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub struct LineTooLong {
-    /// Which line, counting from 1 (every line break in the stream counts, discarded lines
-    /// included).
-    pub line: u64,
-    /// The limit, in bytes without the line ending.
-    pub limit: usize,
-}
-
-impl std::fmt::Display for LineTooLong {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(
-            f,
-            "line {} is longer than the limit of {} bytes and was discarded (ChunksToLines max_line_length)",
-            self.line, self.limit
-        )
-    }
-}
-
-impl std::error::Error for LineTooLong {}
 
 mod sealed {
     pub trait Sealed {}
@@ -190,16 +170,6 @@ impl<C: AsRef<[u8]> + Send + 'static, L: LineData> std::fmt::Debug for ChunksToL
     }
 }
 
-impl From<LineTooLongAt> for LineTooLong {
-    /// The component's report of the decoder's error (without the byte offset).
-    fn from(e: LineTooLongAt) -> Self {
-        LineTooLong {
-            line: e.line,
-            limit: e.limit,
-        }
-    }
-}
-
 /// Moves what the decoder completed into the batches to send.
 fn take_lines<L: LineData>(
     decoder: &mut LineDecoder,
@@ -209,7 +179,7 @@ fn take_lines<L: LineData>(
     while let Some(r) = decoder.pop() {
         match r {
             Ok(line) => lines.push(L::from_line_bytes(line)),
-            Err(e) => too_long.push(e.into()),
+            Err(e) => too_long.push(e),
         }
     }
 }

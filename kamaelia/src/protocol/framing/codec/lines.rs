@@ -3,17 +3,17 @@
 //!
 //! A line ends at `\n`; a `\r` just before the `\n` is removed too, so CRLF and LF both work (a
 //! `\r` anywhere else is data). A line longer than the limit is discarded, up to and including
-//! its line ending, and reported as a [`LineTooLongAt`] naming its line number and the byte
+//! its line ending, and reported as a [`LineTooLong`] naming its line number and the byte
 //! offset where it starts; decoding goes on with the next line.
 //!
 //! ```
-//! use kamaelia::protocol::framing::codec::{Decoder, LineDecoder, LineTooLongAt};
+//! use kamaelia::protocol::framing::codec::{Decoder, LineDecoder, LineTooLong};
 //!
 //! let mut d = LineDecoder::new(4);
 //! d.push(b"ok\r\ntoo long\nlast");
 //! d.finish(); // the partial last line is delivered
 //! assert_eq!(d.pop(), Some(Ok(b"ok".to_vec())));
-//! assert_eq!(d.pop(), Some(Err(LineTooLongAt { line: 2, offset: 4, limit: 4 })));
+//! assert_eq!(d.pop(), Some(Err(LineTooLong { line: 2, offset: 4, limit: 4 })));
 //! assert_eq!(d.pop(), Some(Ok(b"last".to_vec())));
 //! ```
 
@@ -23,7 +23,7 @@ use super::Decoder;
 
 /// A line longer than the limit, discarded by [`LineDecoder`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub struct LineTooLongAt {
+pub struct LineTooLong {
     /// Which line, counting from 1 (every line break counts, discarded lines included).
     pub line: u64,
     /// The byte offset in the stream where the line starts.
@@ -32,7 +32,7 @@ pub struct LineTooLongAt {
     pub limit: usize,
 }
 
-impl std::fmt::Display for LineTooLongAt {
+impl std::fmt::Display for LineTooLong {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(
             f,
@@ -42,7 +42,7 @@ impl std::fmt::Display for LineTooLongAt {
     }
 }
 
-impl std::error::Error for LineTooLongAt {}
+impl std::error::Error for LineTooLong {}
 
 /// Splits a byte stream into lines. See the [module docs](self).
 ///
@@ -64,7 +64,7 @@ pub struct LineDecoder {
     /// Bytes pushed so far.
     pos: u64,
     finished: bool,
-    out: VecDeque<Result<Vec<u8>, LineTooLongAt>>,
+    out: VecDeque<Result<Vec<u8>, LineTooLong>>,
 }
 
 impl LineDecoder {
@@ -87,8 +87,8 @@ impl LineDecoder {
         self.limit
     }
 
-    fn too_long(&self) -> LineTooLongAt {
-        LineTooLongAt {
+    fn too_long(&self) -> LineTooLong {
+        LineTooLong {
             line: self.line,
             offset: self.line_start,
             limit: self.limit,
@@ -98,7 +98,7 @@ impl LineDecoder {
 
 impl Decoder for LineDecoder {
     type Item = Vec<u8>;
-    type Error = LineTooLongAt;
+    type Error = LineTooLong;
 
     fn push(&mut self, bytes: &[u8]) {
         if self.finished {
@@ -143,7 +143,7 @@ impl Decoder for LineDecoder {
         }
     }
 
-    fn pop(&mut self) -> Option<Result<Vec<u8>, LineTooLongAt>> {
+    fn pop(&mut self) -> Option<Result<Vec<u8>, LineTooLong>> {
         self.out.pop_front()
     }
 

@@ -40,7 +40,7 @@ pub use chunk::{ChunkDecoder, ChunkError, ChunkErrorKind, ChunkFormat, ChunkForm
 pub use frame::{encode_frame, FrameDecoder, FrameError, FrameErrorKind, MAX_FRAME_HEADER};
 pub use length_prefix::{encode_length_prefixed, LengthPrefixDecoder, LengthPrefixError};
 pub use lines::{
-    encode_line, LineDecoder, LineEncodeError, LineEncodeErrorKind, LineTooLongAt, Terminator,
+    encode_line, LineDecoder, LineEncodeError, LineEncodeErrorKind, LineTooLong, Terminator,
 };
 
 /// The largest frame or chunk the framing family accepts unless told otherwise: 16 MiB.
