@@ -168,8 +168,14 @@ pub(crate) struct ComponentCell {
     /// Low byte: [`Activity`]; the rest: index of the box it waits on. Written only by the
     /// component's own task (or thread): a plain store.
     activity: AtomicU64,
-    /// When `activity` last changed: nanoseconds on the system's clock.
+    /// When `activity` last changed: nanoseconds on the system's clock. A wait that a poll
+    /// interrupts and then resumes (same state, same box) keeps the time it began, so a
+    /// component blocked for a long time shows the whole wait, not the time since its last poll.
     since: AtomicU64,
+    /// The wait state word before the current poll began, and when that wait began (both
+    /// written only by the component's own task).
+    last_wait: AtomicU64,
+    last_wait_since: AtomicU64,
     /// The system's clock and event subscribers.
     pub(crate) hub: Arc<Hub>,
     /// Set once the component is announced, so boxes added later are announced one by one.
@@ -200,6 +206,8 @@ impl ComponentCell {
             parent,
             activity: AtomicU64::new(Activity::Created as u64),
             since: AtomicU64::new(hub.clock.now_nanos()),
+            last_wait: AtomicU64::new(Activity::Created as u64),
+            last_wait_since: AtomicU64::new(0),
             hub,
             announced: std::sync::atomic::AtomicBool::new(false),
             boxes: Mutex::new(Vec::new()),
@@ -218,9 +226,33 @@ impl ComponentCell {
         // No test for "unchanged": every poll starts with `Running`, so a wait is always a
         // change, and the test would cost more than the stores it saves.
         let word = activity as u64 | ((box_index as u64) << 8);
-        self.activity.store(word, Ordering::Relaxed);
+        let old = self.activity.load(Ordering::Relaxed);
         let hub = &*self.hub;
-        self.since.store(hub.clock.now_nanos(), Ordering::Relaxed);
+        let now = hub.clock.now_nanos();
+        let mut since = now;
+        match activity {
+            Activity::Running => {
+                // Remember the wait this poll interrupts, in case the poll resumes it.
+                if matches!(old & 0xff, 2..=4) {
+                    self.last_wait.store(old, Ordering::Relaxed);
+                    self.last_wait_since
+                        .store(self.since.load(Ordering::Relaxed), Ordering::Relaxed);
+                }
+            }
+            Activity::Receiving | Activity::Sending | Activity::Waiting => {
+                // Within one poll, being blocked on a send outranks also watching an inbox
+                // (`select!` on `control` and a send): the component is stuck on the send.
+                if activity == Activity::Receiving && old & 0xff == Activity::Sending as u64 {
+                    return;
+                }
+                if word == self.last_wait.load(Ordering::Relaxed) {
+                    since = self.last_wait_since.load(Ordering::Relaxed);
+                }
+            }
+            _ => {}
+        }
+        self.activity.store(word, Ordering::Relaxed);
+        self.since.store(since, Ordering::Relaxed);
         if hub.watched() && (activity as u8) < Activity::Finished as u8 {
             self.state_changed();
         }

@@ -722,3 +722,71 @@ mod with_tracing {
         assert_eq!(events.iter().filter(|e| e.contains("| recv")).count(), 2);
     }
 }
+
+/// Sends 0, 1, 2, … while watching `control` in the same `select!` (the send polled first, so
+/// the inbox is the last box it waits on); a control message wakes it without unblocking the
+/// send.
+#[derive(Boxes)]
+struct WatchfulJam {
+    /// Control messages, noted and otherwise ignored.
+    control: Inbox<axon::Control>,
+    /// Numbers.
+    outbox: Outbox<u64>,
+}
+
+impl Component for WatchfulJam {
+    async fn run(mut self, _ctx: Context) -> Result<(), Error> {
+        let mut n = 0;
+        loop {
+            tokio::select! {
+                biased;
+                sent = self.outbox.send(n) => { sent?; n += 1; }
+                c = self.control.recv() => { if c.is_none() { return Ok(()); } }
+            }
+        }
+    }
+}
+
+/// A component blocked on a send while also watching its `control` inbox is reported as
+/// sending (not receiving on `control`), and a control message that wakes it without freeing
+/// room does not restart the time it has been blocked.
+#[test]
+fn a_send_blocked_while_watching_control_is_a_stall_whose_time_survives_wakeups() {
+    let mut system = System::deterministic();
+    let jam = system.adopt_named(
+        "jam",
+        WatchfulJam {
+            control: Inbox::new(),
+            outbox: Outbox::new(),
+        },
+    );
+    let deaf = system.adopt_named(
+        "deaf",
+        Deaf {
+            inbox: Inbox::with_capacity(2),
+        },
+    );
+    axon::link(&jam.outbox, &deaf.inbox).unwrap();
+    let mut poke = Outbox::new();
+    axon::link(&poke, &jam.control).unwrap();
+    let jam_id = jam.id();
+    system.activate(jam);
+    system.activate(deaf);
+    system.run_until_idle();
+    system.advance(Duration::from_millis(600));
+    poke.try_send(axon::Control::ProducerFinished).unwrap();
+    system.run_until_idle();
+    system.advance(Duration::from_millis(400));
+    let snapshot = system.snapshot();
+    let state = &snapshot.component(jam_id).unwrap().state;
+    assert_eq!(
+        *state,
+        ComponentState::Sending {
+            outbox: "outbox".into()
+        }
+    );
+    let stalls = snapshot.stalls(Duration::from_secs(1));
+    assert_eq!(stalls.len(), 1, "{stalls:#?}");
+    assert_eq!(stalls[0].component, jam_id);
+    assert_eq!(stalls[0].blocked_for, Duration::from_secs(1));
+}

@@ -521,14 +521,20 @@ fn stalled_components_are_reported() {
     let t = topology(a);
     assert_eq!(component(&t, "source")["stalled"], true, "{t}");
     assert_eq!(component(&t, "sink")["stalled"], false);
-    // (The relay waits on its control inbox and its send at once, so it reads as receiving.)
+    // The relay watches its control inbox while its send waits: it is still a blocked sender.
+    assert_eq!(component(&t, "relay")["stalled"], true, "{t}");
     let stalls = t["stalls"].as_array().unwrap();
-    assert_eq!(stalls.len(), 1, "{t}");
+    assert_eq!(stalls.len(), 2, "{t}");
     assert_eq!(
         stalls[0]["text"],
         "source is blocked sending on outbox into the full relay.inbox"
     );
+    assert_eq!(
+        stalls[1]["text"],
+        "relay is blocked sending on outbox into the full sink.inbox"
+    );
     assert_eq!(stalls[0]["for_ms"], 2000);
+    assert_eq!(stalls[1]["for_ms"], 2000);
 }
 
 /// Two components each blocked sending into the other's full inbox are a deadlock.

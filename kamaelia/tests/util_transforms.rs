@@ -514,8 +514,20 @@ fn chunks_to_lines_reports_and_discards_a_too_long_line() {
     axon::link(&c.errors, &errors).unwrap();
     let out = through(c, strings(&["ok\n12345\n1234\n"]));
     assert_eq!(out, strings(&["ok", "1234"]));
-    assert_eq!(drain(&mut errors), [LineTooLong { line: 2, offset: 3, limit: 4 }]);
-    let text = LineTooLong { line: 2, offset: 3, limit: 4 }.to_string();
+    assert_eq!(
+        drain(&mut errors),
+        [LineTooLong {
+            line: 2,
+            offset: 3,
+            limit: 4
+        }]
+    );
+    let text = LineTooLong {
+        line: 2,
+        offset: 3,
+        limit: 4,
+    }
+    .to_string();
     assert!(text.contains("line 2") && text.contains('4'), "{text}");
 }
 
@@ -531,8 +543,16 @@ fn chunks_to_lines_too_long_line_across_chunks_is_reported_once() {
     assert_eq!(
         drain(&mut errors),
         [
-            LineTooLong { line: 1, offset: 0, limit: 3 },
-            LineTooLong { line: 3, offset: 13, limit: 3 }
+            LineTooLong {
+                line: 1,
+                offset: 0,
+                limit: 3
+            },
+            LineTooLong {
+                line: 3,
+                offset: 13,
+                limit: 3
+            }
         ]
     );
 }

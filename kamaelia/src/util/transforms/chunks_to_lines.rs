@@ -9,11 +9,10 @@
 //! The line being assembled is limited to [`max_line_length`](ChunksToLines::max_line_length)
 //! bytes ([`DEFAULT_MAX_LINE`] unless set), so a stream without line breaks cannot fill memory.
 //! **A line longer than that is discarded**, up to and including its line ending, and reported
-//! on the `errors` outbox as a [`LineTooLong`] naming the line number and the limit; the lines
-//! after it are delivered as usual.
+//! on the `errors` outbox as a [`LineTooLong`] naming the line number, the byte offset where the
+//! line starts and the limit; the lines after it are delivered as usual.
 //!
-//! The splitting is done by the pure decoder [`LineDecoder`] (property-tested and fuzzed; its
-//! [`LineTooLongAt`] also gives the byte offset where the too-long line starts).
+//! The splitting is done by the pure decoder [`LineDecoder`] (property-tested and fuzzed).
 //! [`LineFramer`](crate::protocol::framing::LineFramer) is the sending side: what it sends,
 //! this gives back unchanged.
 //!
@@ -78,7 +77,6 @@ use crate::protocol::framing::codec::{Decoder, LineDecoder};
 
 /// The longest line [`ChunksToLines`] keeps unless told otherwise: 1 MiB.
 pub const DEFAULT_MAX_LINE: usize = 1 << 20;
-
 
 mod sealed {
     pub trait Sealed {}
