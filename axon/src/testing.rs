@@ -1058,8 +1058,10 @@ impl<T: Send + 'static> Component for Delay<T> {
                             }
                         }
                     }
-                    _ => {
-                        self.signal.send(Control::Shutdown).await?;
+                    stop => {
+                        // `Shutdown` and `Failed` pass on unchanged; a closed `control` is a
+                        // `Shutdown`.
+                        self.signal.send(stop.unwrap_or(Control::Shutdown)).await?;
                         return Ok(());
                     }
                 },

@@ -383,6 +383,21 @@ fn delay_discards_what_it_holds_on_shutdown() {
     assert_eq!(h.take::<Control>("signal"), [Control::Shutdown]);
 }
 
+/// A `Failed` stop is passed on unchanged, with its reason, and what is held is discarded.
+#[test]
+fn delay_passes_a_failure_on_unchanged() {
+    let mut h = Harness::new(Delay::<u32>::new(Duration::from_secs(1)));
+    h.put::<u32>("inbox", 1).unwrap();
+    h.run_until_idle();
+    h.put("control", Control::failed("upstream broke")).unwrap();
+    h.advance(Duration::from_secs(5));
+    assert_eq!(h.take::<u32>("outbox"), Vec::<u32>::new());
+    assert_eq!(
+        h.take::<Control>("signal"),
+        [Control::failed("upstream broke")]
+    );
+}
+
 fn reordered(seed: u64) -> Vec<u32> {
     let mut h = Harness::new(Reorder::<u32>::new(3, seed));
     for n in 0..20 {

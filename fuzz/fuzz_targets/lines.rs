@@ -8,10 +8,10 @@
 //! pieces.
 #![no_main]
 
-use kamaelia::protocol::framing::codec::{Decoder, LineDecoder, LineTooLongAt};
+use kamaelia::protocol::framing::codec::{Decoder, LineDecoder, LineTooLong};
 use libfuzzer_sys::fuzz_target;
 
-type Decoded = Vec<Result<Vec<u8>, LineTooLongAt>>;
+type Decoded = Vec<Result<Vec<u8>, LineTooLong>>;
 
 /// Pushes `input` in pieces whose sizes cycle through `sizes` (1 to 32 bytes each; whole if
 /// `sizes` is empty), checking the buffer bound after every push.
