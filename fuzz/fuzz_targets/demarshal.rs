@@ -28,7 +28,10 @@ fn check<F: Format>(data: &[u8]) {
     match F::decode::<Value>(data) {
         Ok(value) => {
             let again = F::encode(&value).expect("a decoded value encodes");
-            assert_eq!(F::decode::<Value>(&again).expect("re-encoded bytes decode"), value);
+            assert_eq!(
+                F::decode::<Value>(&again).expect("re-encoded bytes decode"),
+                value
+            );
         }
         Err(failure) => {
             if let Some(offset) = failure.offset {

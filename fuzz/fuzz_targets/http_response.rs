@@ -1,77 +1,11 @@
-//! Fuzz target: the HTTP response decoder (`kamaelia::protocol::http::ResponseDecoder`).
-//!
-//! The first input byte chooses how the rest is cut into pushes. The decoder must never panic,
-//! must hold less than its documented bound after each push is drained, must give error offsets
-//! within what was pushed, and must decode the same messages (body chunks merged) and the same
-//! error whether the stream arrives whole or in pieces.
+//! Fuzz target: the HTTP response decoder (`kamaelia::protocol::http::ResponseDecoder`);
+//! the checks are in `http_common.rs`.
 #![no_main]
 
-use kamaelia::protocol::http::decoder::MAX_CHUNK_LINE;
-use kamaelia::protocol::http::{HttpError, HttpMessage, Limits, ResponseDecoder, ResponseHead};
+#[path = "http_common.rs"]
+mod http_common;
+
+use kamaelia::protocol::http::ResponseHead;
 use libfuzzer_sys::fuzz_target;
 
-const LIMITS: Limits = Limits {
-    max_head_bytes: 1024,
-    max_headers: 16,
-    max_body_chunk: 64,
-};
-
-type Decoded = (Vec<HttpMessage<ResponseHead>>, Option<HttpError>);
-
-/// Decodes `input` pushed in pieces of the sizes `cut` gives, checking the bounds as it goes.
-fn decode(input: &[u8], mut cut: impl FnMut() -> usize) -> Decoded {
-    let mut decoder = ResponseDecoder::with_limits(LIMITS);
-    let mut messages: Vec<HttpMessage<ResponseHead>> = Vec::new();
-    let mut rest = input;
-    let mut pushed = 0u64;
-    let mut drain = |decoder: &mut ResponseDecoder, pushed: u64| -> Option<HttpError> {
-        loop {
-            match decoder.next() {
-                Ok(Some(HttpMessage::Body(b))) => {
-                    assert!(!b.is_empty() && b.len() <= LIMITS.max_body_chunk);
-                    match messages.last_mut() {
-                        Some(HttpMessage::Body(prev)) => prev.extend_from_slice(&b),
-                        _ => messages.push(HttpMessage::Body(b)),
-                    }
-                }
-                Ok(Some(m)) => messages.push(m),
-                Ok(None) => return None,
-                Err(e) => {
-                    assert!(e.offset <= pushed, "{e} beyond the {pushed} bytes pushed");
-                    return Some(e);
-                }
-            }
-        }
-    };
-    loop {
-        let n = cut().clamp(1, rest.len().max(1)).min(rest.len());
-        let (piece, after) = rest.split_at(n);
-        rest = after;
-        decoder.push(piece);
-        pushed += piece.len() as u64;
-        if let Some(e) = drain(&mut decoder, pushed) {
-            return (messages, Some(e));
-        }
-        assert!(decoder.buffered() < LIMITS.max_head_bytes.max(MAX_CHUNK_LINE));
-        if rest.is_empty() {
-            break;
-        }
-    }
-    decoder.finish();
-    let error = drain(&mut decoder, pushed);
-    (messages, error)
-}
-
-fuzz_target!(|data: &[u8]| {
-    let Some((&seed, input)) = data.split_first() else {
-        return;
-    };
-    let whole = decode(input, || input.len());
-    let mut state = u32::from(seed) | 1;
-    let max = usize::from(seed % 64) + 1;
-    let pieces = decode(input, || {
-        state = state.wrapping_mul(1_103_515_245).wrapping_add(12_345);
-        (state >> 16) as usize % max + 1
-    });
-    assert_eq!(whole, pieces);
-});
+fuzz_target!(|data: &[u8]| http_common::check::<ResponseHead>(data));
