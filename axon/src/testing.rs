@@ -853,11 +853,25 @@ impl<T: Send + 'static> Component for Discard<T> {
 }
 
 /// A small seeded generator (SplitMix64): the same seed gives the same choices on every run.
+/// [`Reorder`] uses it; fault injectors elsewhere (such as kamaelia's network simulation) use it
+/// too, so a seed means the same thing everywhere.
+///
+/// ```
+/// let (mut a, mut b) = (axon::testing::SplitMix::new(7), axon::testing::SplitMix::new(7));
+/// assert_eq!(a.next_u64(), b.next_u64());
+/// assert!(a.below(10) < 10);
+/// ```
 #[derive(Debug, Clone)]
-struct SplitMix(u64);
+pub struct SplitMix(u64);
 
 impl SplitMix {
-    fn next(&mut self) -> u64 {
+    /// A generator starting from `seed`.
+    pub fn new(seed: u64) -> Self {
+        SplitMix(seed)
+    }
+
+    /// The next 64 random bits.
+    pub fn next_u64(&mut self) -> u64 {
         self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
         let mut z = self.0;
         z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
@@ -865,8 +879,9 @@ impl SplitMix {
         z ^ (z >> 31)
     }
 
-    fn below(&mut self, n: usize) -> usize {
-        (self.next() % n as u64) as usize
+    /// A number in `0..n` (`n` must not be 0).
+    pub fn below(&mut self, n: usize) -> usize {
+        (self.next_u64() % n as u64) as usize
     }
 }
 

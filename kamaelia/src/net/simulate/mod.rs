@@ -65,12 +65,13 @@ pub use duplicate::Duplicate;
 pub use reorder::Reorder;
 pub use throwaway::Throwaway;
 
+use axon::testing::SplitMix;
 use axon::{Boxes, ChildExit, Context, Control, Error, Exit, Inbox, Outbox};
 
 /// A seeded generator (SplitMix64): the same seed gives the same draws on every run.
 #[derive(Debug, Clone)]
 pub(crate) struct Coin {
-    state: u64,
+    rng: SplitMix,
     /// `probability` scaled to 2^53.
     threshold: u64,
 }
@@ -84,22 +85,14 @@ impl Coin {
             probability.clamp(0.0, 1.0)
         };
         Coin {
-            state: seed,
+            rng: SplitMix::new(seed),
             threshold: (p * (1u64 << 53) as f64) as u64,
         }
     }
 
-    fn next(&mut self) -> u64 {
-        self.state = self.state.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.state;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    }
-
     /// One toss.
     pub(crate) fn toss(&mut self) -> bool {
-        (self.next() >> 11) < self.threshold
+        (self.rng.next_u64() >> 11) < self.threshold
     }
 }
 
