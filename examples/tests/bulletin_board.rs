@@ -14,10 +14,11 @@ use std::time::Duration;
 use std::sync::Arc;
 
 use axon::{Control, Inbox, Outbox, System};
-use examples::bulletin_board::line_input::Input;
+use examples::bulletin_board::line_input::{Input, LineInput};
 use examples::bulletin_board::session::{dialogue, talk, SessionHandle, Settings};
 use examples::bulletin_board::store::{Message, Store};
 use examples::bulletin_board::{start, Config, Server, StartError};
+use kamaelia::util::transforms::LineTooLong;
 
 /// The longest any test may take.
 const LIMIT: Duration = Duration::from_secs(120);
@@ -540,6 +541,43 @@ fn a_huge_line_is_refused_and_the_session_goes_on() {
         client.send("q");
         assert!(client.until_closed().ends_with("Goodbye, alice!\r\n"));
         server.stop();
+    });
+}
+
+/// The notice for a too-long line takes that line's place, however many lines follow it in the
+/// same burst of bytes (more than any inbox on the way holds).
+#[test]
+fn a_too_long_notice_keeps_its_place_before_a_long_burst_of_lines() {
+    within(|| {
+        let mut system = System::deterministic();
+        let input = LineInput::new(3);
+        let (mut bytes, mut stop, mut out) = (Outbox::new(), Outbox::new(), Inbox::unbounded());
+        axon::link(&bytes, &input.inbox).unwrap();
+        axon::link(&stop, &input.control).unwrap();
+        axon::link(&input.outbox, &out).unwrap();
+        system.spawn(input);
+        let numbers: Vec<String> = (0..300).map(|i| i.to_string()).collect();
+        let mut burst = b"ok\r\nfar too long\r\n".to_vec();
+        for n in &numbers {
+            burst.extend_from_slice(n.as_bytes());
+            burst.extend_from_slice(b"\r\n");
+        }
+        bytes.try_send(burst).unwrap();
+        stop.try_send(Control::ProducerFinished).unwrap();
+        system.run().unwrap();
+        let got: Vec<Input> = std::iter::from_fn(|| out.try_recv().ok()).collect();
+        let notice_at = got.iter().position(|i| matches!(i, Input::TooLong(_)));
+        assert_eq!(notice_at, Some(1), "the notice must follow \"ok\" at once");
+        let mut expected = vec![
+            Input::Line("ok".into()),
+            Input::TooLong(LineTooLong {
+                line: 2,
+                offset: 4,
+                limit: 3,
+            }),
+        ];
+        expected.extend(numbers.into_iter().map(Input::Line));
+        assert_eq!(got, expected);
     });
 }
 

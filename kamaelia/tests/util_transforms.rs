@@ -5,8 +5,9 @@ mod common;
 use axon::{Control, Inbox, Outbox, System, TrySendError};
 use common::{drain, strings};
 use kamaelia::util::transforms::{
-    Chunkifier, ChunksToLines, Detuple, Filter, FirstOnly, LineSplit, LineTooLong, PureTransformer,
-    SequentialTransformer, Stringify, SyncBatch, TagWithSequenceNumber, UnseenOnly,
+    Chunkifier, ChunksToLineResults, ChunksToLines, Detuple, Filter, FirstOnly, LineSplit,
+    LineTooLong, PureTransformer, SequentialTransformer, Stringify, SyncBatch,
+    TagWithSequenceNumber, UnseenOnly,
 };
 use kamaelia::Stage;
 use proptest::prelude::*;
@@ -557,6 +558,49 @@ fn chunks_to_lines_too_long_line_across_chunks_is_reported_once() {
     );
 }
 
+/// The report of a too-long line is sent before the line after it, even with both in one chunk:
+/// read one line at a time (the line box holds one), nothing after the long line arrives before
+/// its report has.
+#[test]
+fn chunks_to_lines_sends_a_too_long_report_before_the_next_line() {
+    let c = ChunksToLines::text().max_line_length(3);
+    let (mut input, mut stop) = (Outbox::new(), Outbox::new());
+    let (mut lines, mut errors) = (Inbox::with_capacity(1), Inbox::unbounded());
+    axon::link(&input, &c.inbox).unwrap();
+    axon::link(&stop, &c.control).unwrap();
+    axon::link(&c.outbox, &lines).unwrap();
+    axon::link(&c.errors, &errors).unwrap();
+    let mut system = System::deterministic();
+    system.spawn(c);
+    input.try_send("a\ntoo long\nb\nc\n".to_string()).unwrap();
+    stop.try_send(Control::ProducerFinished).unwrap();
+    let mut seen = Vec::new();
+    for _ in 0..100 {
+        system.run_until_idle();
+        let line = lines.try_recv().ok();
+        let done = line.is_none() && system.live() == 0;
+        seen.extend(line.map(Ok));
+        seen.extend(drain(&mut errors).into_iter().map(Err));
+        if done {
+            break;
+        }
+    }
+    let report = LineTooLong {
+        line: 2,
+        offset: 2,
+        limit: 3,
+    };
+    assert_eq!(
+        seen,
+        [
+            Ok("a".to_string()),
+            Err(report),
+            Ok("b".into()),
+            Ok("c".into())
+        ]
+    );
+}
+
 /// A line of exactly the limit is kept, even when its CR arrives in one chunk and its LF in the
 /// next.
 #[test]
@@ -666,6 +710,173 @@ proptest! {
         let (lines, too_long) = model_lines(&stream, limit);
         prop_assert_eq!(out, lines);
         prop_assert_eq!(reported, too_long);
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// ChunksToLineResults (ChunksToLines::errors_in_band)
+// ---------------------------------------------------------------------------------------------
+
+/// A report with limit `limit` for line `line` starting at byte `offset`.
+fn too_long(line: u64, offset: u64, limit: usize) -> LineTooLong {
+    LineTooLong {
+        line,
+        offset,
+        limit,
+    }
+}
+
+/// The report of a too-long line comes out between the line before it and the line after it.
+#[test]
+fn in_band_too_long_report_arrives_between_the_lines_around_it() {
+    let c = ChunksToLines::text().max_line_length(6).errors_in_band();
+    let out = through(c, strings(&["before\nfar too long\nafter\n"]));
+    assert_eq!(
+        out,
+        [
+            Ok("before".to_string()),
+            Err(too_long(2, 7, 6)),
+            Ok("after".to_string())
+        ]
+    );
+}
+
+/// A too-long line arriving over several chunks, with lines before and after it in the same
+/// chunks as its first and last pieces, is reported once, in its place.
+#[test]
+fn in_band_report_of_a_line_spanning_chunks_arrives_in_its_place() {
+    let c = ChunksToLineResults::text().max_line_length(3);
+    let out = through(c, strings(&["a\nlo", "ng li", "ne\r", "\nb\nc"]));
+    assert_eq!(
+        out,
+        [
+            Ok("a".to_string()),
+            Err(too_long(2, 2, 3)),
+            Ok("b".to_string()),
+            Ok("c".to_string())
+        ]
+    );
+}
+
+/// Reports and lines keep their order however many lines follow a long one in the same chunk,
+/// even when the component downstream takes one message at a time.
+#[test]
+fn in_band_order_holds_with_a_one_message_outbox() {
+    let c = ChunksToLineResults::text().max_line_length(2);
+    let (mut input, mut stop, mut output) = (Outbox::new(), Outbox::new(), Inbox::with_capacity(1));
+    axon::link(&input, &c.inbox).unwrap();
+    axon::link(&stop, &c.control).unwrap();
+    axon::link(&c.outbox, &output).unwrap();
+    let mut system = System::deterministic();
+    system.spawn(c);
+    input
+        .try_send("1\n22\n333\n4\n5555\n6".to_string())
+        .unwrap();
+    stop.try_send(Control::ProducerFinished).unwrap();
+    let mut seen = Vec::new();
+    for _ in 0..100 {
+        system.run_until_idle();
+        match output.try_recv() {
+            Ok(r) => seen.push(r),
+            Err(_) if system.live() == 0 => break,
+            Err(_) => {}
+        }
+    }
+    assert_eq!(
+        seen,
+        [
+            Ok("1".to_string()),
+            Ok("22".to_string()),
+            Err(too_long(3, 5, 2)),
+            Ok("4".to_string()),
+            Err(too_long(5, 11, 2)),
+            Ok("6".to_string())
+        ]
+    );
+}
+
+/// A too-long partial last line is reported at end of stream, after the lines before it.
+#[test]
+fn in_band_too_long_partial_line_is_reported_last() {
+    let c = ChunksToLineResults::bytes().max_line_length(2);
+    let out = through(c, [b"ok\n".to_vec(), b"tail".to_vec()]);
+    assert_eq!(out, [Ok(b"ok".to_vec()), Err(too_long(2, 3, 2))]);
+}
+
+/// `errors_in_band` keeps the types and the limit already chosen.
+#[test]
+fn errors_in_band_keeps_the_types_and_the_limit() {
+    let c = ChunksToLines::<Vec<u8>, String>::new()
+        .max_line_length(2)
+        .errors_in_band();
+    let out = through(c, [vec![0xff, b'\n', b'a', b'b', b'c', b'\n']]);
+    assert_eq!(out, [Ok("\u{fffd}".to_string()), Err(too_long(2, 2, 2))]);
+}
+
+/// `ProducerFinished` drains the queue and flushes the partial line, then is passed on.
+#[test]
+fn in_band_producer_finished_drains_and_flushes() {
+    let (out, signal) = finished_with_queue(ChunksToLineResults::text(), strings(&["x\ny"]));
+    assert_eq!(out, [Ok("x".to_string()), Ok("y".to_string())]);
+    assert_eq!(signal, [Control::ProducerFinished]);
+}
+
+/// `Shutdown` and `Failed` end it at once, discarding queued input, and are passed on.
+#[test]
+fn in_band_shutdown_or_failed_stops_at_once() {
+    for c in [Control::Shutdown, Control::failed("upstream broke")] {
+        let mut h = Harness::new(ChunksToLineResults::text());
+        h.send_all(strings(&["done\npart"]));
+        assert_eq!(h.idle(), [Ok("done".to_string())]);
+        h.send_all(strings(&["ial\nqueued\n"]));
+        h.stop(c.clone());
+        let (out, signal) = h.end();
+        assert!(out.is_empty(), "{out:?}");
+        assert_eq!(signal, [c]);
+    }
+}
+
+/// What the in-band form gives for a stream, by the documented rules: [`model_lines`] with
+/// each report (as its line number) in its place.
+fn model_in_band(stream: &[u8], limit: usize) -> Vec<Result<Vec<u8>, u64>> {
+    let mut parts: Vec<&[u8]> = stream.split(|&b| b == b'\n').collect();
+    let last = parts.pop().unwrap_or_default();
+    let mut out = Vec::new();
+    for (i, p) in parts.iter().enumerate() {
+        let p = p.strip_suffix(b"\r").unwrap_or(p);
+        out.push(if p.len() > limit {
+            Err(i as u64 + 1)
+        } else {
+            Ok(p.to_vec())
+        });
+    }
+    if !last.is_empty() {
+        out.push(if last.len() > limit {
+            Err(parts.len() as u64 + 1)
+        } else {
+            Ok(last.to_vec())
+        });
+    }
+    out
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(96))]
+
+    /// However the stream is cut, the in-band sequence is the same as for the stream in one
+    /// piece (reports included, offsets and all), and it is the rules' sequence.
+    #[test]
+    fn in_band_any_split_gives_the_same_sequence(
+        stream in prop::collection::vec(prop::sample::select(vec![b'a', b'b', b'\r', b'\n', 0xff]), 0..80),
+        cuts in prop::collection::vec(any::<usize>(), 0..12),
+        limit in 0usize..8,
+    ) {
+        let whole = through(ChunksToLineResults::bytes().max_line_length(limit), [stream.clone()]);
+        let split = through(ChunksToLineResults::bytes().max_line_length(limit), cut(&stream, &cuts));
+        prop_assert_eq!(&split, &whole);
+        let lines: Vec<Result<Vec<u8>, u64>> =
+            split.into_iter().map(|r| r.map_err(|e| e.line)).collect();
+        prop_assert_eq!(lines, model_in_band(&stream, limit));
     }
 }
 
@@ -1050,6 +1261,10 @@ fn catalogue_lists_every_transform() {
         (
             "ChunksToLines",
             "Kamaelia.Visualisation.PhysicsGraph.chunks_to_lines.chunks_to_lines",
+        ),
+        (
+            "ChunksToLineResults",
+            "(none: chunks_to_lines with too-long lines reported in the stream)",
         ),
         ("Chunkifier", "Kamaelia.Util.Chunkifier.Chunkifier"),
         ("FirstOnly", "Kamaelia.Util.FirstOnly.FirstOnly"),

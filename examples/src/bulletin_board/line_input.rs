@@ -4,12 +4,12 @@
 //! TCP delivers bytes in pieces that have nothing to do with lines: one piece may hold half a
 //! line, another three lines. BB15 put a line buffer in front of the per-connection `Seq` so
 //! that each stage is handed whole lines. Here the framing is done by a
-//! [`ChunksToLines`] child (lines end at LF or CRLF; bytes that are not UTF-8 become U+FFFD),
-//! and `LineInput` adds what a dialogue needs on top:
+//! [`ChunksToLines`] child with its errors in band (lines end at LF or CRLF; bytes that are not
+//! UTF-8 become U+FFFD), and `LineInput` adds what a dialogue needs on top:
 //!
 //! * a line longer than the limit is not silently dropped: it becomes an
-//!   [`Input::TooLong`] in the stream, so the stage waiting for a line can tell the user and
-//!   ask again;
+//!   [`Input::TooLong`] in the stream, in the place of the line, so the stage waiting for that
+//!   line can tell the user and ask again;
 //! * it keeps listening to its own `control` while the dialogue is not taking input, so a
 //!   `Shutdown` is seen at once even when everything downstream is full.
 //!
@@ -59,12 +59,9 @@
 //! without error: the connection is being closed anyway.
 //!
 //! Ordering: lines and notices come out in the order the lines were sent, a notice taking the
-//! place of the line it stands for. (The framer reports a burst's notices after its lines;
-//! `LineInput` puts each back in place by its line number. The one exception: if more lines
-//! follow a too-long one in a single burst than fit in `LineInput`'s own bounded inbox, the
-//! notice may come after some of them.)
-
-use std::collections::VecDeque;
+//! place of the line it stands for (the framer, a
+//! [`ChunksToLineResults`](kamaelia::util::transforms::ChunksToLineResults), sends them in
+//! that order on one outbox).
 
 use axon::{Boxes, ChildExit, Component, Context, Control, Error, Inbox, InboxRef, Outbox};
 use kamaelia::util::transforms::{ChunksToLines, LineTooLong};
@@ -76,6 +73,16 @@ pub enum Input {
     Line(String),
     /// A line longer than the limit arrived and was discarded.
     TooLong(LineTooLong),
+}
+
+/// What the framer sends (a line, or the report of a too-long one) as what the dialogue reads.
+impl From<Result<String, LineTooLong>> for Input {
+    fn from(r: Result<String, LineTooLong>) -> Self {
+        match r {
+            Ok(line) => Input::Line(line),
+            Err(e) => Input::TooLong(e),
+        }
+    }
 }
 
 /// Bytes in, lines out. See the [module docs](self).
@@ -119,27 +126,7 @@ enum Step {
     Finish,
     FramerDone(Control),
     FramerGone(Option<ChildExit>),
-    Hold(LineTooLong),
     Send(Input),
-}
-
-/// Puts each too-long notice back in its place among the lines. The framer numbers every line
-/// (discarded ones too) and sends a batch's lines before its notices, so a notice numbered `n`
-/// arrives once every line before `n` has been sent to us: holding the notice until `n - 1`
-/// items have gone out restores the order.
-#[derive(Default)]
-struct Order {
-    /// Items sent on so far.
-    sent: u64,
-    /// A notice waiting for its turn.
-    held: Option<LineTooLong>,
-}
-
-impl Order {
-    /// The held notice, if its turn has come.
-    fn due(&mut self) -> Option<LineTooLong> {
-        self.held.take_if(|e| e.line <= self.sent + 1)
-    }
 }
 
 impl Component for LineInput {
@@ -153,32 +140,28 @@ impl Component for LineInput {
         } = self;
         let framer = ctx.adopt_named(
             "line framer",
-            ChunksToLines::<Vec<u8>, String>::new().max_line_length(max_line),
+            ChunksToLines::<Vec<u8>, String>::new()
+                .max_line_length(max_line)
+                .errors_in_band(),
         );
-        let (mut lines, mut errors, mut done) = (Inbox::new(), Inbox::new(), Inbox::new());
+        let (mut lines, mut done) = (Inbox::new(), Inbox::new());
         ctx.forward_inbox(&inbox, &framer.inbox)?;
         ctx.link(&framer.outbox, &lines)?;
-        ctx.link(&framer.errors, &errors)?;
         ctx.link(&framer.signal, &done)?;
         let framer_control = framer.control.handle();
         ctx.activate(framer);
         let _inbox = inbox; // must outlive the forward
         let mut finishing = false;
-        let mut order = Order::default();
         loop {
-            let step = match order.due() {
-                Some(e) => Step::Send(Input::TooLong(e)),
-                None => tokio::select! {
-                    biased;
-                    c = control.recv(), if !finishing => match c {
-                        Some(Control::ProducerFinished) => Step::Finish,
-                        other => Step::Stop(other.unwrap_or(Control::Shutdown)),
-                    },
-                    Some(c) = done.recv() => Step::FramerDone(c),
-                    Some(e) = errors.recv(), if order.held.is_none() => Step::Hold(e),
-                    Some(l) = lines.recv() => Step::Send(Input::Line(l)),
-                    exit = ctx.next_child_exit() => Step::FramerGone(exit),
+            let step = tokio::select! {
+                biased;
+                c = control.recv(), if !finishing => match c {
+                    Some(Control::ProducerFinished) => Step::Finish,
+                    other => Step::Stop(other.unwrap_or(Control::Shutdown)),
                 },
+                Some(c) = done.recv() => Step::FramerDone(c),
+                Some(r) = lines.recv() => Step::Send(Input::from(r)),
+                exit = ctx.next_child_exit() => Step::FramerGone(exit),
             };
             match step {
                 Step::Finish => {
@@ -186,7 +169,6 @@ impl Component for LineInput {
                     framer_control.send(Control::ProducerFinished).await.ok();
                 }
                 Step::Stop(c) => return stop(&mut ctx, &framer_control, &mut signal, c).await,
-                Step::Hold(e) => order.held = Some(e),
                 Step::Send(input) => {
                     // While the dialogue is busy, keep an ear on control.
                     let send = outbox.send(input);
@@ -212,32 +194,13 @@ impl Component for LineInput {
                         return stop(&mut ctx, &framer_control, &mut signal, Control::Shutdown)
                             .await;
                     }
-                    order.sent += 1;
                 }
                 Step::FramerDone(c) => {
-                    // The framer sent everything before its signal: it is all here.
-                    let mut rest_lines: VecDeque<String> =
-                        std::iter::from_fn(|| lines.try_recv().ok()).collect();
-                    let mut rest_errors: VecDeque<LineTooLong> = order
-                        .held
-                        .take()
-                        .into_iter()
-                        .chain(std::iter::from_fn(|| errors.try_recv().ok()))
-                        .collect();
-                    loop {
-                        let due = rest_errors
-                            .front()
-                            .is_some_and(|e| e.line <= order.sent + 1 || rest_lines.is_empty());
-                        let input = if due {
-                            rest_errors.pop_front().map(Input::TooLong)
-                        } else {
-                            rest_lines.pop_front().map(Input::Line)
-                        };
-                        let Some(input) = input else { break };
-                        if outbox.send(input).await.is_err() {
+                    // The framer sent everything before its signal: it is all here, in order.
+                    while let Ok(r) = lines.try_recv() {
+                        if outbox.send(Input::from(r)).await.is_err() {
                             break;
                         }
-                        order.sent += 1;
                     }
                     while ctx.next_child_exit().await.is_some() {}
                     signal.send(c).await.ok();

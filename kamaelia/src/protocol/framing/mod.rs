@@ -4,7 +4,7 @@
 //!
 //! | sending side | receiving side | Kamaelia | what is on the wire |
 //! |---|---|---|---|
-//! | [`LineFramer`] | [`ChunksToLines`] | (protocols by hand) / `chunks_to_lines` | lines ending CRLF or LF |
+//! | [`LineFramer`] | [`ChunksToLines`], [`ChunksToLineResults`] | (protocols by hand) / `chunks_to_lines` | lines ending CRLF or LF |
 //! | [`LengthPrefixFramer`] | [`LengthPrefixDeframer`] | — | 4-byte big-endian length, payload |
 //! | [`Framer`] | [`DeFramer`] | `Framing.Framer` / `DeFramer` | `<seq> <len>\n<payload>`, one per message |
 //! | [`DataChunker`] | [`DataDeChunker`] | `Framing.DataChunker` / `DataDeChunker` | sync marker, escaped bytes |
@@ -19,8 +19,9 @@
 //!
 //! # Malformed input
 //!
-//! Every decoding component has an `errors` outbox: each fault is reported there as a value
-//! naming the byte offset (in the stream, or in the message for [`DeFramer`]). Then:
+//! Every decoding component except [`ChunksToLineResults`] (see below) has an `errors` outbox:
+//! each fault is reported there as a value naming the byte offset (in the stream, or in the
+//! message for [`DeFramer`]). Then:
 //!
 //! * on a byte stream that cannot be resynchronised ([`LengthPrefixDeframer`]), and by default
 //!   ([`OnMalformed::Fail`]) for [`DeFramer`] and [`DataDeChunker`], the component ends with
@@ -28,7 +29,8 @@
 //!   everything decoded before it — in a per-connection protocol, only that connection closes;
 //! * with [`OnMalformed::Skip`], [`DeFramer`] drops the bad frame and [`DataDeChunker`] the
 //!   damaged chunk, resynchronising at the next marker, and carry on (for lossy transports);
-//! * [`ChunksToLines`] discards a too-long line and carries on with the next.
+//! * [`ChunksToLines`] discards a too-long line and carries on with the next;
+//!   [`ChunksToLineResults`] does the same, but reports it in its `outbox`, in the line's place.
 //!
 //! The encoders refuse what their decoder could not give back unchanged ([`LineFramer`]: a line
 //! containing `\n`; [`LengthPrefixFramer`]: a message over its limit), the same way: an error on
@@ -89,4 +91,4 @@ pub use srm::{srm_receiver, srm_sender};
 
 /// The receiving side of [`LineFramer`]: splits a byte stream into lines (CRLF or LF), bounded
 /// by a maximum line length; re-exported from [`util::transforms`](crate::util::transforms).
-pub use crate::util::transforms::{ChunksToLines, LineTooLong};
+pub use crate::util::transforms::{ChunksToLineResults, ChunksToLines, LineTooLong};

@@ -10,7 +10,12 @@
 //! bytes ([`DEFAULT_MAX_LINE`] unless set), so a stream without line breaks cannot fill memory.
 //! **A line longer than that is discarded**, up to and including its line ending, and reported
 //! on the `errors` outbox as a [`LineTooLong`] naming the line number, the byte offset where the
-//! line starts and the limit; the lines after it are delivered as usual.
+//! line starts and the limit; the lines after it are delivered as usual. Each report is sent
+//! after the lines before the discarded one and before the lines after it, but a consumer reading
+//! two inboxes cannot see that order. One that needs to know where in the stream the long line
+//! was (to answer it at the moment it would have read it) should use
+//! [`errors_in_band`](ChunksToLines::errors_in_band): the same splitting as a
+//! [`ChunksToLineResults`], whose one `outbox` carries lines and reports in stream order.
 //!
 //! The splitting is done by the pure decoder [`LineDecoder`] (property-tested and fuzzed).
 //! [`LineFramer`](crate::protocol::framing::LineFramer) is the sending side: what it sends,
@@ -48,10 +53,10 @@
 //! | box | type | meaning |
 //! |---|---|---|
 //! | `inbox` | `C: AsRef<[u8]>` | the stream, in pieces of any size |
-//! | `control` | [`Control`] | `ProducerFinished` or `Shutdown` |
+//! | `control` | [`Control`] | `ProducerFinished` (drain, then stop) or `Shutdown`/`Failed` (stop now) |
 //! | `outbox` | `L` (`String` or `Vec<u8>`) | each whole line, without its line ending, in order |
 //! | `signal` | [`Control`] | the control message that ended it |
-//! | `errors` | [`LineTooLong`] | one report per line discarded for being too long |
+//! | `errors` | [`LineTooLong`] | one report per line discarded for being too long, sent before the lines that follow it |
 //!
 //! # Parameters
 //!
@@ -59,6 +64,9 @@
 //!   (`Vec<u8>` → `Vec<u8>`), or `ChunksToLines::<C, L>::new()` for any other input type.
 //! * [`max_line_length`](ChunksToLines::max_line_length)`(n)`: the longest line kept, in bytes
 //!   without its line ending (default [`DEFAULT_MAX_LINE`]).
+//! * [`errors_in_band`](ChunksToLines::errors_in_band)`()`: turns it into a
+//!   [`ChunksToLineResults`] with the same types and limit (no `errors` box; reports in the
+//!   `outbox`, in place).
 //!
 //! # Shutdown
 //!
@@ -66,12 +74,16 @@
 //! **partial last line** — the text after the last line break, if any, as a line of its own
 //! (a trailing `\r` in it is kept: it was not followed by `\n`) — then sends `ProducerFinished`
 //! on `signal` and ends. A stream that ends with a line break has no partial line. On `Shutdown`
-//! it ends at once, discarding what is queued and the partial line, and sends `Shutdown` on
-//! `signal`. Nothing is ever sent on `errors` at shutdown except for a too-long partial line.
+//! (or `Failed`) it ends at once, discarding what is queued and the partial line, and passes the
+//! message on on `signal`. Nothing is ever sent on `errors` at shutdown except for a too-long
+//! partial line.
 
-use axon::{next_batch, Batch, Boxes, Component, Context, Control, Error, Inbox, Outbox};
+use std::marker::PhantomData;
 
-use super::step::{pass_on, BATCH};
+use axon::{Boxes, Component, Context, Control, Error, Inbox, Outbox};
+
+use super::chunks_to_line_results::ChunksToLineResults;
+use super::step::{self, Deliver, Step};
 pub use crate::protocol::framing::codec::LineTooLong;
 use crate::protocol::framing::codec::{Decoder, LineDecoder};
 
@@ -152,6 +164,13 @@ impl<C: AsRef<[u8]> + Send + 'static, L: LineData> ChunksToLines<C, L> {
         self.max_line = n;
         self
     }
+
+    /// The same splitting, with each report in the `outbox` in the place of the line it stands
+    /// for: a [`ChunksToLineResults`] with these types and this limit. Links already made to
+    /// this component's boxes are not carried over: make them on what this returns.
+    pub fn errors_in_band(self) -> ChunksToLineResults<C, L> {
+        ChunksToLineResults::new().max_line_length(self.max_line)
+    }
 }
 
 impl<C: AsRef<[u8]> + Send + 'static, L: LineData> Default for ChunksToLines<C, L> {
@@ -168,17 +187,67 @@ impl<C: AsRef<[u8]> + Send + 'static, L: LineData> std::fmt::Debug for ChunksToL
     }
 }
 
-/// Moves what the decoder completed into the batches to send.
-fn take_lines<L: LineData>(
-    decoder: &mut LineDecoder,
-    lines: &mut Vec<L>,
-    too_long: &mut Vec<LineTooLong>,
-) {
-    while let Some(r) = decoder.pop() {
-        match r {
-            Ok(line) => lines.push(L::from_line_bytes(line)),
-            Err(e) => too_long.push(e),
+/// The line splitting as a [`Step`]: each chunk goes through a [`LineDecoder`], and what it
+/// completes comes out in stream order, a too-long line as the `Err` in its place. Shared by
+/// [`ChunksToLines`] and [`ChunksToLineResults`].
+pub(super) struct Lines<C, L> {
+    decoder: LineDecoder,
+    _types: PhantomData<fn(C) -> L>,
+}
+
+impl<C, L: LineData> Lines<C, L> {
+    /// Lines of up to `max_line` bytes.
+    pub(super) fn new(max_line: usize) -> Self {
+        Lines {
+            decoder: LineDecoder::new(max_line),
+            _types: PhantomData,
         }
+    }
+
+    fn take(&mut self, out: &mut Vec<Result<L, LineTooLong>>) {
+        while let Some(r) = self.decoder.pop() {
+            out.push(r.map(L::from_line_bytes));
+        }
+    }
+}
+
+impl<C: AsRef<[u8]> + Send + 'static, L: LineData> Step for Lines<C, L> {
+    type In = C;
+    type Out = Result<L, LineTooLong>;
+
+    fn step(&mut self, chunk: C, out: &mut Vec<Self::Out>) {
+        self.decoder.push(chunk.as_ref());
+        self.take(out);
+    }
+
+    fn finish(&mut self, out: &mut Vec<Self::Out>) {
+        self.decoder.finish();
+        self.take(out);
+    }
+}
+
+/// Sends lines on `outbox` and reports on `errors`, in the order they were made: the lines
+/// before a report, then the report, then what follows.
+struct Split<'a, L: LineData> {
+    lines: &'a mut Outbox<L>,
+    errors: &'a mut Outbox<LineTooLong>,
+    /// Lines waiting to go out together.
+    run: Vec<L>,
+}
+
+impl<L: LineData> Deliver<Result<L, LineTooLong>> for Split<'_, L> {
+    async fn deliver(&mut self, out: &mut Vec<Result<L, LineTooLong>>) -> Result<(), Error> {
+        for r in out.drain(..) {
+            match r {
+                Ok(line) => self.run.push(line),
+                Err(e) => {
+                    self.lines.send_all(&mut self.run).await?;
+                    self.errors.send(e).await?;
+                }
+            }
+        }
+        self.lines.send_all(&mut self.run).await?;
+        Ok(())
     }
 }
 
@@ -192,41 +261,18 @@ impl<C: AsRef<[u8]> + Send + 'static, L: LineData> Component for ChunksToLines<C
             mut errors,
             max_line,
         } = self;
-        let mut decoder = LineDecoder::new(max_line);
-        let (mut buf, mut lines, mut too_long) =
-            (Vec::with_capacity(BATCH), Vec::new(), Vec::new());
-        loop {
-            match next_batch(&mut control, &mut inbox, &mut buf, BATCH).await {
-                Batch::Messages(_) => {
-                    for chunk in buf.drain(..) {
-                        decoder.push(chunk.as_ref());
-                    }
-                    take_lines(&mut decoder, &mut lines, &mut too_long);
-                    outbox.send_all(&mut lines).await?;
-                    errors.send_all(&mut too_long).await?;
-                }
-                Batch::Control(Control::ProducerFinished) => {
-                    while inbox.recv_many(&mut buf, BATCH) > 0 {
-                        for chunk in buf.drain(..) {
-                            decoder.push(chunk.as_ref());
-                        }
-                        take_lines(&mut decoder, &mut lines, &mut too_long);
-                        outbox.send_all(&mut lines).await?;
-                        errors.send_all(&mut too_long).await?;
-                    }
-                    decoder.finish();
-                    take_lines(&mut decoder, &mut lines, &mut too_long);
-                    outbox.send_all(&mut lines).await?;
-                    errors.send_all(&mut too_long).await?;
-                    pass_on(&mut signal, Control::ProducerFinished).await;
-                    return Ok(());
-                }
-                Batch::Control(other) => {
-                    pass_on(&mut signal, other).await;
-                    return Ok(());
-                }
-            }
-        }
+        let mut split = Split {
+            lines: &mut outbox,
+            errors: &mut errors,
+            run: Vec::new(),
+        };
+        let boxes = step::Boxes {
+            inbox: &mut inbox,
+            control: &mut control,
+            outbox: &mut split,
+            signal: &mut signal,
+        };
+        step::drive(Lines::<C, L>::new(max_line), boxes).await
     }
 }
 
@@ -239,9 +285,10 @@ crate::catalogue!(|| {
         "ChunksToLines",
         "Kamaelia.Visualisation.PhysicsGraph.chunks_to_lines.chunks_to_lines",
         Family::Util,
-        "Reassembles text or bytes arriving in arbitrary pieces into whole lines (LF or CRLF); the partial last line is sent at end of stream; too-long lines are discarded and reported on errors.",
+        "Reassembles text or bytes arriving in arbitrary pieces into whole lines (LF or CRLF); the partial last line is sent at end of stream; too-long lines are discarded and reported on errors (or in the outbox, with errors_in_band: see ChunksToLineResults).",
         axon::box_infos(&c),
     )
     .parameter("types", "C: AsRef<[u8]> => String | Vec<u8>", "ChunksToLines::text(), ChunksToLines::bytes(), or ChunksToLines::<C, L>::new()")
     .parameter("max_line_length", "usize", "the longest line kept, in bytes without its line ending (default 1 MiB)")
+    .parameter("errors_in_band", "bool", "errors_in_band(): becomes a ChunksToLineResults, with each report in the outbox in its place among the lines")
 });

@@ -11,6 +11,7 @@
 //! | [`TagWithSequenceNumber`] | `Util.TagWithSequenceNumber.TagWithSequenceNumber` | `(seq, msg)` |
 //! | [`LineSplit`] | `Util.LineSplit.LineSplit` | each message split into lines |
 //! | [`ChunksToLines`] | `Visualisation.PhysicsGraph.chunks_to_lines.chunks_to_lines` | pieces of a stream reassembled into lines |
+//! | [`ChunksToLineResults`] | (none) | the same, with too-long lines reported in place among the lines |
 //! | [`Chunkifier`] | `Util.Chunkifier.Chunkifier` | a stream regrouped into fixed-size chunks |
 //! | [`FirstOnly`] | `Util.FirstOnly.FirstOnly` | the first message only |
 //! | [`UnseenOnly`] | `Util.UnseenOnly.UnseenOnly` | each distinct message once (bounded memory) |
@@ -44,6 +45,7 @@
 //! ```
 
 pub mod chunkifier;
+pub mod chunks_to_line_results;
 pub mod chunks_to_lines;
 pub mod detuple;
 pub mod filter;
@@ -58,6 +60,7 @@ pub mod tag_with_sequence_number;
 pub mod unseen_only;
 
 pub use chunkifier::{ChunkData, Chunkifier};
+pub use chunks_to_line_results::ChunksToLineResults;
 pub use chunks_to_lines::{ChunksToLines, LineData, LineTooLong, DEFAULT_MAX_LINE};
 pub use detuple::{Detuple, TupleElement};
 pub use filter::Filter;

@@ -4,6 +4,12 @@
 //! turns into at end of stream ([`Step::finish`]); [`drive`] does the rest: `control` first,
 //! batches in and out, `ProducerFinished` drains and flushes, `Shutdown` stops at once, and the
 //! control message that ended it leaves on `signal`.
+//!
+//! Results go out through a [`Deliver`]: normally the component's `outbox`, but a transform
+//! with more than one output box (ChunksToLines: lines and too-long reports) supplies its own,
+//! which sends each result to its box in the order the results were made.
+
+use std::future::Future;
 
 use axon::{next_batch, Batch, Control, Error, Inbox, Outbox};
 
@@ -24,21 +30,34 @@ pub(crate) trait Step: Send {
     fn finish(&mut self, _out: &mut Vec<Self::Out>) {}
 }
 
-/// The four standard boxes, borrowed.
-pub(crate) struct Boxes<'a, I: Send + 'static, O: Send + 'static> {
+/// Where a transform's results go.
+pub(crate) trait Deliver<T>: Send {
+    /// Sends every result in `out`, in order, emptying it.
+    fn deliver(&mut self, out: &mut Vec<T>) -> impl Future<Output = Result<(), Error>> + Send;
+}
+
+impl<T: Send + 'static> Deliver<T> for Outbox<T> {
+    async fn deliver(&mut self, out: &mut Vec<T>) -> Result<(), Error> {
+        self.send_all(out).await?;
+        Ok(())
+    }
+}
+
+/// The four standard boxes, borrowed; `outbox` is usually the `outbox` itself.
+pub(crate) struct Boxes<'a, I: Send + 'static, D> {
     pub(crate) inbox: &'a mut Inbox<I>,
     pub(crate) control: &'a mut Inbox<Control>,
-    pub(crate) outbox: &'a mut Outbox<O>,
+    pub(crate) outbox: &'a mut D,
     pub(crate) signal: &'a mut Outbox<Control>,
 }
 
 /// Runs `step` over the boxes until a [`Control`] arrives (see the module docs).
 ///
 /// # Errors
-/// If the component `outbox` leads to has ended, so results can no longer be delivered.
-pub(crate) async fn drive<S: Step>(
+/// If a component the results go to has ended, so they can no longer be delivered.
+pub(crate) async fn drive<S: Step, D: Deliver<S::Out>>(
     mut step: S,
-    boxes: Boxes<'_, S::In, S::Out>,
+    boxes: Boxes<'_, S::In, D>,
 ) -> Result<(), Error> {
     let Boxes {
         inbox,
@@ -55,17 +74,17 @@ pub(crate) async fn drive<S: Step>(
                     step.step(msg, &mut out);
                 }
                 step.after_batch(&mut out);
-                outbox.send_all(&mut out).await?;
+                outbox.deliver(&mut out).await?;
             }
             Batch::Control(Control::ProducerFinished) => {
                 while inbox.recv_many(&mut buf, BATCH) > 0 {
                     for msg in buf.drain(..) {
                         step.step(msg, &mut out);
                     }
-                    outbox.send_all(&mut out).await?;
+                    outbox.deliver(&mut out).await?;
                 }
                 step.finish(&mut out);
-                outbox.send_all(&mut out).await?;
+                outbox.deliver(&mut out).await?;
                 pass_on(signal, Control::ProducerFinished).await;
                 return Ok(());
             }
