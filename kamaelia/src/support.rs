@@ -14,3 +14,53 @@ pub(crate) fn gone(component: &str, outbox: &str) -> Error {
         "{component}: cannot send on {outbox}: the component it leads to has ended"
     ))
 }
+
+/// Where [`send_in_order`] sends error reports.
+pub(crate) enum Reports<'a, E> {
+    /// To this box; if the component it leads to has ended, that is an error.
+    To(&'a mut Outbox<E>),
+    /// To this box if anyone still listens there; if not, the report is dropped.
+    IfHeard(&'a mut Outbox<E>),
+    /// Nowhere: each report is dropped (for a conversion that makes none).
+    Nowhere,
+}
+
+/// Sends `results` in the order they were made, emptying it: each `Ok` value on `outbox`
+/// (consecutive values together, through `run`, which is left empty) and each `Err` report
+/// through `reports`, after the values made before it and before those made after it — so a
+/// consumer that takes one value at a time sees each report in its place in the stream.
+///
+/// # Errors
+/// If the component `outbox` (or, for [`Reports::To`], the error box) leads to has ended.
+pub(crate) async fn send_in_order<T: Send + 'static, E: Send + 'static>(
+    name: &str,
+    results: &mut Vec<Result<T, E>>,
+    run: &mut Vec<T>,
+    outbox: &mut Outbox<T>,
+    mut reports: Reports<'_, E>,
+) -> Result<(), Error> {
+    for r in results.drain(..) {
+        match r {
+            Ok(value) => run.push(value),
+            Err(report) => {
+                outbox
+                    .send_all(run)
+                    .await
+                    .map_err(|_| gone(name, "outbox"))?;
+                match &mut reports {
+                    Reports::To(errors) => {
+                        errors
+                            .send(report)
+                            .await
+                            .map_err(|_| gone(name, "errors"))?;
+                    }
+                    Reports::IfHeard(errors) => {
+                        errors.send(report).await.ok();
+                    }
+                    Reports::Nowhere => {}
+                }
+            }
+        }
+    }
+    outbox.send_all(run).await.map_err(|_| gone(name, "outbox"))
+}

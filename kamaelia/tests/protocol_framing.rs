@@ -113,6 +113,40 @@ fn bytes(v: &[&str]) -> Vec<Vec<u8>> {
     v.iter().map(|s| s.as_bytes().to_vec()).collect()
 }
 
+/// Runs `stage` with its `outbox` read through a one-message inbox, one message at a time, and
+/// `reports` (linked to its `errors`, see [`collect`]) read after every step. All of `items` are
+/// queued before it runs, then `ProducerFinished`. Returns what arrived, outputs as `Ok` and
+/// reports as `Err`, in the order the test saw them: a report sent after an output cannot be
+/// seen before it.
+fn outputs_and_reports_as_seen<S: Stage, E: Send + 'static>(
+    stage: S,
+    mut reports: Inbox<E>,
+    items: impl IntoIterator<Item = S::In>,
+) -> Vec<Result<S::Out, E>> {
+    let (mut input, mut stop, mut output) = (Outbox::new(), Outbox::new(), Inbox::with_capacity(1));
+    axon::link(&input, stage.inbox()).unwrap();
+    axon::link(&stop, stage.control()).unwrap();
+    axon::link(stage.outbox(), &output).unwrap();
+    let mut system = System::deterministic();
+    system.spawn(stage);
+    for item in items {
+        assert!(input.try_send(item).is_ok(), "cannot queue an item");
+    }
+    stop.try_send(Control::ProducerFinished).unwrap();
+    let mut seen = Vec::new();
+    for _ in 0..100 {
+        system.run_until_idle();
+        let out = output.try_recv().ok();
+        let done = out.is_none() && system.live() == 0;
+        seen.extend(out.map(Ok));
+        seen.extend(drain(&mut reports).into_iter().map(Err));
+        if done {
+            return seen;
+        }
+    }
+    panic!("the component did not end ({} messages seen)", seen.len());
+}
+
 /// Up to `max` bytes, about half of them taken from `special` (cheap to generate: one `u8`
 /// per byte).
 fn rich_bytes(special: &'static [u8], max: usize) -> impl Strategy<Value = Vec<u8>> {
@@ -637,6 +671,21 @@ fn deframer_skip_reports_and_carries_on() {
     assert_eq!(signal, [Control::ProducerFinished]);
 }
 
+/// DeFramer with OnMalformed::Skip sends the report of a malformed frame before the frames
+/// after it, even when they arrive together and the receiver takes one frame at a time.
+#[test]
+fn deframer_skip_reports_a_bad_frame_before_the_frames_after_it() {
+    let d = DeFramer::new().on_malformed(OnMalformed::Skip);
+    let errors = collect(&d.errors);
+    let seen =
+        outputs_and_reports_as_seen(d, errors, bytes(&["1 1\na", "garbage", "3 1\nc", "4 1\nd"]));
+    let kinds: Vec<_> = seen
+        .iter()
+        .map(|r| r.as_ref().map(|(seq, _)| *seq).map_err(|e| e.message))
+        .collect();
+    assert_eq!(kinds, [Ok(1), Err(1), Ok(3), Ok(4)], "{seen:?}");
+}
+
 /// On Shutdown DeFramer discards what is queued and passes the Shutdown on.
 #[test]
 fn deframer_shutdown_discards_queued_frames() {
@@ -857,6 +906,35 @@ fn data_dechunker_skip_drops_a_damaged_chunk_and_resynchronises() {
     assert_eq!(errs.len(), 1);
     assert_eq!(errs[0].kind, ChunkErrorKind::BadEscape { byte: b'X' });
     assert_eq!(signal, [Control::ProducerFinished]);
+}
+
+/// Resynchronising DataDeChunker sends the report of a damaged chunk before the chunks after
+/// it, even when they arrive in the same piece of the stream and the receiver takes one chunk
+/// at a time.
+#[test]
+fn data_dechunker_skip_reports_a_damaged_chunk_before_the_chunks_after_it() {
+    let d = DataDeChunker::new().on_malformed(OnMalformed::Skip);
+    let errors = collect(&d.errors);
+    let stream = b"\xffKAMSYNCgood\xffKAMSYNCba\xfeXd\xffKAMSYNCalso good\xffKAMSYNClast".to_vec();
+    let seen = outputs_and_reports_as_seen(d, errors, [stream]);
+    let kinds: Vec<_> = seen
+        .iter()
+        .map(|r| {
+            r.as_ref()
+                .map(|c| String::from_utf8_lossy(c))
+                .map_err(|e| &e.kind)
+        })
+        .collect();
+    assert_eq!(
+        kinds,
+        [
+            Ok("good".into()),
+            Err(&ChunkErrorKind::BadEscape { byte: b'X' }),
+            Ok("also good".into()),
+            Ok("last".into())
+        ],
+        "{seen:?}"
+    );
 }
 
 /// On Shutdown DataDeChunker discards the chunk in progress.

@@ -58,7 +58,7 @@ use std::convert::Infallible;
 use axon::{Boxes, Component, Context, Control, Error, Inbox, Outbox};
 
 use super::codec::ChunkFormat;
-use super::drive::{self, Convert};
+use super::drive::{self, Convert, Made};
 
 /// Puts a sync marker before each message and escapes it. See the [module docs](self).
 #[derive(Boxes)]
@@ -124,10 +124,10 @@ impl<M: AsRef<[u8]> + Send + 'static> Convert for Encode<M> {
     type Out = Vec<u8>;
     type Err = Infallible;
 
-    fn feed(&mut self, msg: M, out: &mut Vec<Vec<u8>>, _: &mut Vec<Infallible>) {
+    fn feed(&mut self, msg: M, out: &mut Made<Self>) {
         let mut chunk = Vec::new();
         self.format.encode(msg.as_ref(), &mut chunk);
-        out.push(chunk);
+        out.push(Ok(chunk));
     }
 
     fn failed(&self) -> bool {

@@ -52,7 +52,7 @@
 //! | `flush` | `()` | end the current chunk here and send it |
 //! | `outbox` | `Vec<u8>` | each chunk's bytes, unescaped, in order |
 //! | `signal` | [`Control`] | the control message that ended it, or `Failed` after a fault (under `OnMalformed::Fail`) |
-//! | `errors` | [`ChunkError`] | each fault: byte offset in the stream and what is wrong |
+//! | `errors` | [`ChunkError`] | each fault: byte offset in the stream and what is wrong; sent before the chunks after it |
 //!
 //! # Parameters
 //!

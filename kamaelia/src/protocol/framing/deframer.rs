@@ -38,7 +38,7 @@
 //! | `control` | [`Control`] | `ProducerFinished` or `Shutdown` |
 //! | `outbox` | `(u64, Vec<u8>)` | sequence number and payload of each good frame, in order |
 //! | `signal` | [`Control`] | the control message that ended it, or `Failed` after a malformed frame (under `OnMalformed::Fail`) |
-//! | `errors` | [`FrameError`] | each malformed message: its index (from 0), byte offset and fault |
+//! | `errors` | [`FrameError`] | each malformed message: its index (from 0), byte offset and fault; sent before the pairs after it |
 //!
 //! # Parameters
 //!
@@ -57,7 +57,7 @@
 use axon::{Boxes, Component, Context, Control, Error, Inbox, Outbox};
 
 use super::codec::{FrameDecoder, FrameError, OnMalformed};
-use super::drive::{self, Convert};
+use super::drive::{self, Convert, Made};
 
 /// Turns frames back into `(seq, payload)` pairs. See the [module docs](self).
 #[derive(Boxes)]
@@ -129,14 +129,12 @@ impl<M: AsRef<[u8]> + Send + 'static> Convert for Decode<M> {
     type Out = (u64, Vec<u8>);
     type Err = FrameError;
 
-    fn feed(&mut self, msg: M, out: &mut Vec<(u64, Vec<u8>)>, errs: &mut Vec<FrameError>) {
-        match self.decoder.decode(msg.as_ref()) {
-            Ok(pair) => out.push(pair),
-            Err(e) => {
-                errs.push(e);
-                self.failed = self.policy == OnMalformed::Fail;
-            }
+    fn feed(&mut self, msg: M, out: &mut Made<Self>) {
+        let result = self.decoder.decode(msg.as_ref());
+        if result.is_err() {
+            self.failed = self.policy == OnMalformed::Fail;
         }
+        out.push(result);
     }
 
     fn failed(&self) -> bool {

@@ -9,6 +9,11 @@
 //! conversion reports a fatal error, what it produced before the error is delivered, the error
 //! goes out on `errors`, and the component ends with [`Control::Failed`] naming itself and the
 //! error.
+//!
+//! A conversion makes its outputs and error reports as one sequence, in stream order, and they
+//! are sent in that order ([`send_in_order`]): a report goes out on `errors` after the outputs
+//! before it and before those after it, even within one batch, so a component that carries on
+//! after a fault (`OnMalformed::Skip`) never sends what follows a fault ahead of its report.
 
 use std::fmt::Display;
 use std::marker::PhantomData;
@@ -16,10 +21,14 @@ use std::marker::PhantomData;
 use axon::{Context, Control, Error, Inbox, Outbox};
 
 use super::codec::Decoder;
-use crate::support::{gone, pass_on};
+use crate::support::{pass_on, send_in_order, Reports};
 
 /// How many messages are taken from the inbox at once.
 const BATCH: usize = 64;
+
+/// What a conversion makes, in stream order: an output (`Ok`, for `outbox`) or an error
+/// report (`Err`, for `errors`).
+pub(crate) type Made<C> = Vec<Result<<C as Convert>::Out, <C as Convert>::Err>>;
 
 /// A framing component's per-message rule.
 pub(crate) trait Convert: Send {
@@ -29,12 +38,12 @@ pub(crate) trait Convert: Send {
     type Out: Send + 'static;
     /// What goes to `errors`.
     type Err: Display + Send + 'static;
-    /// Converts one message, appending results and errors in order.
-    fn feed(&mut self, msg: Self::In, out: &mut Vec<Self::Out>, errs: &mut Vec<Self::Err>);
+    /// Converts one message, appending outputs and error reports in stream order.
+    fn feed(&mut self, msg: Self::In, out: &mut Made<Self>);
     /// A message arrived on `flush`.
-    fn flush(&mut self, _out: &mut Vec<Self::Out>, _errs: &mut Vec<Self::Err>) {}
+    fn flush(&mut self, _out: &mut Made<Self>) {}
     /// The end of the stream (`ProducerFinished`).
-    fn finish(&mut self, _out: &mut Vec<Self::Out>, _errs: &mut Vec<Self::Err>) {}
+    fn finish(&mut self, _out: &mut Made<Self>) {}
     /// True once a fatal error was appended: the component must stop.
     fn failed(&self) -> bool;
 }
@@ -53,16 +62,11 @@ impl<D, C> Decode<D, C> {
         }
     }
 
-    fn drain<I, E>(&mut self, out: &mut Vec<I>, errs: &mut Vec<E>)
+    fn drain(&mut self, out: &mut Vec<Result<D::Item, D::Error>>)
     where
-        D: Decoder<Item = I, Error = E>,
+        D: Decoder,
     {
-        while let Some(r) = self.decoder.pop() {
-            match r {
-                Ok(item) => out.push(item),
-                Err(e) => errs.push(e),
-            }
-        }
+        out.extend(std::iter::from_fn(|| self.decoder.pop()));
     }
 }
 
@@ -77,19 +81,19 @@ where
     type Out = D::Item;
     type Err = D::Error;
 
-    fn feed(&mut self, msg: C, out: &mut Vec<D::Item>, errs: &mut Vec<D::Error>) {
+    fn feed(&mut self, msg: C, out: &mut Made<Self>) {
         self.decoder.push(msg.as_ref());
-        self.drain(out, errs);
+        self.drain(out);
     }
 
-    fn flush(&mut self, out: &mut Vec<D::Item>, errs: &mut Vec<D::Error>) {
+    fn flush(&mut self, out: &mut Made<Self>) {
         self.decoder.flush();
-        self.drain(out, errs);
+        self.drain(out);
     }
 
-    fn finish(&mut self, out: &mut Vec<D::Item>, errs: &mut Vec<D::Error>) {
+    fn finish(&mut self, out: &mut Made<Self>) {
         self.decoder.finish();
-        self.drain(out, errs);
+        self.drain(out);
     }
 
     fn failed(&self) -> bool {
@@ -123,33 +127,32 @@ async fn next_flush(flush: &mut Option<&mut Inbox<()>>) -> Option<()> {
     }
 }
 
-/// The results of one step, and whether it was fatal.
+/// What one step made, and the outputs [`send_in_order`] is grouping.
 struct Pending<C: Convert> {
-    out: Vec<C::Out>,
-    errs: Vec<C::Err>,
+    made: Made<C>,
+    run: Vec<C::Out>,
 }
 
-/// Sends what a step produced; returns the fatal error's text if the conversion has failed.
+/// Sends what a step made, in order; returns the fatal error's text if the conversion has
+/// failed.
 async fn deliver<C: Convert>(
     name: &str,
     conv: &C,
     p: &mut Pending<C>,
     boxes: &mut Boxes<'_, C>,
 ) -> Result<Option<String>, Error> {
-    boxes
-        .outbox
-        .send_all(&mut p.out)
-        .await
-        .map_err(|_| gone(name, "outbox"))?;
-    let fatal = conv.failed().then(|| match p.errs.last() {
-        Some(e) => format!("{name}: {e}"),
-        None => format!("{name}: malformed input"),
-    });
-    if let Some(errors) = boxes.errors.as_deref_mut() {
+    let fatal = conv.failed().then(
+        || match p.made.iter().rev().find_map(|r| r.as_ref().err()) {
+            Some(e) => format!("{name}: {e}"),
+            None => format!("{name}: malformed input"),
+        },
+    );
+    let reports = match boxes.errors.as_deref_mut() {
         // Nobody listening on `errors` is not a failure.
-        errors.send_all(&mut p.errs).await.ok();
-    }
-    p.errs.clear();
+        Some(errors) => Reports::IfHeard(errors),
+        None => Reports::Nowhere,
+    };
+    send_in_order(name, &mut p.made, &mut p.run, boxes.outbox, reports).await?;
     Ok(fatal)
 }
 
@@ -178,7 +181,7 @@ async fn feed_all<C: Convert>(
     boxes: &mut Boxes<'_, C>,
 ) -> Result<Option<String>, Error> {
     for msg in buf.drain(..) {
-        conv.feed(msg, &mut p.out, &mut p.errs);
+        conv.feed(msg, &mut p.made);
         if conv.failed() {
             break;
         }
@@ -198,8 +201,8 @@ pub(crate) async fn drive<C: Convert>(
     let name = ctx.name();
     let mut buf = Vec::with_capacity(BATCH);
     let mut p = Pending::<C> {
-        out: Vec::new(),
-        errs: Vec::new(),
+        made: Vec::new(),
+        run: Vec::new(),
     };
     loop {
         let wake = tokio::select! {
@@ -216,7 +219,7 @@ pub(crate) async fn drive<C: Convert>(
                 match drain_queued(&name, &mut conv, &mut buf, &mut p, &mut boxes).await? {
                     Some(fatal) => Some(fatal),
                     None => {
-                        conv.flush(&mut p.out, &mut p.errs);
+                        conv.flush(&mut p.made);
                         deliver(&name, &conv, &mut p, &mut boxes).await?
                     }
                 }
@@ -225,7 +228,7 @@ pub(crate) async fn drive<C: Convert>(
                 match drain_queued(&name, &mut conv, &mut buf, &mut p, &mut boxes).await? {
                     Some(fatal) => Some(fatal),
                     None => {
-                        conv.finish(&mut p.out, &mut p.errs);
+                        conv.finish(&mut p.made);
                         match deliver(&name, &conv, &mut p, &mut boxes).await? {
                             Some(fatal) => Some(fatal),
                             None => {

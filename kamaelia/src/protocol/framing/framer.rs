@@ -52,7 +52,7 @@ use std::convert::Infallible;
 use axon::{Boxes, Component, Context, Control, Error, Inbox, Outbox};
 
 use super::codec::encode_frame;
-use super::drive::{self, Convert};
+use super::drive::{self, Convert, Made};
 
 /// Frames `(seq, payload)` pairs. See the [module docs](self).
 #[derive(Boxes)]
@@ -105,10 +105,10 @@ impl<P: AsRef<[u8]> + Send + 'static> Convert for Encode<P> {
     type Out = Vec<u8>;
     type Err = Infallible;
 
-    fn feed(&mut self, (seq, payload): (u64, P), out: &mut Vec<Vec<u8>>, _: &mut Vec<Infallible>) {
+    fn feed(&mut self, (seq, payload): (u64, P), out: &mut Made<Self>) {
         let mut frame = Vec::new();
         encode_frame(seq, payload.as_ref(), &mut frame);
-        out.push(frame);
+        out.push(Ok(frame));
     }
 
     fn failed(&self) -> bool {

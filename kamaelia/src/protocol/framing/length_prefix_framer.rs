@@ -52,7 +52,7 @@
 use axon::{Boxes, Component, Context, Control, Error, Inbox, Outbox};
 
 use super::codec::{encode_length_prefixed, LengthPrefixError, DEFAULT_MAX_FRAME};
-use super::drive::{self, Convert};
+use super::drive::{self, Convert, Made};
 
 /// Frames messages with a 4-byte length. See the [module docs](self).
 #[derive(Boxes)]
@@ -124,21 +124,21 @@ impl<T: AsRef<[u8]> + Send + 'static> Convert for Encode<T> {
     type Out = Vec<u8>;
     type Err = LengthPrefixError;
 
-    fn feed(&mut self, msg: T, out: &mut Vec<Vec<u8>>, errs: &mut Vec<LengthPrefixError>) {
+    fn feed(&mut self, msg: T, out: &mut Made<Self>) {
         let payload = msg.as_ref();
         if payload.len() > self.max {
-            errs.push(LengthPrefixError::TooLarge {
+            out.push(Err(LengthPrefixError::TooLarge {
                 offset: self.sent,
                 declared: payload.len() as u64,
                 limit: self.max,
-            });
+            }));
             self.failed = true;
             return;
         }
         let mut frame = Vec::new();
         encode_length_prefixed(payload, &mut frame);
         self.sent += frame.len() as u64;
-        out.push(frame);
+        out.push(Ok(frame));
     }
 
     fn failed(&self) -> bool {

@@ -55,7 +55,7 @@
 use axon::{Boxes, Component, Context, Control, Error, Inbox, Outbox};
 
 use super::codec::{encode_line, LineEncodeError, Terminator};
-use super::drive::{self, Convert};
+use super::drive::{self, Convert, Made};
 
 /// Turns lines into terminated bytes. See the [module docs](self).
 #[derive(Boxes)]
@@ -134,13 +134,13 @@ impl<T: AsRef<[u8]> + Send + 'static> Convert for Encode<T> {
     type Out = Vec<u8>;
     type Err = LineEncodeError;
 
-    fn feed(&mut self, line: T, out: &mut Vec<Vec<u8>>, errs: &mut Vec<LineEncodeError>) {
+    fn feed(&mut self, line: T, out: &mut Made<Self>) {
         self.lines += 1;
         let mut bytes = Vec::new();
         match encode_line(line.as_ref(), self.lines, self.terminator, &mut bytes) {
-            Ok(()) => out.push(bytes),
+            Ok(()) => out.push(Ok(bytes)),
             Err(e) => {
-                errs.push(e);
+                out.push(Err(e));
                 self.failed = true;
             }
         }

@@ -28,7 +28,8 @@
 //!   [`Control::Failed`](axon::Control::Failed) naming itself and the fault, after delivering
 //!   everything decoded before it — in a per-connection protocol, only that connection closes;
 //! * with [`OnMalformed::Skip`], [`DeFramer`] drops the bad frame and [`DataDeChunker`] the
-//!   damaged chunk, resynchronising at the next marker, and carry on (for lossy transports);
+//!   damaged chunk, resynchronising at the next marker, and carry on (for lossy transports),
+//!   each report sent in its place: after the outputs before the fault, before those after it;
 //! * [`ChunksToLines`] discards a too-long line and carries on with the next;
 //!   [`ChunksToLineResults`] does the same, but reports it in its `outbox`, in the line's place.
 //!

@@ -86,6 +86,7 @@ use super::chunks_to_line_results::ChunksToLineResults;
 use super::step::{self, Deliver, Step};
 pub use crate::protocol::framing::codec::LineTooLong;
 use crate::protocol::framing::codec::{Decoder, LineDecoder};
+use crate::support::{send_in_order, Reports};
 
 /// The longest line [`ChunksToLines`] keeps unless told otherwise: 1 MiB.
 pub const DEFAULT_MAX_LINE: usize = 1 << 20;
@@ -227,8 +228,9 @@ impl<C: AsRef<[u8]> + Send + 'static, L: LineData> Step for Lines<C, L> {
 }
 
 /// Sends lines on `outbox` and reports on `errors`, in the order they were made: the lines
-/// before a report, then the report, then what follows.
+/// before a report, then the report, then what follows ([`send_in_order`]).
 struct Split<'a, L: LineData> {
+    name: String,
     lines: &'a mut Outbox<L>,
     errors: &'a mut Outbox<LineTooLong>,
     /// Lines waiting to go out together.
@@ -237,22 +239,13 @@ struct Split<'a, L: LineData> {
 
 impl<L: LineData> Deliver<Result<L, LineTooLong>> for Split<'_, L> {
     async fn deliver(&mut self, out: &mut Vec<Result<L, LineTooLong>>) -> Result<(), Error> {
-        for r in out.drain(..) {
-            match r {
-                Ok(line) => self.run.push(line),
-                Err(e) => {
-                    self.lines.send_all(&mut self.run).await?;
-                    self.errors.send(e).await?;
-                }
-            }
-        }
-        self.lines.send_all(&mut self.run).await?;
-        Ok(())
+        let reports = Reports::To(self.errors);
+        send_in_order(&self.name, out, &mut self.run, self.lines, reports).await
     }
 }
 
 impl<C: AsRef<[u8]> + Send + 'static, L: LineData> Component for ChunksToLines<C, L> {
-    async fn run(self, _ctx: Context) -> Result<(), Error> {
+    async fn run(self, ctx: Context) -> Result<(), Error> {
         let ChunksToLines {
             mut inbox,
             mut control,
@@ -262,6 +255,7 @@ impl<C: AsRef<[u8]> + Send + 'static, L: LineData> Component for ChunksToLines<C
             max_line,
         } = self;
         let mut split = Split {
+            name: ctx.name(),
             lines: &mut outbox,
             errors: &mut errors,
             run: Vec::new(),
