@@ -86,8 +86,13 @@ fn expand(input: &DeriveInput) -> syn::Result<proc_macro2::TokenStream> {
             }
         };
         calls.push(match kind {
-            Some(Kind::Inbox) => quote! { boxes.inbox(#box_name, #doc, &self.#ident); #describe },
-            Some(Kind::Outbox) => quote! { boxes.outbox(#box_name, #doc, &self.#ident); #describe },
+            // `&(literal, literal)` is promoted to a static: one copy per component type.
+            Some(Kind::Inbox) => {
+                quote! { boxes.static_inbox(&(#box_name, #doc), &self.#ident); #describe }
+            }
+            Some(Kind::Outbox) => {
+                quote! { boxes.static_outbox(&(#box_name, #doc), &self.#ident); #describe }
+            }
             Some(Kind::Flatten) => quote! { ::axon::Boxes::register_boxes(&self.#ident, boxes); },
             None => continue,
         });

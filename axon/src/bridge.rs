@@ -30,9 +30,11 @@
 //! system.run().unwrap(); // returns once every component has ended
 //! ```
 
+use std::future::poll_fn;
+use std::task::{Context as TaskContext, Poll};
 use std::time::Duration;
 
-use crate::boxes::{Inbox, Outbox};
+use crate::boxes::{Inbox, Outbox, OutboxRef};
 use crate::control::Control;
 use crate::error::{SendError, TryRecvError, TrySendError};
 use crate::link::{link, AsInbox, AsOutbox, LinkError};
@@ -45,6 +47,10 @@ pub struct Handle<I, O> {
     control: Outbox<Control>,
     output: Inbox<O>,
     signal: Inbox<Control>,
+    /// The component's boxes that feed `output` and `signal`: when their owner ends, a wait on
+    /// them returns instead of waiting for ever.
+    output_source: OutboxRef<O>,
+    signal_source: OutboxRef<Control>,
 }
 
 impl<I: Send + 'static, O: Send + 'static> Handle<I, O> {
@@ -64,6 +70,8 @@ impl<I: Send + 'static, O: Send + 'static> Handle<I, O> {
             control: Outbox::new(),
             output: Inbox::new(),
             signal: Inbox::new(),
+            output_source: outbox.outbox_ref(),
+            signal_source: signal.outbox_ref(),
         };
         link(&h.input, inbox)?;
         link(&h.control, control)?;
@@ -96,22 +104,30 @@ impl<I: Send + 'static, O: Send + 'static> Handle<I, O> {
         self.input.try_send(msg)
     }
 
-    /// Waits for the next message from the component's outbox.
+    /// Waits for the next message from the component's outbox. `None` once the component
+    /// has ended and everything it sent has been received.
     pub async fn recv(&mut self) -> Option<O> {
-        self.output.recv().await
+        let (output, source) = (&mut self.output, &self.output_source);
+        poll_fn(|cx| poll_from(output, source, cx)).await
     }
 
-    /// Blocks until the next message from the component's outbox.
+    /// Blocks until the next message from the component's outbox; `None` as for
+    /// [`recv`](Self::recv).
     pub fn recv_blocking(&mut self) -> Option<O> {
-        self.output.recv_blocking()
+        crate::blocking::block_on(self.recv())
     }
 
     /// Blocks up to `timeout` for the next message.
     ///
     /// # Errors
-    /// `Empty` if nothing came in time.
+    /// `Empty` if nothing came in time; `Closed` if the component has ended and everything it
+    /// sent has been received.
     pub fn recv_timeout(&mut self, timeout: Duration) -> Result<O, TryRecvError> {
-        self.output.recv_blocking_timeout(timeout)
+        match crate::blocking::block_on_timeout(self.recv(), timeout) {
+            Some(Some(msg)) => Ok(msg),
+            Some(None) => Err(TryRecvError::Closed),
+            None => Err(TryRecvError::Empty),
+        }
     }
 
     /// Takes a message if one is waiting.
@@ -132,13 +148,31 @@ impl<I: Send + 'static, O: Send + 'static> Handle<I, O> {
         self.control.try_send(Control::Shutdown).ok();
     }
 
-    /// Blocks until the component says something on `signal` (normally as it ends).
+    /// Blocks until the component says something on `signal` (normally as it ends). `None` if
+    /// it ended without saying anything.
     pub fn wait_signal(&mut self) -> Option<Control> {
-        self.signal.recv_blocking()
+        let (signal, source) = (&mut self.signal, &self.signal_source);
+        crate::blocking::block_on(poll_fn(|cx| poll_from(signal, source, cx)))
     }
 
     /// Takes a signal if one is waiting.
     pub fn try_signal(&mut self) -> Option<Control> {
         self.signal.try_recv().ok()
+    }
+}
+
+/// Polls `inbox`, fed by `source`: a message if one is waiting; `None` once `source`'s
+/// component has ended and nothing is left. Its end wakes the waiting reader (see
+/// `OutboxCore::close`); the check comes after registering for that wake-up, under the inbox's
+/// lock, so an end between the two is never missed.
+fn poll_from<T: Send + 'static>(
+    inbox: &mut Inbox<T>,
+    source: &OutboxRef<T>,
+    cx: &mut TaskContext<'_>,
+) -> Poll<Option<T>> {
+    match inbox.poll_recv(cx) {
+        Poll::Ready(msg) => Poll::Ready(msg),
+        Poll::Pending if source.core.has_ended() => Poll::Ready(inbox.try_recv().ok()),
+        Poll::Pending => Poll::Pending,
     }
 }

@@ -59,7 +59,7 @@ use std::pin::Pin;
 use std::sync::Arc;
 use std::task::{Context as TaskContext, Poll};
 
-use crate::boxes::meta::{BoxRegistrar, Boxes};
+use crate::boxes::meta::{BoxRegistrar, Boxes, Listing};
 use crate::boxes::InboxRef;
 use crate::context::Context;
 use crate::error::Error;
@@ -182,18 +182,9 @@ pub(crate) fn adopt<C: Boxes>(
         parent.as_ref().map(|p| p.0),
         Arc::clone(&system.hub),
     ));
-    let mut entries = Vec::new();
     component.register_boxes(&mut BoxRegistrar {
-        entries: &mut entries,
-        cell: Some(&cell),
+        to: Listing::Register(&cell),
     });
-    cell.boxes
-        .lock()
-        .unwrap_or_else(|p| p.into_inner())
-        .reserve_exact(entries.len());
-    for e in entries {
-        cell.add_box(e.handle, e.info.name, e.info.doc);
-    }
     system.registry.insert(Arc::clone(&cell));
     cell.announce();
     let guard = ExitGuard {
@@ -231,16 +222,13 @@ pub(crate) fn activate<C: Component>(child: Child<C>) -> ComponentId {
     let system = Arc::clone(&guard.system);
     let cell = Arc::clone(&guard.cell);
     let span = crate::trace::component_span(&cell);
-    let task = async move {
-        let mut guard = guard;
-        let result = CatchUnwind {
+    let task: crate::scheduler::TaskFuture = Box::pin(ComponentTask {
+        body: CatchUnwind {
             cell,
             fut: component.run(ctx),
-        }
-        .await;
-        guard.exit = Some(result);
-    };
-    let task: crate::scheduler::TaskFuture = Box::pin(task);
+        },
+        guard,
+    });
     system.scheds[sched].spawn(match span {
         // Only a component started while a subscriber listens pays for entering a span.
         Some(span) => crate::trace::in_span(span, task),
@@ -279,6 +267,30 @@ pub(crate) fn panic_message(p: &(dyn std::any::Any + Send)) -> String {
         s.clone()
     } else {
         "(panic with a non-string payload)".to_string()
+    }
+}
+
+pin_project_lite::pin_project! {
+    /// A component's task: its body, then the guard that reports how it ended. A plain struct
+    /// rather than an `async` block, so the component and its context are stored once (an
+    /// `async` block would keep them both as captured values and inside the body's future).
+    struct ComponentTask<F> {
+        // Fields drop in declaration order: the body (and the boxes it owns) before the guard
+        // reports the end, whether the task finished or was dropped unfinished.
+        #[pin]
+        body: CatchUnwind<F>,
+        guard: ExitGuard,
+    }
+}
+
+impl<F: Future<Output = Result<(), Error>>> Future for ComponentTask<F> {
+    type Output = ();
+
+    fn poll(self: Pin<&mut Self>, cx: &mut TaskContext<'_>) -> Poll<()> {
+        let this = self.project();
+        let exit = std::task::ready!(this.body.poll(cx));
+        this.guard.exit = Some(exit);
+        Poll::Ready(())
     }
 }
 
@@ -346,18 +358,22 @@ impl Drop for ExitGuard {
         self.cell.announce_end();
         // Close the boxes and release them (breaking the box → owner → box cycle), keeping
         // their names for labels and error messages.
-        let released: Vec<_> = self
-            .cell
-            .boxes
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .iter_mut()
-            .filter_map(|s| s.handle.take())
-            .collect();
-        for handle in &released {
-            handle.close();
+        // One box at a time, each closed outside the list's lock (a component has a handful
+        // of boxes: no list of them is built just to close them).
+        let mut next = 0;
+        loop {
+            let handle = {
+                let mut slots = self.cell.boxes.lock().unwrap_or_else(|p| p.into_inner());
+                let Some(found) = slots[next..].iter().position(|s| s.handle.is_some()) else {
+                    break;
+                };
+                next += found + 1;
+                slots[next - 1].handle.take()
+            };
+            if let Some(handle) = handle {
+                handle.close();
+            }
         }
-        drop(released);
         if self
             .cell
             .owns_services

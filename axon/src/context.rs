@@ -78,9 +78,17 @@ pub struct Context {
     cell: Arc<ComponentCell>,
     system: Arc<SystemShared>,
     sched: usize,
+    /// Made with the first link or child: most components (the leaves of a system) never
+    /// need one, and a context is part of every component's task.
+    family: Option<Box<Family>>,
+}
+
+/// The links a component made and the children it adopted.
+#[derive(Default)]
+struct Family {
     links: HashMap<LinkId, Linkage>,
     children: BTreeMap<ComponentId, Arc<ComponentCell>>,
-    /// Created with the first child: most components have none.
+    /// Created with the first child.
     exits: Option<Inbox<ChildExit>>,
 }
 
@@ -89,8 +97,11 @@ impl std::fmt::Debug for Context {
         f.debug_struct("Context")
             .field("id", &self.cell.id)
             .field("name", &self.cell.name())
-            .field("children", &self.children.len())
-            .field("links", &self.links.len())
+            .field(
+                "children",
+                &self.family.as_ref().map_or(0, |f| f.children.len()),
+            )
+            .field("links", &self.family.as_ref().map_or(0, |f| f.links.len()))
             .finish()
     }
 }
@@ -102,10 +113,12 @@ impl Context {
             cell,
             system,
             sched,
-            links: HashMap::new(),
-            children: BTreeMap::new(),
-            exits: None,
+            family: None,
         }
+    }
+
+    fn family(&mut self) -> &mut Family {
+        self.family.get_or_insert_with(Box::default)
     }
 
     /// This component's id.
@@ -157,17 +170,20 @@ impl Context {
         component: C,
         sched: usize,
     ) -> Child<C> {
+        let exits = self
+            .family()
+            .exits
+            .get_or_insert_with(Inbox::unbounded)
+            .handle();
         let child = component::adopt(
             &self.system,
             component,
             name,
-            Some((
-                self.cell.id,
-                self.exits.get_or_insert_with(Inbox::unbounded).handle(),
-            )),
+            Some((self.cell.id, exits)),
             sched,
         );
-        self.children
+        self.family()
+            .children
             .insert(child.guard.cell.id, Arc::clone(&child.guard.cell));
         child
     }
@@ -197,7 +213,7 @@ impl Context {
     fn own(&mut self, link: Result<Linkage, LinkError>) -> Result<LinkId, LinkError> {
         let link = link?;
         let id = link.id();
-        self.links.insert(id, link);
+        self.family().links.insert(id, link);
         Ok(id)
     }
 
@@ -289,9 +305,9 @@ impl Context {
         if id == self.cell.id {
             return Ok(Arc::clone(&self.cell));
         }
-        self.children
-            .get(&id)
-            .cloned()
+        self.family
+            .as_ref()
+            .and_then(|f| f.children.get(&id).cloned())
             .or_else(|| self.system.registry.get(id))
             .ok_or_else(|| LinkError::NoSuchComponent {
                 component: id.to_string(),
@@ -301,7 +317,7 @@ impl Context {
 
     /// Removes one link this component made. Returns false if it was not one of ours.
     pub fn unlink(&mut self, id: LinkId) -> bool {
-        match self.links.remove(&id) {
+        match self.family.as_mut().and_then(|f| f.links.remove(&id)) {
             Some(l) => {
                 l.unlink();
                 true
@@ -313,8 +329,11 @@ impl Context {
     /// Forgets a child and removes every link this component made that touches it. The child
     /// keeps running if it has not ended (send it a [`Control`](crate::Control) to stop it).
     pub fn remove_child(&mut self, id: ComponentId) {
-        self.children.remove(&id);
-        self.links.retain(|_, l| {
+        let Some(family) = self.family.as_mut() else {
+            return;
+        };
+        family.children.remove(&id);
+        family.links.retain(|_, l| {
             let (a, b) = l.owners();
             let touches = a == Some(id) || b == Some(id);
             if touches {
@@ -331,7 +350,7 @@ impl Context {
     /// it. Returns false if `id` is not a live child of this component. A threaded child's
     /// thread cannot be stopped: the request is recorded but only async children obey it.
     pub fn cancel_child(&mut self, id: ComponentId) -> bool {
-        match self.children.get(&id) {
+        match self.family.as_ref().and_then(|f| f.children.get(&id)) {
             Some(cell) => {
                 cell.request_cancel();
                 true
@@ -343,19 +362,23 @@ impl Context {
     /// The ids of this component's children that have not ended (or whose end has not yet been
     /// collected with [`next_child_exit`](Self::next_child_exit)).
     pub fn children(&self) -> Vec<ComponentId> {
-        self.children.keys().copied().collect()
+        self.family
+            .as_ref()
+            .map(|f| f.children.keys().copied().collect())
+            .unwrap_or_default()
     }
 
     /// Waits until a child ends and says how. Returns `None` at once if there are no children.
     /// (Kamaelia woke the parent when a child ended; this is that wake-up, with the reason.)
     pub async fn next_child_exit(&mut self) -> Option<ChildExit> {
+        let family = self.family.as_mut()?;
         loop {
-            if self.children.is_empty() {
+            if family.children.is_empty() {
                 return None;
             }
-            let exit = self.exits.as_mut()?.recv().await?;
+            let exit = family.exits.as_mut()?.recv().await?;
             // Children removed with `remove_child` are no longer ours to hear about.
-            if self.children.remove(&exit.id).is_some() {
+            if family.children.remove(&exit.id).is_some() {
                 return Some(exit);
             }
         }
@@ -363,9 +386,10 @@ impl Context {
 
     /// Returns a child's end if one is waiting.
     pub fn try_child_exit(&mut self) -> Option<ChildExit> {
+        let family = self.family.as_mut()?;
         loop {
-            let exit = self.exits.as_mut()?.try_recv().ok()?;
-            if self.children.remove(&exit.id).is_some() {
+            let exit = family.exits.as_mut()?.try_recv().ok()?;
+            if family.children.remove(&exit.id).is_some() {
                 return Some(exit);
             }
         }
@@ -374,8 +398,10 @@ impl Context {
 
 impl Drop for Context {
     fn drop(&mut self) {
-        for (_, l) in self.links.drain() {
-            l.unlink();
+        if let Some(family) = self.family.take() {
+            for (_, l) in family.links {
+                l.unlink();
+            }
         }
     }
 }

@@ -31,7 +31,7 @@ use std::task::Poll;
 use crate::boxes::meta::{BoxRegistrar, Boxes, ErasedBox};
 use crate::boxes::{Inbox, InboxRef, Outbox, OutboxRef};
 use crate::error::{SendError, TrySendError};
-use crate::model::ComponentCell;
+use crate::model::{BoxText, ComponentCell};
 
 /// The key of one dynamic box.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -101,7 +101,10 @@ impl<B: Member> Set<B> {
         self.next += 1;
         let key = BoxKey(self.next);
         if let Some(cell) = self.owner.get() {
-            cell.add_box(b.erased(), Cow::Owned(self.name(key)), self.doc.clone());
+            cell.add_box(
+                b.erased(),
+                BoxText::given(Cow::Owned(self.name(key)), self.doc.clone()),
+            );
         }
         self.boxes.insert(key, b);
         key

@@ -91,7 +91,7 @@
 //! ```
 
 use std::borrow::Cow;
-use std::collections::HashMap;
+use std::collections::BTreeMap;
 use std::fmt;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
@@ -341,12 +341,7 @@ impl ComponentCell {
     }
 
     /// Names `b` as one of this component's boxes and lists it.
-    pub(crate) fn add_box(
-        self: &Arc<Self>,
-        handle: Arc<dyn ErasedBox>,
-        name: Cow<'static, str>,
-        doc: Cow<'static, str>,
-    ) {
+    pub(crate) fn add_box(self: &Arc<Self>, handle: Arc<dyn ErasedBox>, text: BoxText) {
         let index = self.next_box.fetch_add(1, Ordering::Relaxed);
         handle.meta().set_owner(crate::boxes::meta::Owner {
             cell: Arc::clone(self),
@@ -354,8 +349,7 @@ impl ComponentCell {
         });
         let slot = BoxSlot {
             handle: Some(handle),
-            name,
-            doc,
+            text,
             index,
         };
         if self.announced.load(Ordering::Relaxed) && self.hub.watched() {
@@ -377,7 +371,7 @@ impl ComponentCell {
                 .as_ref()
                 .is_some_and(|h| std::ptr::addr_eq(Arc::as_ptr(h), Arc::as_ptr(b)));
             if !keep {
-                removed.push(x.name.to_string());
+                removed.push(x.name().to_string());
             }
             keep
         });
@@ -394,7 +388,7 @@ impl ComponentCell {
         lock(&self.boxes)
             .iter()
             .find(|s| s.index == index)
-            .map(|s| s.name.to_string())
+            .map(|s| s.name().to_string())
     }
 
     /// Asks the component's task to end as cancelled at its next poll, and wakes it.
@@ -424,7 +418,7 @@ impl ComponentCell {
         slots
             .iter()
             .filter_map(|s| Some((s.handle.as_ref()?, s)))
-            .find(|(h, s)| h.meta().direction == direction && s.name == name)
+            .find(|(h, s)| h.meta().direction == direction && s.name() == name)
             .map(|(h, _)| Arc::clone(h))
             .ok_or_else(|| crate::LinkError::NoSuchBox {
                 component: self.name(),
@@ -437,7 +431,7 @@ impl ComponentCell {
                             .as_ref()
                             .is_some_and(|h| h.meta().direction == direction)
                     })
-                    .map(|s| s.name.to_string())
+                    .map(|s| s.name().to_string())
                     .collect(),
             })
     }
@@ -472,11 +466,15 @@ impl ComponentCell {
 impl BoxSlot {
     fn info(&self, handle: &Arc<dyn ErasedBox>) -> BoxInfo {
         BoxInfo {
-            name: self.name.clone(),
+            name: self.text.name_cow(),
             direction: handle.meta().direction,
             type_name: handle.meta().type_name,
-            doc: self.doc.clone(),
+            doc: self.text.doc_cow(),
         }
+    }
+
+    pub(crate) fn name(&self) -> &str {
+        self.text.name()
     }
 }
 
@@ -486,9 +484,44 @@ pub(crate) struct BoxSlot {
     /// `None` once the component has ended: the box is released (which breaks the reference
     /// cycle box → owner → box) but its name stays for labels and error messages.
     pub(crate) handle: Option<Arc<dyn ErasedBox>>,
-    pub(crate) name: Cow<'static, str>,
-    pub(crate) doc: Cow<'static, str>,
+    pub(crate) text: BoxText,
     pub(crate) index: usize,
+}
+
+/// A box's name and doc string. `#[derive(Boxes)]` knows both at compile time, so it hands
+/// over one pointer to a static pair (every instance of a component type shares it); boxes
+/// named at run time (dynamic boxes, hand-written [`Boxes`](crate::Boxes) impls) own theirs.
+#[derive(Clone)]
+pub(crate) enum BoxText {
+    Static(&'static (&'static str, &'static str)),
+    Given(Arc<(Cow<'static, str>, Cow<'static, str>)>),
+}
+
+impl BoxText {
+    pub(crate) fn given(name: Cow<'static, str>, doc: Cow<'static, str>) -> Self {
+        BoxText::Given(Arc::new((name, doc)))
+    }
+
+    pub(crate) fn name(&self) -> &str {
+        match self {
+            BoxText::Static((name, _)) => name,
+            BoxText::Given(text) => &text.0,
+        }
+    }
+
+    fn name_cow(&self) -> Cow<'static, str> {
+        match self {
+            BoxText::Static((name, _)) => Cow::Borrowed(name),
+            BoxText::Given(text) => text.0.clone(),
+        }
+    }
+
+    pub(crate) fn doc_cow(&self) -> Cow<'static, str> {
+        match self {
+            BoxText::Static((_, doc)) => Cow::Borrowed(doc),
+            BoxText::Given(text) => text.1.clone(),
+        }
+    }
 }
 
 fn lock<X>(m: &Mutex<X>) -> std::sync::MutexGuard<'_, X> {
@@ -611,7 +644,10 @@ pub const RECENTLY_ENDED: usize = 64;
 /// The registry of live components behind [`Snapshot`].
 #[derive(Default)]
 pub(crate) struct Registry {
-    components: Mutex<HashMap<ComponentId, Arc<ComponentCell>>>,
+    /// Ordered by id: ids only grow, so inserts append at the right edge and components that
+    /// were created together sit together (a hash table would scatter them and pay a cache
+    /// miss for each of 100,000 components created and ended in order).
+    components: Mutex<BTreeMap<ComponentId, Arc<ComponentCell>>>,
     ended: Mutex<std::collections::VecDeque<Arc<ComponentCell>>>,
 }
 
@@ -649,9 +685,7 @@ impl Registry {
 
     /// Every live component, in id order.
     pub(crate) fn all(&self) -> Vec<Arc<ComponentCell>> {
-        let mut all: Vec<_> = lock(&self.components).values().cloned().collect();
-        all.sort_by_key(|c| c.id);
-        all
+        lock(&self.components).values().cloned().collect()
     }
 
     pub(crate) fn snapshot(&self, hub: &Hub) -> Snapshot {
@@ -659,7 +693,11 @@ impl Registry {
             taken_at: hub.now(),
             ..Snapshot::default()
         };
-        for cell in self.all() {
+        let all = self.all();
+        // Ids in order (`all` is sorted): a link into a component that has ended is left out,
+        // as the links from it are — its inboxes are closed, so nothing can cross it.
+        let live: Vec<ComponentId> = all.iter().map(|c| c.id).collect();
+        for cell in all {
             let slots: Vec<(Arc<dyn ErasedBox>, BoxSlot)> = cell
                 .slots()
                 .into_iter()
@@ -667,10 +705,16 @@ impl Registry {
                 .collect();
             for (h, _) in &slots {
                 if let Some(to) = h.target() {
-                    snap.links.push(LinkSnapshot {
-                        from: address(h.meta()),
-                        to: address(to.meta()),
-                    });
+                    let to = address(to.meta());
+                    if to
+                        .component
+                        .is_none_or(|id| live.binary_search(&id).is_ok())
+                    {
+                        snap.links.push(LinkSnapshot {
+                            from: address(h.meta()),
+                            to,
+                        });
+                    }
                 }
             }
             snap.components.push(ComponentSnapshot {

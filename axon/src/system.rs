@@ -161,12 +161,12 @@ impl SystemShared {
         let slots = cell.slots();
         let handle = slots
             .iter()
-            .find(|s| s.name == at.name)
+            .find(|s| s.name() == at.name)
             .and_then(|s| s.handle.clone())
             .ok_or_else(|| TapError::NoSuchBox {
                 component: cell.name(),
                 name: at.name.clone(),
-                available: slots.iter().map(|s| s.name.to_string()).collect(),
+                available: slots.iter().map(|s| s.name().to_string()).collect(),
             })?;
         Ok(Tap::install(&self.hub, at.clone(), &handle, capacity))
     }
@@ -180,8 +180,11 @@ impl SystemShared {
     fn broadcast_shutdown(&self) {
         for cell in self.registry.all() {
             for s in cell.slots() {
+                if s.name() != "control" {
+                    continue;
+                }
                 let Some(handle) = s.handle else { continue };
-                if handle.meta().direction != Direction::Inbox || s.name != "control" {
+                if handle.meta().direction != Direction::Inbox {
                     continue;
                 }
                 if let Ok(core) = handle.as_any_arc().downcast::<InboxCore<Control>>() {

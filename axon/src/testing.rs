@@ -306,7 +306,7 @@ impl Harness {
             .into_iter()
             .filter_map(|s| {
                 Some(Slot {
-                    name: s.name.to_string(),
+                    name: s.name().to_string(),
                     index: s.index,
                     handle: s.handle?,
                 })

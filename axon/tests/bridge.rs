@@ -262,3 +262,46 @@ fn two_background_systems_run_side_by_side() {
     stop(one, &mut a);
     stop(two, &mut b);
 }
+
+/// Sends two strings, then ends without a word on `signal`.
+#[derive(Boxes, Default)]
+struct TwoThenQuiet {
+    /// Unused.
+    inbox: Inbox<String>,
+    /// Unused.
+    control: Inbox<Control>,
+    /// "one", then "two".
+    outbox: Outbox<String>,
+    /// Never used.
+    signal: Outbox<Control>,
+}
+
+impl Component for TwoThenQuiet {
+    async fn run(mut self, _ctx: Context) -> Result<(), Error> {
+        self.outbox.send("one".to_string()).await?;
+        self.outbox.send("two".to_string()).await?;
+        Ok(())
+    }
+}
+
+/// A component that ends without signalling does not leave plain code waiting for ever: what it
+/// sent is read first, then every wait on the handle returns (`None`, `Closed`). The timed read
+/// is bounded only so that a regression fails instead of hanging; it returns at once.
+#[test]
+fn reads_return_once_the_component_has_ended_and_its_messages_are_read() {
+    let mut system = System::new();
+    let quiet = TwoThenQuiet::default();
+    let mut handle: Handle<String, String> =
+        Handle::attach(&quiet.inbox, &quiet.control, &quiet.outbox, &quiet.signal).unwrap();
+    system.spawn(quiet);
+    system.start();
+    assert_eq!(handle.recv_blocking().as_deref(), Some("one"));
+    assert_eq!(handle.recv_blocking().as_deref(), Some("two"));
+    assert_eq!(
+        handle.recv_timeout(Duration::from_secs(60)),
+        Err(TryRecvError::Closed)
+    );
+    assert_eq!(handle.recv_blocking(), None);
+    assert_eq!(handle.wait_signal(), None);
+    system.run().unwrap();
+}

@@ -790,3 +790,42 @@ fn a_send_blocked_while_watching_control_is_a_stall_whose_time_survives_wakeups(
     assert_eq!(stalls[0].component, jam_id);
     assert_eq!(stalls[0].blocked_for, Duration::from_secs(1));
 }
+
+/// Keeps an outbox it never uses, sleeping an hour.
+#[derive(Boxes)]
+struct Idle {
+    /// Linked by the test, never sent on.
+    outbox: Outbox<Reading>,
+}
+
+impl Component for Idle {
+    async fn run(self, _ctx: Context) -> Result<(), Error> {
+        tokio::time::sleep(Duration::from_secs(3600)).await;
+        Ok(())
+    }
+}
+
+/// A link from a live component into one that has ended is not shown: the ended component is
+/// gone from the snapshot and its inboxes are closed, so the link leads nowhere (the links from
+/// an ended component's outboxes go the same way).
+#[test]
+fn a_snapshot_leaves_out_links_into_a_component_that_has_ended() {
+    let mut system = System::deterministic();
+    let idle = Idle {
+        outbox: Outbox::new(),
+    };
+    let consumer = Consumer::new(0);
+    axon::link(&idle.outbox, &consumer.inbox).unwrap();
+    let idle = system.spawn(idle);
+    let consumer = system.spawn(consumer);
+    let before = system.snapshot();
+    assert_eq!(before.links.len(), 1, "{:?}", before.links);
+    assert_eq!(before.links[0].from, address(idle, "outbox"));
+    assert_eq!(before.links[0].to, address(consumer, "inbox"));
+
+    system.run_until_idle();
+    let after = system.snapshot();
+    assert!(after.component(consumer).is_none());
+    assert!(after.component(idle).is_some());
+    assert_eq!(after.links, [], "no link into the ended consumer");
+}

@@ -53,6 +53,8 @@ struct PassThrough<T: Send + 'static> {
     outbox: Outbox<T>,
     /// End of stream, passed on.
     signal: Outbox<Control>,
+    /// One message at a time (`next_event` + `send`) instead of in batches.
+    per_message: bool,
 }
 
 impl<T: Send + 'static> PassThrough<T> {
@@ -62,7 +64,17 @@ impl<T: Send + 'static> PassThrough<T> {
             control: inbox(),
             outbox: Outbox::new(),
             signal: Outbox::new(),
+            per_message: per_message(),
         }
+    }
+
+    /// Passes on what is left in `inbox`, then `control`.
+    async fn finish(&mut self, control: Control, batch: &mut Vec<T>) -> Result<(), Error> {
+        while self.inbox.recv_many(batch, LINK_CAPACITY) > 0 {
+            self.outbox.send_all(batch).await?;
+        }
+        self.signal.send(control).await?;
+        Ok(())
     }
 }
 
@@ -72,47 +84,30 @@ fn per_message() -> bool {
     std::env::var_os("AXON_BENCH_PER_MESSAGE").is_some_and(|v| v == "1")
 }
 
-impl<T: Send + 'static> PassThrough<T> {
-    async fn run_per_message(mut self) -> Result<(), Error> {
-        loop {
-            match next_event(&mut self.control, &mut self.inbox).await {
-                Event::Message(m) => self.outbox.send(m).await?,
-                Event::Control(c) => {
-                    while let Ok(m) = self.inbox.try_recv() {
-                        self.outbox.send(m).await?;
-                    }
-                    self.signal.send(c).await?;
-                    return Ok(());
-                }
-            }
-        }
-    }
-}
-
 impl<T: Send + 'static> Component for PassThrough<T> {
     async fn run(mut self, _ctx: Context) -> Result<(), Error> {
-        if per_message() {
-            return self.run_per_message().await;
-        }
-        // Take what is waiting in one go and pass it on in one go: locking and wake-ups are
-        // paid per batch, not per message.
-        let mut batch = Vec::with_capacity(LINK_CAPACITY);
+        // The batch grows to what arrives at once (at most a link's capacity): a stage that
+        // only ever sees one message never holds room for 128.
+        let mut batch = Vec::new();
         loop {
-            match next_batch(
-                &mut self.control,
-                &mut self.inbox,
-                &mut batch,
-                LINK_CAPACITY,
-            )
-            .await
-            {
-                Batch::Messages(_) => self.outbox.send_all(&mut batch).await?,
-                Batch::Control(c) => {
-                    while self.inbox.recv_many(&mut batch, LINK_CAPACITY) > 0 {
-                        self.outbox.send_all(&mut batch).await?;
-                    }
-                    self.signal.send(c).await?;
-                    return Ok(());
+            if self.per_message {
+                match next_event(&mut self.control, &mut self.inbox).await {
+                    Event::Message(m) => self.outbox.send(m).await?,
+                    Event::Control(c) => return self.finish(c, &mut batch).await,
+                }
+            } else {
+                // Take what is waiting in one go and pass it on in one go: locking and
+                // wake-ups are paid per batch, not per message.
+                match next_batch(
+                    &mut self.control,
+                    &mut self.inbox,
+                    &mut batch,
+                    LINK_CAPACITY,
+                )
+                .await
+                {
+                    Batch::Messages(_) => self.outbox.send_all(&mut batch).await?,
+                    Batch::Control(c) => return self.finish(c, &mut batch).await,
                 }
             }
         }

@@ -360,6 +360,12 @@ impl<T> InboxCore<T> {
         }
     }
 
+    /// Wakes the consumer if it waits, without delivering anything (it looks again at what it
+    /// waits for).
+    pub(crate) fn wake_reader(&self) {
+        self.lock().wake_rx();
+    }
+
     /// Marks the box closed: later sends fail with `Closed`, waiting messages are discarded.
     pub(crate) fn close(&self) {
         let mut st = self.lock();

@@ -34,7 +34,7 @@ use std::sync::{Arc, OnceLock};
 use super::inbox::{Inbox, InboxCore};
 use super::outbox::{Outbox, OutboxCore};
 use crate::link::LinkError;
-use crate::model::{Activity, ComponentCell, TapShared};
+use crate::model::{Activity, BoxText, ComponentCell, TapShared};
 
 /// Whether a box receives or sends.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -75,25 +75,35 @@ pub trait Boxes {
 
 /// The boxes of `component`, in declaration order.
 pub fn box_infos<C: Boxes + ?Sized>(component: &C) -> Vec<BoxInfo> {
-    let mut entries = Vec::new();
+    let mut infos = Vec::new();
     component.register_boxes(&mut BoxRegistrar {
-        entries: &mut entries,
-        cell: None,
+        to: Listing::Describe(&mut infos),
     });
-    entries.into_iter().map(|e| e.info).collect()
+    infos
 }
 
 /// Collects the boxes of a component; handed to [`Boxes::register_boxes`].
 pub struct BoxRegistrar<'a> {
-    pub(crate) entries: &'a mut Vec<BoxEntry>,
-    /// The component being registered (`None` when only describing).
-    pub(crate) cell: Option<&'a Arc<ComponentCell>>,
+    pub(crate) to: Listing<'a>,
+}
+
+/// Where a [`BoxRegistrar`] puts what it is told.
+pub(crate) enum Listing<'a> {
+    /// Only describing the boxes ([`box_infos`]).
+    Describe(&'a mut Vec<BoxInfo>),
+    /// Registering them as the boxes of this component, straight into its live-model entry.
+    Register(&'a Arc<ComponentCell>),
 }
 
 impl fmt::Debug for BoxRegistrar<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let (mode, id) = match &self.to {
+            Listing::Describe(_) => ("describe", None),
+            Listing::Register(cell) => ("register", Some(cell.id)),
+        };
         f.debug_struct("BoxRegistrar")
-            .field("boxes", &self.entries.len())
+            .field("mode", &mode)
+            .field("component", &id)
             .finish()
     }
 }
@@ -107,11 +117,42 @@ impl BoxRegistrar<'_> {
         inbox: &Inbox<T>,
     ) {
         self.push(
-            name.into(),
-            doc.into(),
+            BoxText::given(name.into(), doc.into()),
             Direction::Inbox,
             std::any::type_name::<T>(),
             inbox.core.clone(),
+        );
+    }
+
+    /// Lists an inbox whose name and doc are a static pair: what `#[derive(Boxes)]` calls, so
+    /// that every instance of a component type shares one copy of its boxes' text.
+    #[doc(hidden)]
+    pub fn static_inbox<T: Send + 'static>(
+        &mut self,
+        text: &'static (&'static str, &'static str),
+        inbox: &Inbox<T>,
+    ) {
+        self.push(
+            BoxText::Static(text),
+            Direction::Inbox,
+            std::any::type_name::<T>(),
+            inbox.core.clone(),
+        );
+    }
+
+    /// Lists an outbox whose name and doc are a static pair (see
+    /// [`static_inbox`](Self::static_inbox)).
+    #[doc(hidden)]
+    pub fn static_outbox<T: Send + 'static>(
+        &mut self,
+        text: &'static (&'static str, &'static str),
+        outbox: &Outbox<T>,
+    ) {
+        self.push(
+            BoxText::Static(text),
+            Direction::Outbox,
+            std::any::type_name::<T>(),
+            outbox.core.clone(),
         );
     }
 
@@ -123,8 +164,7 @@ impl BoxRegistrar<'_> {
         outbox: &Outbox<T>,
     ) {
         self.push(
-            name.into(),
-            doc.into(),
+            BoxText::given(name.into(), doc.into()),
             Direction::Outbox,
             std::any::type_name::<T>(),
             outbox.core.clone(),
@@ -134,34 +174,29 @@ impl BoxRegistrar<'_> {
     /// The component whose boxes are being listed, if it is being registered (used by
     /// [`DynamicInboxes`](crate::DynamicInboxes) to register boxes it adds later).
     pub(crate) fn component(&self) -> Option<&Arc<ComponentCell>> {
-        self.cell
+        match &self.to {
+            Listing::Describe(_) => None,
+            Listing::Register(cell) => Some(cell),
+        }
     }
 
     fn push(
         &mut self,
-        name: Cow<'static, str>,
-        doc: Cow<'static, str>,
+        text: BoxText,
         direction: Direction,
         type_name: &'static str,
         handle: Arc<dyn ErasedBox>,
     ) {
-        self.entries.push(BoxEntry {
-            info: BoxInfo {
-                name,
+        match &mut self.to {
+            Listing::Describe(infos) => infos.push(BoxInfo {
+                name: Cow::Owned(text.name().to_string()),
                 direction,
                 type_name,
-                doc,
-            },
-            handle,
-        });
+                doc: text.doc_cow(),
+            }),
+            Listing::Register(cell) => cell.add_box(handle, text),
+        }
     }
-}
-
-/// A registered box: its description and a type-erased handle to its core.
-#[derive(Clone)]
-pub(crate) struct BoxEntry {
-    pub(crate) info: BoxInfo,
-    pub(crate) handle: Arc<dyn ErasedBox>,
 }
 
 /// Figures for one box, read at any time.
@@ -320,7 +355,9 @@ impl<T: Send + 'static> ErasedBox for OutboxCore<T> {
     fn stats(&self) -> BoxStats {
         self.stats()
     }
-    fn close(&self) {}
+    fn close(&self) {
+        OutboxCore::close(self);
+    }
     fn set_capacity(&self, capacity: Option<usize>) {
         self.lock().hold_capacity = capacity.unwrap_or(usize::MAX);
     }

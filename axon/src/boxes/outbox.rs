@@ -50,6 +50,9 @@ pub(crate) struct OutboxCore<T> {
     /// True while a tap watches this outbox: read on every send, next to `sent`, which every
     /// send writes anyway. (A plain std atomic even under loom: it guards no protocol.)
     tapped: std::sync::atomic::AtomicBool,
+    /// Set when the owning component ends, for readers that watch the source of what they
+    /// receive (the bridge's [`Handle`](crate::bridge::Handle)).
+    ended: std::sync::atomic::AtomicBool,
 }
 
 pub(crate) struct OutboxState<T> {
@@ -77,7 +80,23 @@ impl<T> OutboxCore<T> {
             meta: BoxMeta::new(Direction::Outbox, std::any::type_name::<T>()),
             sent: AtomicU64::new(0),
             tapped: std::sync::atomic::AtomicBool::new(false),
+            ended: std::sync::atomic::AtomicBool::new(false),
         })
+    }
+
+    /// The owning component has ended: remember it, and wake whoever waits at the end of this
+    /// outbox's chain so that a reader watching this source can see it end.
+    pub(crate) fn close(&self) {
+        self.ended.store(true, Ordering::SeqCst);
+        let target = self.lock().target.clone();
+        if let Some(target) = target {
+            crate::link::wake_reader(target);
+        }
+    }
+
+    /// True once the owning component has ended.
+    pub(crate) fn has_ended(&self) -> bool {
+        self.ended.load(Ordering::SeqCst)
     }
 
     pub(crate) fn lock(&self) -> MutexGuard<'_, OutboxState<T>> {

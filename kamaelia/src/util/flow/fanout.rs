@@ -189,7 +189,7 @@ impl<T: Clone + Send + 'static> Component for Fanout<T> {
                 named.next()
             });
         }
-        let mut buf = Vec::with_capacity(BATCH);
+        let mut buf = Vec::new();
         let mut finishing = false;
         loop {
             if finishing {

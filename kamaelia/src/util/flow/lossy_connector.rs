@@ -149,7 +149,7 @@ fn offer<T: Send + 'static>(outbox: &mut Outbox<T>, buf: &mut Vec<T>, stats: &St
 impl<T: Send + 'static> Component for LossyConnector<T> {
     async fn run(mut self, _ctx: Context) -> Result<(), Error> {
         let stats = Arc::clone(&self.stats.0);
-        let mut buf = Vec::with_capacity(BATCH);
+        let mut buf = Vec::new();
         loop {
             match next_batch(&mut self.control, &mut self.inbox, &mut buf, BATCH).await {
                 Batch::Messages(_) => offer(&mut self.outbox, &mut buf, &stats),

@@ -296,7 +296,7 @@ struct Running<T: Clone + Send + 'static> {
 impl<T: Clone + Send + 'static> Running<T> {
     /// Returns the control message that ends the splitter.
     async fn serve(&mut self) -> Control {
-        let mut buf = Vec::with_capacity(BATCH);
+        let mut buf = Vec::new();
         loop {
             if self.finishing {
                 while let Ok(change) = self.configuration.try_recv() {

@@ -108,7 +108,7 @@ impl<T: Clone + Send + 'static> Component for TwoWaySplitter<T> {
             mut signal2,
         } = self;
         let mut dests = [Some(&mut outbox), Some(&mut outbox2)];
-        let mut buf = Vec::with_capacity(BATCH);
+        let mut buf = Vec::new();
         let mut finishing = false;
         let end = loop {
             if finishing {

@@ -90,7 +90,7 @@ impl Chargen {
 
 impl Component for Chargen {
     async fn run(mut self, ctx: Context) -> Result<(), Error> {
-        let mut buf = Vec::with_capacity(BATCH);
+        let mut buf = Vec::new();
         loop {
             buf.extend(std::iter::repeat_n(&self.text, BATCH - buf.len()).cloned());
             match send_until_control(&mut self.outbox, &mut self.control, &mut buf).await {

@@ -86,7 +86,7 @@ impl<T: Send + 'static> PassThrough<T> {
 
 impl<T: Send + 'static> Component for PassThrough<T> {
     async fn run(mut self, ctx: Context) -> Result<(), Error> {
-        let mut buf = Vec::with_capacity(BATCH);
+        let mut buf = Vec::new();
         let mut finished = false;
         loop {
             if finished {

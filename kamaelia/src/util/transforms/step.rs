@@ -65,7 +65,7 @@ pub(crate) async fn drive<S: Step, D: Deliver<S::Out>>(
         outbox,
         signal,
     } = boxes;
-    let mut buf = Vec::with_capacity(BATCH);
+    let mut buf = Vec::new();
     let mut out = Vec::new();
     loop {
         match next_batch(control, inbox, &mut buf, BATCH).await {
