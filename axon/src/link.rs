@@ -226,19 +226,20 @@ pub(crate) fn link_cores<T: Send + 'static>(
             });
         }
     }
-    let edge: Arc<dyn Edge> = Arc::new(OutboxEdge {
-        src: Arc::clone(src),
-        dst: dst.clone(),
-    });
+    let dst_erased: Arc<dyn ErasedBox> = match &dst {
+        Target::Inbox(i) => Arc::clone(i) as Arc<dyn ErasedBox>,
+        Target::Outbox(o) => Arc::clone(o) as Arc<dyn ErasedBox>,
+    };
+    let linkage = Linkage::new(Arc::clone(src) as Arc<dyn ErasedBox>, dst_erased);
     let held = {
         let mut st = src.lock();
         st.target = Some(dst);
-        std::mem::take(&mut st.held)
+        st.held.take()
     };
     // `src` now leads where `dst` does: flush what it held there.
     flush_into(end, held);
-    tell(&*edge, true);
-    Ok(Linkage::new(edge))
+    tell(&src.meta, linkage.dst.meta(), true);
+    Ok(linkage)
 }
 
 pub(crate) fn forward_inbox_cores<T: Send + 'static>(
@@ -279,12 +280,11 @@ pub(crate) fn forward_inbox_cores<T: Send + 'static>(
     };
     outer.invalidate_routes();
     inner.final_inbox().append_flushed(waiting);
-    let edge: Arc<dyn Edge> = Arc::new(InboxEdge {
-        src: Arc::clone(outer),
-        dst: Arc::clone(inner),
-    });
-    tell(&*edge, true);
-    Ok(Linkage::new(edge))
+    tell(&outer.meta, &inner.meta, true);
+    Ok(Linkage::new(
+        Arc::clone(outer) as Arc<dyn ErasedBox>,
+        Arc::clone(inner) as Arc<dyn ErasedBox>,
+    ))
 }
 
 /// Links `from` to `to` so that everything sent from `from` arrives in `to` (or at the end of
@@ -369,8 +369,7 @@ impl<T> AsOutbox<T> for OutboxRef<T> {
 
 /// Tells the live model's subscribers that `edge` was made or removed (nothing to do for
 /// links between boxes that belong to no component, or when nobody subscribes).
-fn tell(edge: &dyn Edge, made: bool) {
-    let (from, to) = edge.endpoints();
+fn tell(from: &BoxMeta, to: &BoxMeta, made: bool) {
     let Some(owner) = from.owner().or(to.owner()) else {
         return;
     };
@@ -385,68 +384,36 @@ fn tell(edge: &dyn Edge, made: bool) {
     });
 }
 
-/// One link, type-erased: undo it, describe it.
-pub(crate) trait Edge: Send + Sync {
-    fn unlink(&self);
-    fn endpoints(&self) -> (&BoxMeta, &BoxMeta);
+/// True if `a` and `b` are the same box.
+fn same<X: ?Sized>(a: &Arc<X>, b: &Arc<dyn ErasedBox>) -> bool {
+    std::ptr::addr_eq(Arc::as_ptr(a), Arc::as_ptr(b))
 }
 
-struct OutboxEdge<T> {
-    src: Arc<OutboxCore<T>>,
-    dst: Target<T>,
+/// Removes the link from outbox `src` to `dst` if it is still there.
+pub(crate) fn unlink_outbox<T: Send + 'static>(src: &OutboxCore<T>, dst: &Arc<dyn ErasedBox>) {
+    let _g = topology();
+    let target = src.lock().target.clone();
+    let old = match target {
+        Some(Target::Inbox(i)) if same(&i, dst) => Sink::Inbox(i.final_inbox()),
+        Some(Target::Outbox(o)) if same(&o, dst) => resolve(&o),
+        _ => return,
+    };
+    src.lock().target = None;
+    invalidate(old);
+    tell(&src.meta, dst.meta(), false);
 }
 
-impl<T: Send + 'static> Edge for OutboxEdge<T> {
-    fn unlink(&self) {
-        let _g = topology();
-        let still_ours = match (&self.src.lock().target, &self.dst) {
-            (Some(Target::Inbox(a)), Target::Inbox(b)) => Arc::ptr_eq(a, b),
-            (Some(Target::Outbox(a)), Target::Outbox(b)) => Arc::ptr_eq(a, b),
-            _ => false,
-        };
-        if !still_ours {
-            return;
-        }
-        let old = resolve(&self.src);
-        self.src.lock().target = None;
-        invalidate(old);
-        tell(self, false);
-    }
-    fn endpoints(&self) -> (&BoxMeta, &BoxMeta) {
-        let dst = match &self.dst {
-            Target::Inbox(i) => &i.meta,
-            Target::Outbox(o) => &o.meta,
-        };
-        (&self.src.meta, dst)
-    }
-}
-
-struct InboxEdge<T> {
-    src: Arc<InboxCore<T>>,
-    dst: Arc<InboxCore<T>>,
-}
-
-impl<T: Send + 'static> Edge for InboxEdge<T> {
-    fn unlink(&self) {
-        let _g = topology();
-        let still_ours = self
-            .src
-            .lock()
-            .forward
-            .as_ref()
-            .is_some_and(|f| Arc::ptr_eq(f, &self.dst));
-        if !still_ours {
-            return;
-        }
-        let old = self.src.final_inbox();
-        self.src.lock().forward = None;
-        old.invalidate_routes();
-        self.src.invalidate_routes();
-        tell(self, false);
-    }
-    fn endpoints(&self) -> (&BoxMeta, &BoxMeta) {
-        (&self.src.meta, &self.dst.meta)
-    }
+/// Removes the forward from inbox `src` to `dst` if it is still there.
+pub(crate) fn unlink_inbox<T: Send + 'static>(src: &InboxCore<T>, dst: &Arc<dyn ErasedBox>) {
+    let _g = topology();
+    let forward = src.lock().forward.clone();
+    let Some(old) = forward.filter(|f| same(f, dst)).map(|f| f.final_inbox()) else {
+        return;
+    };
+    src.lock().forward = None;
+    old.invalidate_routes();
+    src.invalidate_routes();
+    tell(&src.meta, dst.meta(), false);
 }
 
 /// A unique link id.
@@ -464,15 +431,18 @@ impl fmt::Display for LinkId {
 #[derive(Clone)]
 pub struct Linkage {
     id: LinkId,
-    edge: Arc<dyn Edge>,
+    /// The two boxes it joins (the boxes themselves: a link costs no allocation of its own).
+    src: Arc<dyn ErasedBox>,
+    dst: Arc<dyn ErasedBox>,
 }
 
 impl Linkage {
-    fn new(edge: Arc<dyn Edge>) -> Self {
+    fn new(src: Arc<dyn ErasedBox>, dst: Arc<dyn ErasedBox>) -> Self {
         static NEXT: AtomicU64 = AtomicU64::new(1);
         Linkage {
             id: LinkId(NEXT.fetch_add(1, Ordering::Relaxed)),
-            edge,
+            src,
+            dst,
         }
     }
 
@@ -484,21 +454,21 @@ impl Linkage {
     /// Removes the link. Messages already delivered stay where they are; later sends from the
     /// source are held (outbox) or stay in the source (inbox). Unlinking twice is harmless.
     pub fn unlink(&self) {
-        self.edge.unlink();
+        self.src.unlink_from(&self.dst);
     }
 
     /// `component.box` of the source.
     pub fn source(&self) -> String {
-        self.edge.endpoints().0.label()
+        self.src.meta().label()
     }
 
     /// `component.box` of the destination.
     pub fn sink(&self) -> String {
-        self.edge.endpoints().1.label()
+        self.dst.meta().label()
     }
 
     pub(crate) fn owners(&self) -> (Option<crate::ComponentId>, Option<crate::ComponentId>) {
-        let (a, b) = self.edge.endpoints();
+        let (a, b) = (self.src.meta(), self.dst.meta());
         (a.owner().map(|o| o.cell.id), b.owner().map(|o| o.cell.id))
     }
 }

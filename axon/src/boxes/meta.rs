@@ -231,6 +231,8 @@ pub(crate) trait ErasedBox: Send + Sync {
     ) -> Result<crate::link::Linkage, LinkError>;
     /// Where this box forwards or links to, if anywhere.
     fn target(&self) -> Option<Arc<dyn ErasedBox>>;
+    /// Removes the link (or forward) from this box to `dst`, if it is still there.
+    fn unlink_from(&self, dst: &Arc<dyn ErasedBox>);
     /// Sets the capacity (an inbox's bound; an outbox's hold buffer). `None`: unbounded.
     fn set_capacity(&self, capacity: Option<usize>);
     /// Starts showing the messages that cross this box to `tap`.
@@ -321,6 +323,9 @@ impl<T: Send + 'static> ErasedBox for InboxCore<T> {
     fn target(&self) -> Option<Arc<dyn ErasedBox>> {
         self.lock().forward.clone().map(|f| f as Arc<dyn ErasedBox>)
     }
+    fn unlink_from(&self, dst: &Arc<dyn ErasedBox>) {
+        crate::link::unlink_inbox(self, dst);
+    }
     fn add_tap(&self, tap: Arc<TapShared>) {
         self.lock().taps.add(tap);
     }
@@ -376,6 +381,9 @@ impl<T: Send + 'static> ErasedBox for OutboxCore<T> {
             Some(crate::link::Target::Outbox(o)) => Some(o.clone() as Arc<dyn ErasedBox>),
             None => None,
         }
+    }
+    fn unlink_from(&self, dst: &Arc<dyn ErasedBox>) {
+        crate::link::unlink_outbox(self, dst);
     }
     fn link_erased(
         self: Arc<Self>,

@@ -55,9 +55,41 @@ pub(crate) struct OutboxCore<T> {
     ended: std::sync::atomic::AtomicBool,
 }
 
+/// What an unlinked outbox holds until it is linked. Most outboxes are linked before anything
+/// is sent, so the queue is made only when something is held: one null pointer otherwise.
+// Boxed so that an outbox holding nothing (the usual case) pays one thin pointer, not the four
+// words of a `VecDeque`.
+#[allow(clippy::box_collection)]
+pub(crate) struct Held<T>(Option<Box<VecDeque<T>>>);
+
+impl<T> Default for Held<T> {
+    fn default() -> Self {
+        Held(None)
+    }
+}
+
+impl<T> Held<T> {
+    pub(crate) fn len(&self) -> usize {
+        self.0.as_ref().map_or(0, |q| q.len())
+    }
+
+    pub(crate) fn push_back(&mut self, msg: T) {
+        self.0.get_or_insert_with(Box::default).push_back(msg);
+    }
+
+    pub(crate) fn extend(&mut self, msgs: impl IntoIterator<Item = T>) {
+        self.0.get_or_insert_with(Box::default).extend(msgs);
+    }
+
+    /// Everything held, in order, leaving nothing.
+    pub(crate) fn take(&mut self) -> VecDeque<T> {
+        self.0.take().map(|q| *q).unwrap_or_default()
+    }
+}
+
 pub(crate) struct OutboxState<T> {
     pub(crate) target: Option<Target<T>>,
-    pub(crate) held: VecDeque<T>,
+    pub(crate) held: Held<T>,
     pub(crate) hold_capacity: usize,
     pub(crate) discarded: u64,
     /// How messages become text for taps and tracing (`None`: the type's name).
@@ -71,7 +103,7 @@ impl<T> OutboxCore<T> {
         Arc::new(OutboxCore {
             state: Mutex::new(OutboxState {
                 target: None,
-                held: VecDeque::new(),
+                held: Held::default(),
                 hold_capacity,
                 discarded: 0,
                 format: None,
