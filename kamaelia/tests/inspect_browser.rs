@@ -13,8 +13,9 @@
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
+use axon::model::{ComponentState, EventKind, Events};
 use axon::{Snapshot, System};
 use kamaelia::chassis::Pipeline;
 use kamaelia::util::flow::MessageRateLimit;
@@ -22,6 +23,11 @@ use kamaelia::util::sources::{DataSource, NullSink, PassThrough};
 
 /// The longest a browser run may take before the test fails.
 const BROWSER_TIMEOUT: Duration = Duration::from_secs(90);
+/// The longest the pipeline may take to fill up before the test fails.
+const SETTLE_TIMEOUT: Duration = Duration::from_secs(20);
+/// Change events held while waiting for the pipeline to fill up (missing some is harmless:
+/// a blocked sender blocks again at every message the rate limit lets through).
+const EVENT_QUEUE: usize = 4096;
 
 /// The browser binary: `$CHROMIUM`, or the first of the usual names on the PATH.
 fn chromium() -> PathBuf {
@@ -131,9 +137,11 @@ fn expected(snap: &Snapshot) -> (Vec<String>, Vec<String>) {
 }
 
 /// A running pipeline — an endless source, a relay, a rate limit of 20 messages a second and
-/// a sink — whose boxes fill up behind the rate limit.
-fn pipeline() -> System {
+/// a sink — whose boxes fill up behind the rate limit, and a subscription to its change events
+/// taken before it was built.
+fn pipeline() -> (System, Events) {
     let mut system = System::new();
+    let events = system.events(EVENT_QUEUE);
     system.spawn_named(
         "pipeline",
         Pipeline::new(DataSource::new(0u64..))
@@ -142,7 +150,7 @@ fn pipeline() -> System {
             .then(NullSink::new()),
     );
     system.start();
-    system
+    (system, events)
 }
 
 /// A 1280×800 screenshot of `url`: the PNG's bytes (also copied to `$INSPECT_SCREENSHOT_DIR`
@@ -174,9 +182,37 @@ fn screenshot(profile: &Path, url: &str, name: &str) -> Vec<u8> {
 }
 
 /// The snapshot once the pipeline's four children run and the rate limit's inbox is full.
-fn settled(system: &System) -> Snapshot {
-    let deadline = std::time::Instant::now() + Duration::from_secs(20);
+///
+/// Woken by the system's change events, not by looking from time to time: a box only fills
+/// up when something sends into it faster than it is read, and whatever sends into it then
+/// blocks, which is a `StateChanged` event saying `Sending`. Each such event is checked
+/// against a snapshot (a box the rate limit has just read from is full again at its sender's
+/// next event, 50 ms later). The deadline only turns a regression into a failure rather than
+/// a hang.
+fn settled(system: &System, events: &mut Events) -> Snapshot {
+    let deadline = Instant::now() + SETTLE_TIMEOUT;
     loop {
+        // Checked at every event too: a stream of events that never shows a full box must
+        // fail as well.
+        let event = match deadline.checked_duration_since(Instant::now()) {
+            Some(left) if !left.is_zero() => events.next_timeout(left),
+            _ => None,
+        };
+        let Some(event) = event else {
+            panic!(
+                "the pipeline did not fill up within {SETTLE_TIMEOUT:?}: {:?}",
+                system.snapshot()
+            );
+        };
+        if !matches!(
+            event.kind,
+            EventKind::StateChanged {
+                state: ComponentState::Sending { .. },
+                ..
+            }
+        ) {
+            continue;
+        }
         let snap = system.snapshot();
         let full = snap.components.iter().flat_map(|c| &c.boxes).any(|b| {
             b.info.name == "inbox" && b.stats.capacity.is_some_and(|c| b.stats.depth >= c)
@@ -184,11 +220,6 @@ fn settled(system: &System) -> Snapshot {
         if snap.components.len() == 5 && full {
             return snap;
         }
-        assert!(
-            std::time::Instant::now() < deadline,
-            "the pipeline did not start: {snap:?}"
-        );
-        std::thread::sleep(Duration::from_millis(10));
     }
 }
 
@@ -197,9 +228,10 @@ fn settled(system: &System) -> Snapshot {
 #[test]
 #[ignore = "needs Chromium: cargo test -p kamaelia --test inspect_browser -- --ignored"]
 fn the_browser_shows_the_running_system() {
-    let mut system = pipeline();
+    let (mut system, mut events) = pipeline();
     let inspector = kamaelia::inspect::serve(&system, "127.0.0.1:0").unwrap();
-    let snap = settled(&system);
+    let snap = settled(&system, &mut events);
+    drop(events);
     let (components, links) = expected(&snap);
     assert_eq!(components.len(), 5, "{components:?}");
     assert_eq!(links.len(), 10, "{links:?}");

@@ -79,7 +79,7 @@
 //! by IP address or as `localhost`. No response allows other origins to read it.
 //!
 //! The server stops when its [`Inspector`] is dropped, or within a quarter of a second of
-//! its [`System`] being dropped.
+//! its [`System`] being dropped ([`Inspector::wait_stopped`] waits for that).
 
 mod json;
 mod server;
@@ -89,6 +89,7 @@ use std::fmt;
 use std::io;
 use std::net::{SocketAddr, ToSocketAddrs};
 use std::sync::Arc;
+use std::time::Duration;
 
 use axon::{System, SystemHandle};
 
@@ -140,9 +141,33 @@ impl Inspector {
         format!("http://{}/", self.address)
     }
 
-    /// Whether the server still runs (it stops by itself when the system has ended).
+    /// Whether the server still runs (it stops by itself when the system has ended; see
+    /// [`wait_stopped`](Self::wait_stopped)).
     pub fn is_running(&self) -> bool {
-        self.thread.as_ref().is_some_and(|t| !t.is_finished())
+        self.thread.is_some() && !self.shared.has_ended()
+    }
+
+    /// Blocks the calling thread until the server has stopped, for at most `timeout`, and
+    /// returns whether it has. Once it returns `true` the server's listener is closed, every
+    /// connection it had open is cancelled and [`is_running`](Self::is_running) is `false`.
+    ///
+    /// It does not ask the server to stop (dropping the `Inspector` does): it waits for the
+    /// server to notice that its system has ended, which takes at most a quarter of a second.
+    /// Woken by the server's thread as it ends, not by looking from time to time.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    ///
+    /// let system = axon::System::new();
+    /// let inspector = kamaelia::inspect::serve(&system, "127.0.0.1:0")?;
+    /// assert!(!inspector.wait_stopped(Duration::ZERO), "its system is alive");
+    /// drop(system);
+    /// assert!(inspector.wait_stopped(Duration::from_secs(10)));
+    /// assert!(!inspector.is_running());
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
+    pub fn wait_stopped(&self, timeout: Duration) -> bool {
+        self.shared.wait_ended(timeout)
     }
 
     /// Lets the server run on without this handle, until the system ends or the process exits.

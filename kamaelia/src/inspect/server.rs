@@ -3,7 +3,7 @@
 
 use std::io;
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Condvar, Mutex};
 use std::time::{Duration, Instant};
 
 use axon::model::EventKind;
@@ -57,6 +57,10 @@ pub(crate) struct Shared {
     streams: watch::Sender<usize>,
     /// Counts changes to the shape of the system (components and links coming and going).
     changes: watch::Sender<u64>,
+    /// `true` once the server has stopped: its runtime, listener and connections are gone.
+    ended: Mutex<bool>,
+    /// Notified when `ended` becomes `true`.
+    ended_signal: Condvar,
 }
 
 impl std::fmt::Debug for Shared {
@@ -101,6 +105,32 @@ impl Shared {
     fn stopped(&self) -> bool {
         *self.stop.borrow()
     }
+
+    /// Whether the server has stopped (its listener is closed, its connections cancelled).
+    pub(crate) fn has_ended(&self) -> bool {
+        *lock(&self.ended)
+    }
+
+    /// Blocks until the server has stopped, for at most `timeout`; returns whether it has.
+    pub(crate) fn wait_ended(&self, timeout: Duration) -> bool {
+        let ended = lock(&self.ended);
+        let (ended, _) = self
+            .ended_signal
+            .wait_timeout_while(ended, timeout, |ended| !*ended)
+            .unwrap_or_else(|p| p.into_inner());
+        *ended
+    }
+}
+
+/// Held by the server's thread: dropped when the server has stopped (or panicked), it says so
+/// to [`Shared::wait_ended`].
+struct Ended(Arc<Shared>);
+
+impl Drop for Ended {
+    fn drop(&mut self) {
+        *lock(&self.0.ended) = true;
+        self.0.ended_signal.notify_all();
+    }
 }
 
 fn lock<X>(m: &Mutex<X>) -> std::sync::MutexGuard<'_, X> {
@@ -127,6 +157,8 @@ pub(crate) fn start(
         connections: AtomicUsize::new(0),
         streams: watch::Sender::new(0),
         changes: watch::Sender::new(0),
+        ended: Mutex::new(false),
+        ended_signal: Condvar::new(),
     });
     let listener = {
         let _enter = runtime.enter();
@@ -136,6 +168,10 @@ pub(crate) fn start(
     let thread = std::thread::Builder::new()
         .name("kamaelia-inspect".into())
         .spawn(move || {
+            // Declared before the runtime, so dropped after it: once this says the server has
+            // ended, its listener and connections are gone, even if the server panicked.
+            let _ended = Ended(Arc::clone(&s));
+            let runtime = runtime;
             runtime.spawn(watch_changes(Arc::clone(&s)));
             runtime.block_on(accept_loop(s, listener));
             // Dropping the runtime cancels every connection still open.
