@@ -59,7 +59,7 @@ use std::pin::Pin;
 use std::sync::Arc;
 use std::task::{Context as TaskContext, Poll};
 
-use crate::boxes::meta::{BoxRegistrar, Boxes, Listing};
+use crate::boxes::meta::{BoxRegistrar, Boxes, ErasedBox, Listing};
 use crate::boxes::InboxRef;
 use crate::context::Context;
 use crate::error::Error;
@@ -358,22 +358,23 @@ impl Drop for ExitGuard {
         self.cell.announce_end();
         // Close the boxes and release them (breaking the box → owner → box cycle), keeping
         // their names for labels and error messages.
-        // One box at a time, each closed outside the list's lock (a component has a handful
-        // of boxes: no list of them is built just to close them).
-        let mut next = 0;
-        loop {
-            let handle = {
-                let mut slots = self.cell.boxes.lock().unwrap_or_else(|p| p.into_inner());
-                let Some(found) = slots[next..].iter().position(|s| s.handle.is_some()) else {
-                    break;
-                };
-                next += found + 1;
-                slots[next - 1].handle.take()
-            };
-            if let Some(handle) = handle {
-                handle.close();
+        // Taken out under one lock and closed outside it; a component's handful of boxes fit
+        // in an array on the stack, so no list is allocated just to close them.
+        let mut first: [Option<Arc<dyn ErasedBox>>; 8] = Default::default();
+        let mut rest = Vec::new();
+        {
+            let mut slots = self.cell.boxes.lock().unwrap_or_else(|p| p.into_inner());
+            for (k, handle) in slots.iter_mut().filter_map(|s| s.handle.take()).enumerate() {
+                match first.get_mut(k) {
+                    Some(place) => *place = Some(handle),
+                    None => rest.push(handle),
+                }
             }
         }
+        for handle in first.iter().flatten().chain(&rest) {
+            handle.close();
+        }
+        drop((first, rest));
         if self
             .cell
             .owns_services

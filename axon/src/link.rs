@@ -150,18 +150,6 @@ pub(crate) fn backlog<T>(from: &Arc<OutboxCore<T>>) -> usize {
     }
 }
 
-/// Wakes the consumer of the final inbox of the chain that starts at `target`.
-pub(crate) fn wake_reader<T>(target: Target<T>) {
-    let _g = topology();
-    let sink = match target {
-        Target::Inbox(i) => Sink::Inbox(i.final_inbox()),
-        Target::Outbox(o) => resolve(&o),
-    };
-    if let Sink::Inbox(i) = sink {
-        i.wake_reader();
-    }
-}
-
 fn invalidate<T>(sink: Sink<T>) {
     if let Sink::Inbox(i) = sink {
         i.invalidate_routes();

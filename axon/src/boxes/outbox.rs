@@ -116,13 +116,18 @@ impl<T> OutboxCore<T> {
         })
     }
 
-    /// The owning component has ended: remember it, and wake whoever waits at the end of this
-    /// outbox's chain so that a reader watching this source can see it end.
+    /// The owning component has ended: remember it, and wake a reader that may be watching
+    /// this source — one waiting on an inbox no component owns (plain code's end of a
+    /// [`Handle`](crate::bridge::Handle)), linked directly from here. Components never watch
+    /// their sources, so ending costs them nothing more than a flag.
     pub(crate) fn close(&self) {
         self.ended.store(true, Ordering::SeqCst);
-        let target = self.lock().target.clone();
-        if let Some(target) = target {
-            crate::link::wake_reader(target);
+        let reader = match &self.lock().target {
+            Some(Target::Inbox(i)) if i.meta.owner().is_none() => Some(Arc::clone(i)),
+            _ => None,
+        };
+        if let Some(inbox) = reader {
+            inbox.wake_reader();
         }
     }
 
