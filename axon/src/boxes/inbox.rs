@@ -52,6 +52,8 @@ pub(crate) struct InboxState<T> {
     rx_parked: bool,
     tx_waiters: Vec<Waker>,
     pub(crate) closed: bool,
+    /// Keep what is left unread when the owner ends, for [`InboxRef::take_unread`].
+    keep_unread: bool,
     pub(crate) pushed: u64,
     pub(crate) popped: u64,
     pub(crate) discarded: u64,
@@ -131,6 +133,7 @@ impl<T> InboxCore<T> {
                 rx_parked: false,
                 tx_waiters: Vec::new(),
                 closed: false,
+                keep_unread: false,
                 pushed: 0,
                 popped: 0,
                 discarded: 0,
@@ -366,12 +369,17 @@ impl<T> InboxCore<T> {
         self.lock().wake_rx();
     }
 
-    /// Marks the box closed: later sends fail with `Closed`, waiting messages are discarded.
+    /// Marks the box closed: later sends fail with `Closed`, waiting messages are discarded
+    /// (or kept for [`InboxRef::take_unread`] if asked for; counted as discarded until taken).
     pub(crate) fn close(&self) {
         let mut st = self.lock();
         st.closed = true;
-        let dropped = std::mem::take(&mut st.queue);
-        st.discarded += dropped.len() as u64;
+        st.discarded += st.queue.len() as u64;
+        let dropped = if st.keep_unread {
+            VecDeque::new()
+        } else {
+            std::mem::take(&mut st.queue)
+        };
         self.sync_len(&st);
         let waiters = std::mem::take(&mut st.tx_waiters);
         let rx = st.rx_waker.take();
@@ -685,6 +693,54 @@ impl<T: Send + 'static> InboxRef<T> {
     /// Changes the capacity of the inbox (`None` = unbounded), as [`Inbox::set_capacity`].
     pub fn set_capacity(&self, capacity: Option<usize>) {
         set_capacity(&self.core, capacity);
+    }
+
+    /// Asks that messages left unread when the inbox's owner ends be kept for
+    /// [`take_unread`](Self::take_unread) instead of being dropped. For whoever fed the owner
+    /// and wants its unread input back — a chassis handing input to one child after another
+    /// (`Seq` and `Carousel` in the component library), a supervisor restarting a child. They
+    /// are still counted as discarded until taken, and they are dropped with the inbox if
+    /// nobody takes them; at most the inbox's capacity is kept.
+    pub fn keep_unread(&self) {
+        self.core.lock().keep_unread = true;
+    }
+
+    /// Takes back, in order, the messages the inbox's owner left unread when it ended (see
+    /// [`keep_unread`](Self::keep_unread)). Empty while the owner is running — what waits in
+    /// its inbox is still its to read — and when nothing was left or kept.
+    ///
+    /// ```
+    /// use axon::{Boxes, Component, Context, Error, Inbox, System};
+    /// /// Ends without reading anything.
+    /// #[derive(Boxes)]
+    /// struct Deaf {
+    ///     /// Never read.
+    ///     inbox: Inbox<u32>,
+    /// }
+    /// impl Component for Deaf {
+    ///     async fn run(self, _ctx: Context) -> Result<(), Error> { Ok(()) }
+    /// }
+    ///
+    /// let mut system = System::deterministic();
+    /// let deaf = Deaf { inbox: Inbox::new() };
+    /// let feed = deaf.inbox.handle();
+    /// feed.keep_unread();
+    /// feed.try_send(1).unwrap();
+    /// feed.try_send(2).unwrap();
+    /// assert_eq!(feed.take_unread(), []); // not ended yet: still Deaf's to read
+    /// system.spawn(deaf);
+    /// system.run().unwrap();
+    /// assert_eq!(feed.take_unread(), [1, 2]);
+    /// ```
+    pub fn take_unread(&self) -> Vec<T> {
+        let mut st = self.core.lock();
+        if !st.closed {
+            return Vec::new();
+        }
+        let unread: Vec<T> = st.queue.drain(..).collect();
+        st.discarded -= unread.len() as u64;
+        self.core.sync_len(&st);
+        unread
     }
 }
 

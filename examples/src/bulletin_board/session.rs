@@ -17,18 +17,15 @@
 //!
 //! All four stages get the same [`SessionHandle`]: a shared [`Session`] holding the peer's
 //! address, who logged in, the messages fetched for them, the messages they wrote, how the
-//! session ended if it ended early, and any line a stage was handed but did not read (see
-//! below). A factory in the [`Seq`] runs only when its stage starts, so each stage sees what
-//! the stages before it stored.
+//! session ended if it ended early. A factory in the [`Seq`] runs only when its stage starts,
+//! so each stage sees what the stages before it stored.
 //!
 //! # Lines a stage did not read
 //!
 //! [`Seq`] hands its stages one line at a time, and a stage that ends may leave the one line it
 //! was last handed unread (a client that types ahead: `alice⏎secret⏎⏎` sent in one go). The
-//! stages put such a line back in the session when they end, and the next stage reads it
-//! first, so a dialogue typed ahead gives the same transcript as one typed line by line. (All
-//! of a connection's components run on one scheduler thread — children are placed with their
-//! parent — so nothing can slip into a stage's inbox between that hand-back and its end.)
+//! `Seq` takes that line back and hands it to the next stage first, so a dialogue typed ahead
+//! gives the same transcript as one typed line by line.
 //!
 //! ```
 //! use examples::bulletin_board::session::{dialogue, talk, SessionHandle, Settings};
@@ -43,7 +40,6 @@
 //! assert_eq!(session.user().as_deref(), Some("alice"));
 //! ```
 
-use std::collections::VecDeque;
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
@@ -114,8 +110,6 @@ pub struct Session {
     pub board: Vec<Arc<Message>>,
     /// Messages written in this session, posted at logout.
     pub drafts: Vec<Draft>,
-    /// Input a stage was handed but did not read; the next stage reads it first.
-    pub(super) unread: VecDeque<Input>,
     store: Arc<Store>,
     settings: Arc<Settings>,
 }
@@ -145,7 +139,6 @@ impl SessionHandle {
             ending: None,
             board: Vec::new(),
             drafts: Vec::new(),
-            unread: VecDeque::new(),
             store,
             settings,
         })))

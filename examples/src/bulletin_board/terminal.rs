@@ -11,16 +11,15 @@
 //! term.say(format!("Hello, {name}")).await?;   // or the server is stopping
 //! ```
 //!
-//! * [`ask`](Terminal::ask) sends a prompt and waits for the next line. It reads a line a
-//!   previous stage left unread first (see [`session`](super::session)). A line that was too
+//! * [`ask`](Terminal::ask) sends a prompt and waits for the next line (a line a previous
+//!   stage left unread comes first, see [`session`](super::session)). A line that was too
 //!   long is answered with a notice and the prompt is sent again.
 //! * [`say`](Terminal::say) sends one line of text followed by `\r\n`.
 //! * Waiting for a line, or for room to send one, lasts at most
 //!   [`Settings::idle_timeout`](super::session::Settings::idle_timeout); then it fails with
 //!   [`Stop::Idle`].
 //! * [`finish`](Terminal::finish) ends a stage: it records how the session ended, tells an
-//!   idle client why it is being cut off, hands back a line the stage was given but did not
-//!   read, and passes a stop request on `signal`.
+//!   idle client why it is being cut off, and passes a stop request on `signal`.
 //!
 //! Lines the client sent may hold anything; [`printable`] makes text safe to echo (no
 //! control characters reach the client's terminal from stored or typed text).
@@ -148,11 +147,9 @@ impl Terminal {
         }
     }
 
-    /// The next input: a line left by an earlier stage, else the next one to arrive.
+    /// The next input to arrive (a line an earlier stage left unread comes first: the
+    /// [`Seq`](kamaelia::chassis::Seq) hands it over again).
     async fn next_input(&mut self) -> Result<Input, Stop> {
-        if let Some(input) = self.session.lock().unread.pop_front() {
-            return Ok(input);
-        }
         if self.input_finished {
             return self.inbox.try_recv().map_err(|_| Stop::Disconnected);
         }
@@ -171,8 +168,9 @@ impl Terminal {
     }
 
     /// Ends the stage after `outcome`: records how the session ended (if it ended early),
-    /// tells an idle client why the connection is closing, hands an unread line back to the
-    /// session for the next stage, and passes a stop request on `signal`.
+    /// tells an idle client why the connection is closing, and passes a stop request on
+    /// `signal`. (A line the stage was handed but did not read needs no care here: the
+    /// [`Seq`](kamaelia::chassis::Seq) takes it back for the next stage.)
     ///
     /// # Errors
     /// Never: a conversation that cannot go on is a normal end for a stage.
@@ -195,10 +193,6 @@ impl Terminal {
                 self.signal.send(c).await.ok();
                 return Ok(());
             }
-        }
-        let mut session = self.session.lock();
-        while let Ok(input) = self.inbox.try_recv() {
-            session.unread.push_back(input);
         }
         Ok(())
     }

@@ -86,8 +86,9 @@
 //!   otherwise the carousel sends a request on `request_next` — unless it has been told to stop.
 //! * **Input** on `inbox` is handed to the current child once the child's inbox is empty (its
 //!   capacity is set to one); input arriving while there is no child waits for the next one. So
-//!   a child that ends leaves behind at most the one message it was handed last, which is lost
-//!   with it; the rest goes to the next child.
+//!   a child that ends leaves behind at most the one message it was handed last; the carousel
+//!   takes it back and hands it to the next child first, then the rest — no input is lost
+//!   between children.
 //!
 //! # Shutdown
 //!

@@ -98,9 +98,11 @@
 //!
 //! The `Seq` keeps its own inbox and hands each message to the current stage only once that
 //! stage's inbox is empty (it sets the stage's inbox capacity to one). So when a stage ends, at
-//! most the one message it was handed last can be left unread in its inbox, and that message
-//! is lost with the stage; everything else still waiting goes to the next stage. (If a stage is
-//! itself a chassis that forwards its inbox to a child, the bound is that child's inbox.) A
+//! most the one message it was handed last can be left unread in its inbox; the `Seq` takes
+//! that message back ([`InboxRef::keep_unread`](axon::InboxRef::keep_unread)) and hands it to
+//! the next stage first, followed by everything still waiting — no input is lost between
+//! stages. (If a stage is itself a chassis that forwards its inbox to a child, what that child
+//! leaves unread is lost with it.) A
 //! sender feeding the `Seq` never sees an error because a stage ended: the `Seq`'s own inbox
 //! stays open until the `Seq` ends. Handing over one message at a time costs a wake-up per
 //! message, which is what a dialogue needs, not what a bulk data path wants.
@@ -122,6 +124,7 @@
 //!   sends `Shutdown` on `signal` and ends with an error naming the stage.
 //! * A `Seq` with no stages ends at once, sending `ProducerFinished`.
 
+use std::collections::VecDeque;
 use std::future::Future;
 use std::pin::Pin;
 use std::task::Poll;
@@ -182,9 +185,10 @@ pub(crate) struct Handover<T> {
     target: Option<InboxRef<T>>,
     /// A message on its way into the child's inbox (waiting for it to have room).
     in_flight: Option<Delivery<T>>,
-    /// A message taken from the chassis' inbox (or refused by a child that ended), to be handed
-    /// over before anything else.
-    held: Option<T>,
+    /// Messages to hand over before anything else, in order: one taken from the chassis'
+    /// inbox, or those a child that ended left unread (at most the one in its inbox and the
+    /// one its closed inbox refused).
+    held: VecDeque<T>,
 }
 
 impl<T: Send + 'static> Handover<T> {
@@ -192,15 +196,27 @@ impl<T: Send + 'static> Handover<T> {
         Handover {
             target: None,
             in_flight: None,
-            held: None,
+            held: VecDeque::new(),
         }
     }
 
     /// Input goes to `inbox` from now on; its capacity becomes one, so it holds at most one
-    /// message the child has not read.
+    /// message the child has not read, and that one comes back if the child ends without
+    /// reading it.
     pub(crate) fn attach(&mut self, inbox: InboxRef<T>) {
         inbox.set_capacity(Some(1));
+        inbox.keep_unread();
         self.target = Some(inbox);
+    }
+
+    /// The child's inbox has closed: take back what it left unread, to go first to the next
+    /// child.
+    fn reclaim(&mut self) {
+        if let Some(target) = self.target.take() {
+            for (k, m) in target.take_unread().into_iter().enumerate() {
+                self.held.insert(k, m);
+            }
+        }
     }
 
     /// True while input goes to a child.
@@ -211,11 +227,11 @@ impl<T: Send + 'static> Handover<T> {
     /// The child has ended: stop handing over, and take back the message that was on its way if
     /// the child's closed inbox refused it.
     pub(crate) fn detach(&mut self) {
-        self.target = None;
+        self.reclaim();
         if let Some(mut delivery) = self.in_flight.take() {
             let mut cx = std::task::Context::from_waker(std::task::Waker::noop());
             if let Poll::Ready(Err(SendError::Closed(m))) = delivery.as_mut().poll(&mut cx) {
-                self.held = Some(m);
+                self.held.push_back(m);
             }
         }
     }
@@ -224,18 +240,18 @@ impl<T: Send + 'static> Handover<T> {
     pub(crate) fn clear(&mut self) {
         self.target = None;
         self.in_flight = None;
-        self.held = None;
+        self.held.clear();
     }
 
     /// True when everything that arrived on `inbox` has been delivered to a child and `inbox` is
     /// empty: the moment to tell the child that input has finished.
     pub(crate) fn all_delivered(&mut self, inbox: &mut Inbox<T>) -> bool {
-        if self.in_flight.is_some() || self.held.is_some() {
+        if self.in_flight.is_some() || !self.held.is_empty() {
             return false;
         }
         match inbox.try_recv() {
             Ok(m) => {
-                self.held = Some(m);
+                self.held.push_back(m);
                 false
             }
             Err(_) => true,
@@ -253,15 +269,15 @@ impl<T: Send + 'static> Handover<T> {
                 self.in_flight = None;
                 if let Err(SendError::Closed(m)) = result {
                     // The child has ended; its exit is on its way to the chassis.
-                    self.held = Some(m);
-                    self.target = None;
+                    self.reclaim();
+                    self.held.push_back(m);
                 }
                 return;
             }
             let Some(target) = self.target.clone() else {
                 return std::future::pending().await;
             };
-            let msg = match self.held.take() {
+            let msg = match self.held.pop_front() {
                 Some(m) => m,
                 None => match inbox.recv().await {
                     Some(m) => m,
