@@ -41,6 +41,8 @@ struct Opts {
     slow_stop: Option<Duration>,
     /// Ignore `Shutdown`.
     stubborn: bool,
+    /// Never read the inbox (except to drain it on `ProducerFinished`).
+    deaf: bool,
 }
 
 /// Logs `end <name>` however the worker ends (a panic included).
@@ -125,7 +127,7 @@ impl Component for Worker {
                         _ => {}
                     }
                 }
-                Some(n) = self.inbox.recv() => self.handle(n).await?,
+                Some(n) = self.inbox.recv(), if !self.opts.deaf => self.handle(n).await?,
             }
         }
     }
@@ -737,14 +739,12 @@ fn a_child_failing_during_the_drain_is_restarted_and_finished() {
     assert_eq!(rig.result().as_deref(), Some("finished"));
 }
 
-/// Messages already in a child's inbox when it fails are lost with it; `child_capacity`
-/// bounds how many the supervisor hands over ahead, so with a capacity of 1 none is lost here.
+/// Whatever the children's inbox capacity, a failed child loses only the message it failed
+/// on (the poisoned 0, which is not handed to anyone again): what was waiting in its inbox goes
+/// to the next incarnation.
 #[test]
-fn child_capacity_bounds_the_messages_lost_with_a_failed_child() {
-    for (capacity, expected) in [
-        (None, vec!["a:1"]),
-        (Some(1), vec!["a:1", "a:2", "a:3", "a:4"]),
-    ] {
+fn a_failed_child_loses_only_the_message_it_failed_on_whatever_its_capacity() {
+    for capacity in [None, Some(1), Some(2)] {
         let mut rig = Rig::new();
         let mut sup = Supervisor::new(Strategy::OneForOne).child("a", rig.worker("a"));
         if let Some(c) = capacity {
@@ -756,13 +756,139 @@ fn child_capacity_bounds_the_messages_lost_with_a_failed_child() {
         rig.control(Control::ProducerFinished);
         rig.spawn(sup);
         rig.system.run().unwrap();
-        assert_eq!(rig.outputs(), strings(&expected), "capacity {capacity:?}");
-        assert_eq!(rig.starts("a").len(), 2);
+        assert_eq!(
+            rig.outputs(),
+            strings(&["a:1", "a:2", "a:3", "a:4"]),
+            "capacity {capacity:?}"
+        );
+        assert_eq!(rig.starts("a").len(), 2, "capacity {capacity:?}");
+        assert_eq!(rig.signals(), [Control::ProducerFinished]);
     }
 }
 
-/// A message waiting for a child that fails is kept by the supervisor and given to the next
-/// incarnation.
+/// What a failed child left unread in its inbox goes to its next incarnation first, in order,
+/// ahead of input the supervisor held or received while the child waited to restart.
+#[test]
+fn input_a_failed_child_left_unread_goes_to_its_next_incarnation_ahead_of_later_input() {
+    let mut rig = Rig::new();
+    let sup = Supervisor::new(Strategy::OneForOne)
+        .backoff(Backoff::Fixed(Duration::from_secs(1)))
+        .child("a", rig.worker("a"));
+    for n in [1, 0, 2, 3] {
+        rig.send(n);
+    }
+    rig.spawn(sup);
+    assert_eq!(
+        rig.outputs(),
+        strings(&["a:1"]),
+        "2 and 3 wait in a's inbox"
+    );
+    assert_eq!(rig.events(), strings(&["start a", "end a"]));
+    rig.send(4); // held by the supervisor during the backoff
+    rig.send(5); // still in the supervisor's inbox
+    rig.system.advance(Duration::from_secs(1));
+    assert_eq!(rig.starts("a").len(), 2);
+    assert_eq!(rig.outputs(), strings(&["a:2", "a:3", "a:4", "a:5"]));
+}
+
+/// With one-for-all, a sibling stopped because another child failed gets the input it had not
+/// read back on its restart, before anything else.
+#[test]
+fn one_for_all_hands_a_stopped_sibling_its_unread_input_when_it_restarts() {
+    let mut rig = Rig::new();
+    let deaf_at_first = |n| Opts {
+        deaf: n == 1,
+        ..Opts::default()
+    };
+    let sup = Supervisor::new(Strategy::OneForAll)
+        .child("a", rig.worker("a"))
+        .child("b", rig.worker_with("b", deaf_at_first));
+    rig.spawn(sup);
+    for n in 1..=4 {
+        rig.send(n);
+    }
+    rig.system.run_until_idle();
+    assert_eq!(
+        rig.outputs(),
+        strings(&["a:1", "a:3"]),
+        "b has 2 and 4 unread"
+    );
+    rig.trigger("a", Act::Fail);
+    assert_eq!(
+        rig.events_from(2),
+        strings(&["end a", "end b", "start a", "start b"])
+    );
+    assert_eq!(rig.outputs(), strings(&["b:2", "b:4"]));
+    rig.send(5);
+    rig.send(6);
+    rig.control(Control::ProducerFinished);
+    rig.system.run().unwrap();
+    assert_eq!(sorted(rig.outputs()), strings(&["a:5", "b:6"]));
+    assert_no_overlap(&rig.events());
+}
+
+/// With rest-for-one, a later sibling stopped because an earlier one failed gets the input it
+/// had not read back on its restart; the sibling declared before the failed one is not touched.
+#[test]
+fn rest_for_one_hands_a_stopped_later_sibling_its_unread_input_when_it_restarts() {
+    let mut rig = Rig::new();
+    let deaf_at_first = |n| Opts {
+        deaf: n == 1,
+        ..Opts::default()
+    };
+    let sup = Supervisor::new(Strategy::RestForOne)
+        .child("a", rig.worker("a"))
+        .child("b", rig.worker("b"))
+        .child("c", rig.worker_with("c", deaf_at_first));
+    rig.spawn(sup);
+    for n in 1..=6 {
+        rig.send(n);
+    }
+    rig.system.run_until_idle();
+    assert_eq!(
+        sorted(rig.outputs()),
+        strings(&["a:1", "a:4", "b:2", "b:5"]),
+        "c has 3 and 6 unread"
+    );
+    rig.trigger("b", Act::Fail);
+    assert_eq!(
+        rig.events_from(3),
+        strings(&["end b", "end c", "start b", "start c"])
+    );
+    assert_eq!(rig.outputs(), strings(&["c:3", "c:6"]));
+}
+
+/// A child that ends for good (here a temporary one that fails) while its siblings run leaves
+/// its unread input to them, ahead of later input; it is not restarted for it.
+#[test]
+fn input_a_child_that_ends_for_good_left_unread_goes_to_the_running_children() {
+    let mut rig = Rig::new();
+    let deaf = |_| Opts {
+        deaf: true,
+        ..Opts::default()
+    };
+    let sup = Supervisor::new(Strategy::OneForOne)
+        .child_with("t", Restart::Temporary, rig.worker_with("t", deaf))
+        .child("b", rig.worker("b"));
+    rig.spawn(sup);
+    for n in 1..=4 {
+        rig.send(n);
+    }
+    rig.system.run_until_idle();
+    assert_eq!(
+        rig.outputs(),
+        strings(&["b:2", "b:4"]),
+        "t has 1 and 3 unread"
+    );
+    rig.trigger("t", Act::Fail);
+    rig.send(5);
+    rig.system.run_until_idle();
+    assert_eq!(rig.outputs(), strings(&["b:1", "b:3", "b:5"]));
+    assert_eq!(rig.starts("t").len(), 1);
+}
+
+/// A message the supervisor could not hand over because the child failed first is kept and
+/// given to the next incarnation; the message the child failed on is not handed over again.
 #[test]
 fn a_message_waiting_for_a_failed_child_goes_to_the_next_incarnation() {
     let mut rig = Rig::new();

@@ -17,10 +17,21 @@
 //! are not linked to each other: a link into a child that is being restarted would make its
 //! sender fail, which would spread one failure through the graph. To supervise a chain of
 //! stages, make the chain one child (`.child("chain", || Pipeline::new(a()).then(b()))`): a
-//! pipeline fails when any stage fails, so the whole chain is restarted. Because the supervisor
-//! itself delivers the input, a message it could not hand over (the child ended first) is kept
-//! and given to the next running child; only messages already inside a child's inbox when it
-//! fails are lost with it ([`Supervisor::child_capacity`] bounds how many).
+//! pipeline fails when any stage fails, so the whole chain is restarted.
+//!
+//! **No input lost to a restart.** Because the supervisor itself delivers the input, a message
+//! it could not hand over (the child ended first) is kept and given to the next running child.
+//! What a child had been handed but not read when it ended is taken back
+//! ([`InboxRef::keep_unread`](axon::InboxRef::keep_unread)): if the child is restarted — because
+//! it failed, or because a sibling's failure stopped it under `OneForAll` or `RestForOne` — its
+//! next incarnation is handed those messages first, in their order, before anything the
+//! supervisor still holds or receives later. What a child had already read — the message it
+//! was working on when it failed, say — is *not* handed over again: it may be what made the
+//! child fail, and giving it back could make every incarnation fail the same way until the
+//! restart intensity runs out. (If a child is itself a chassis that forwards its inbox to a
+//! child of its own, a [`Pipeline`](crate::chassis::pipeline::Pipeline) say, what that inner
+//! child leaves unread is lost with it.) For a child that ends for good, see
+//! [Restarts](#restarts).
 //!
 //! ```
 //! use axon::{Control, Inbox, Outbox, System};
@@ -88,7 +99,9 @@
 //!   up to a cap).
 //! * [`Supervisor::shutdown_timeout`]: how long a child asked to stop may take (default 5 s).
 //! * [`Supervisor::child_capacity`]: the capacity of each child's inbox, i.e. at most how many
-//!   delivered messages are lost when a child fails (default: the child's own capacity).
+//!   messages a child is handed ahead of the one it is working on — input it holds back from
+//!   its siblings, and what its next incarnation is handed first if it is restarted (default:
+//!   the child's own capacity).
 //!
 //! Times are tokio time, so in a [`System::deterministic`](axon::System::deterministic) they are
 //! virtual: a test of a five-second backoff runs at once and measures exactly five seconds.
@@ -119,20 +132,34 @@
 //! * **Backoff.** The n-th restart of the same child within the intensity window waits
 //!   `Backoff::delay(n)` (n from 0) after the failure; a child that stays up for a whole window
 //!   starts again from the first delay. Input waits meanwhile (in the supervisor's inbox, so
-//!   its senders feel the backpressure) unless another child is running.
+//!   its senders feel the backpressure) unless another child is running; what the child left
+//!   unread waits for its next incarnation.
+//! * **Unread input of a child that is not restarted.** A child that ends for good while the
+//!   supervisor is still working (a temporary child, or a transient one that finished
+//!   normally) leaves what it had not read to the children that still take input: it is
+//!   handed to them round robin, ahead of anything that arrived after it. The supervisor
+//!   accepted that input and no child has looked at it, so it is still work to be done; the
+//!   child is not restarted for it. It is discarded instead — like the input queued in the
+//!   supervisor itself — when no child will take input any more (all have ended for good, or
+//!   been passed `ProducerFinished`), when the child was cancelled, and when the supervisor is
+//!   shutting down or giving up (escalation), which also drops what was kept for a child
+//!   waiting to restart. Messages left in an ended child's inbox count among that inbox's
+//!   discarded messages, as axon counts anything an inbox's owner leaves unread.
 //!
 //! # Shutdown
 //!
 //! On `ProducerFinished` it hands every message already queued to the children (still
 //! restarting any that fail), then passes `ProducerFinished` to each child (and to any
 //! incarnation started after that), waits until all have ended, sends `ProducerFinished` on
-//! `signal` and ends. On `Shutdown` it discards the queued input, restarts nothing more, sends
-//! `Shutdown` to every child, waits for them (up to the shutdown timeout), sends `Shutdown`
-//! on `signal` and ends. When every child has ended for good by itself (all finished normally,
+//! `signal` and ends. On `Shutdown` it discards the queued input (and what its children leave
+//! unread), restarts nothing more, sends `Shutdown` to every child, waits for them (up to the
+//! shutdown timeout), sends `Shutdown` on `signal` and ends. When every child has ended for good by itself (all finished normally,
 //! say) it sends `ProducerFinished` on `signal` and ends; input still queued then has no one to
 //! take it and is dropped. The children's own `signal`s are not passed on: the supervisor
-//! speaks for them once. It keeps no partial state besides the one message it may be holding
-//! for the next running child, which is delivered on `ProducerFinished`.
+//! speaks for them once. It keeps no partial state besides the input it may be holding for the
+//! next running child (normally one message; more after a child that ended for good left some
+//! unread) and, for a child waiting to restart, what its last incarnation left unread; both are
+//! delivered on `ProducerFinished` (or dropped, on `Shutdown`).
 
 use std::collections::VecDeque;
 use std::future::poll_fn;
@@ -216,7 +243,9 @@ impl Backoff {
     }
 }
 
-/// Makes, links and activates one incarnation of a child; returns its id and control inbox.
+/// Makes, links and activates one incarnation of a child, with what the last incarnation left
+/// unread put into its inbox first (taken from the queue; anything that could not be put there
+/// is left in it).
 type Start<I, O> = Box<
     dyn FnMut(
             &mut Context,
@@ -224,9 +253,18 @@ type Start<I, O> = Box<
             &Outbox<I>,
             &Outbox<O>,
             Option<usize>,
-        ) -> Result<(ComponentId, InboxRef<Control>), LinkError>
+            &mut VecDeque<I>,
+        ) -> Result<Started<I>, LinkError>
         + Send,
 >;
+
+/// The handles the supervisor keeps on a running incarnation.
+struct Started<I> {
+    id: ComponentId,
+    control: InboxRef<Control>,
+    /// Its inbox, kept so that what it leaves unread when it ends can be taken back.
+    input: InboxRef<I>,
+}
 
 /// One declared child.
 struct ChildSpec<I, O> {
@@ -321,15 +359,24 @@ impl<I: Send + 'static, O: Send + 'static> Supervisor<I, O> {
                   name: &str,
                   feed: &Outbox<I>,
                   out: &Outbox<O>,
-                  capacity: Option<usize>| {
+                  capacity: Option<usize>,
+                  unread: &mut VecDeque<I>| {
                 let child = ctx.adopt_named(name, factory());
                 if let Some(c) = capacity {
                     child.inbox().set_capacity(Some(c));
                 }
+                let input = child.inbox().handle();
+                input.keep_unread();
+                // Before the link: nothing the supervisor sends can overtake these.
+                hand_ahead(child.inbox(), unread);
                 ctx.link(feed, child.inbox())?;
                 ctx.forward_outbox(child.outbox(), out)?;
                 let control = child.control().handle();
-                Ok((ctx.activate(child), control))
+                Ok(Started {
+                    id: ctx.activate(child),
+                    control,
+                    input,
+                })
             },
         );
         self.children.push(ChildSpec {
@@ -362,8 +409,12 @@ impl<I: Send + 'static, O: Send + 'static> Supervisor<I, O> {
     }
 
     /// Sets every child's inbox capacity to `capacity` (at least 1): the supervisor then hands a
-    /// child at most that many messages ahead of the one it is working on, which bounds how
-    /// many are lost if it fails.
+    /// child at most that many messages ahead of the one it is working on. Those are not lost if
+    /// the child fails: its next incarnation is handed them first (see the
+    /// [module docs](self)). So the capacity bounds how much input one child holds back
+    /// from its siblings — while it is slow, or waiting to be restarted — and how soon
+    /// backpressure reaches the supervisor's senders; a small capacity spreads input more
+    /// evenly.
     pub fn child_capacity(mut self, capacity: usize) -> Self {
         self.child_capacity = Some(capacity.max(1));
         self
@@ -371,13 +422,15 @@ impl<I: Send + 'static, O: Send + 'static> Supervisor<I, O> {
 }
 
 /// Where a child is in its life.
-enum State {
+enum State<I> {
     /// Waiting to be (re)started, not before `at`.
     Pending { at: Instant },
     /// Running.
     Running {
         id: ComponentId,
         control: InboxRef<Control>,
+        /// Its inbox, to take back what it leaves unread.
+        input: InboxRef<I>,
         /// `ProducerFinished` was passed to this incarnation.
         finishing: bool,
         /// A send to it found its inbox closed: it is ending; send it nothing more.
@@ -386,13 +439,15 @@ enum State {
     /// Sent `Shutdown`; once it has ended, restart it at `restart_at` (or not at all).
     Stopping {
         id: ComponentId,
+        /// Its inbox, to take back what it leaves unread if it is restarted.
+        input: InboxRef<I>,
         restart_at: Option<Instant>,
     },
     /// Ended for good.
     Done,
 }
 
-impl State {
+impl<I> State<I> {
     fn id(&self) -> Option<ComponentId> {
         match self {
             State::Running { id, .. } | State::Stopping { id, .. } => Some(*id),
@@ -406,7 +461,10 @@ struct Slot<I, O> {
     spec: ChildSpec<I, O>,
     /// The supervisor's outbox linked to the current incarnation's inbox.
     feed: Outbox<I>,
-    state: State,
+    state: State<I>,
+    /// What the last incarnation left unread, in order, for the next one (which is handed it
+    /// before anything else).
+    unread: VecDeque<I>,
     /// When this child was restarted recently (within the intensity window), for backoff.
     restarts: VecDeque<Instant>,
 }
@@ -433,24 +491,62 @@ fn prune(times: &mut VecDeque<Instant>, now: Instant, window: Duration) {
     }
 }
 
-/// Sends `Shutdown` to every running child and cancels every pending restart.
+/// Sends `Shutdown` to every running child and cancels every pending restart, dropping the
+/// input kept for those waiting to restart: the supervisor is giving up or shutting down.
 fn stop_all<I, O>(slots: &mut [Slot<I, O>]) {
     for s in slots {
         s.state = match std::mem::replace(&mut s.state, State::Done) {
-            State::Running { id, control, .. } => {
+            State::Running {
+                id, control, input, ..
+            } => {
                 control.try_send(Control::Shutdown).ok();
                 State::Stopping {
                     id,
+                    input,
                     restart_at: None,
                 }
             }
-            State::Stopping { id, .. } => State::Stopping {
+            State::Stopping { id, input, .. } => State::Stopping {
                 id,
+                input,
                 restart_at: None,
             },
             State::Pending { .. } | State::Done => State::Done,
         };
+        s.unread.clear();
     }
+}
+
+/// Puts `unread` (what the previous incarnation left unread) into a new incarnation's inbox, in
+/// order, before anything else reaches it. They go in even beyond the inbox's capacity, which
+/// is restored afterwards: they were already accepted once, and a factory may make a smaller
+/// inbox than the last incarnation had. Whatever cannot be put in is left in `unread`.
+fn hand_ahead<I: Send + 'static>(inbox: &Inbox<I>, unread: &mut VecDeque<I>) {
+    if unread.is_empty() {
+        return;
+    }
+    let capacity = inbox.capacity();
+    inbox.set_capacity(None);
+    let handle = inbox.handle();
+    while let Some(m) = unread.pop_front() {
+        if let Err(e) = handle.try_send(m) {
+            unread.push_front(e.into_inner());
+            break;
+        }
+    }
+    inbox.set_capacity(capacity);
+}
+
+/// True if some child will still take input from the supervisor: one running that has not been
+/// passed `ProducerFinished`, or one that will be restarted (unless all the input has been
+/// handed over, so that it will be passed `ProducerFinished` as soon as it starts).
+fn someone_takes_input<I, O>(slots: &[Slot<I, O>], input_done: bool) -> bool {
+    slots.iter().any(|s| match s.state {
+        State::Running { finishing, .. } => !finishing,
+        State::Pending { .. } => !input_done,
+        State::Stopping { restart_at, .. } => restart_at.is_some() && !input_done,
+        State::Done => false,
+    })
 }
 
 async fn sleep_until(at: Option<Instant>) {
@@ -495,14 +591,17 @@ impl<I: Send + 'static, O: Send + 'static> Component for Supervisor<I, O> {
                 spec,
                 feed: Outbox::new(),
                 state: State::Pending { at: start_time },
+                unread: VecDeque::new(),
                 restarts: VecDeque::new(),
             })
             .collect();
         let mut mode = Mode::Normal;
         // Restarts within the intensity window, all children together.
         let mut restarts: VecDeque<Instant> = VecDeque::new();
-        // The next message to hand to a child, taken from `inbox`.
-        let mut held: Option<I> = None;
+        // The next messages to hand to the children round robin, in order, before anything
+        // more is taken from `inbox`: normally at most one, taken from it; more when a child
+        // that ended for good left input unread.
+        let mut held: VecDeque<I> = VecDeque::new();
         // Draining: everything queued has been handed over.
         let mut input_done = false;
         // Where the round robin resumes.
@@ -538,14 +637,21 @@ impl<I: Send + 'static, O: Send + 'static> Component for Supervisor<I, O> {
                         &slot.feed,
                         &outbox,
                         child_capacity,
+                        &mut slot.unread,
                     ) {
-                        Ok((id, control)) => {
+                        Ok(Started { id, control, input }) => {
                             slot.state = State::Running {
                                 id,
                                 control,
+                                input,
                                 finishing: false,
                                 closed: false,
                             };
+                            // A fresh inbox takes them all; should one ever refuse some, they go
+                            // to whichever child is next rather than be lost.
+                            while let Some(m) = slot.unread.pop_back() {
+                                held.push_front(m);
+                            }
                         }
                         Err(e) => {
                             slot.state = State::Done;
@@ -553,7 +659,7 @@ impl<I: Send + 'static, O: Send + 'static> Component for Supervisor<I, O> {
                                 "could not start child {:?}: {e}",
                                 slot.spec.name
                             ));
-                            held = None;
+                            held.clear();
                             stop_all(&mut slots);
                             break;
                         }
@@ -563,9 +669,9 @@ impl<I: Send + 'static, O: Send + 'static> Component for Supervisor<I, O> {
 
             // Draining: take the next queued message; once none is left, pass the
             // `ProducerFinished` on to every running child.
-            if mode == Mode::Draining && held.is_none() && !input_done {
+            if mode == Mode::Draining && held.is_empty() && !input_done {
                 match inbox.try_recv() {
-                    Ok(m) => held = Some(m),
+                    Ok(m) => held.push_back(m),
                     Err(_) => input_done = true,
                 }
             }
@@ -650,7 +756,7 @@ impl<I: Send + 'static, O: Send + 'static> Component for Supervisor<I, O> {
             }
 
             // The running child the held message goes to, round robin.
-            let target = if held.is_some() && working {
+            let target = if !held.is_empty() && working {
                 (0..slots.len())
                     .map(|i| (cursor + i) % slots.len())
                     .find(|&k| {
@@ -666,7 +772,7 @@ impl<I: Send + 'static, O: Send + 'static> Component for Supervisor<I, O> {
             } else {
                 None
             };
-            let accepting = mode == Mode::Normal && held.is_none();
+            let accepting = mode == Mode::Normal && held.is_empty();
             let feed = &mut slots[target.unwrap_or(0)].feed;
 
             tokio::select! {
@@ -679,14 +785,14 @@ impl<I: Send + 'static, O: Send + 'static> Component for Supervisor<I, O> {
                         }
                         _ => {
                             mode = Mode::ShuttingDown;
-                            held = None;
+                            held.clear();
                             stop_all(&mut slots);
                         }
                     }
                 }
                 Some(exit) = ctx.next_child_exit() => {
                     ctx.remove_child(exit.id);
-                    on_exit(
+                    let ended = on_exit(
                         exit,
                         &mut slots,
                         &mut mode,
@@ -694,21 +800,38 @@ impl<I: Send + 'static, O: Send + 'static> Component for Supervisor<I, O> {
                         &mut restarts,
                         Policy { strategy, max_restarts, window, backoff },
                     );
+                    // A child that ended for good while the others work: what it left unread
+                    // goes to them, ahead of what is held (which arrived later). With no one
+                    // left to take it, it stays in the closed inbox, counted as discarded.
+                    if let Some(input) = ended {
+                        if someone_takes_input(&slots, input_done) {
+                            for m in input.take_unread().into_iter().rev() {
+                                held.push_front(m);
+                            }
+                        }
+                    }
                 }
                 () = sleep_until(wake_at) => {}
-                sent = poll_fn(|cx| feed.poll_send(cx, &mut held)), if target.is_some() => {
+                sent = poll_fn(|cx| {
+                    let mut next = held.pop_front();
+                    let sent = feed.poll_send(cx, &mut next);
+                    if let Some(m) = next {
+                        held.push_front(m);
+                    }
+                    sent
+                }), if target.is_some() => {
                     let k = target.unwrap_or(0);
                     match sent {
                         Ok(()) => cursor = (k + 1) % slots.len(),
                         Err(SendError::Closed(m)) => {
-                            held = Some(m);
+                            held.push_front(m);
                             if let State::Running { closed, .. } = &mut slots[k].state {
                                 *closed = true;
                             }
                         }
                     }
                 }
-                Some(m) = inbox.recv(), if accepting => held = Some(m),
+                Some(m) = inbox.recv(), if accepting => held.push_back(m),
             }
         }
     }
@@ -724,29 +847,40 @@ struct Policy {
 }
 
 /// Deals with a child's end: marks it stopped, schedules restarts (its own and, by strategy,
-/// its siblings'), or escalates.
-fn on_exit<I, O>(
+/// its siblings'), or escalates. A child that will be restarted has what it left unread taken
+/// back for its next incarnation. Returns the inbox of a child that has ended for good while
+/// the supervisor is still working, so that the caller can hand what it left unread to the
+/// others; otherwise (the supervisor is shutting down or giving up, or the child was cancelled)
+/// that input is left in the closed inbox, counted as discarded.
+fn on_exit<I: Send + 'static, O>(
     exit: ChildExit,
     slots: &mut [Slot<I, O>],
     mode: &mut Mode,
-    held: &mut Option<I>,
+    held: &mut VecDeque<I>,
     restarts: &mut VecDeque<Instant>,
     policy: Policy,
-) {
-    let Some(k) = slots.iter().position(|s| s.state.id() == Some(exit.id)) else {
-        return;
-    };
-    let finishing = match &slots[k].state {
-        State::Stopping { restart_at, .. } => {
+) -> Option<InboxRef<I>> {
+    let k = slots.iter().position(|s| s.state.id() == Some(exit.id))?;
+    let (finishing, input) = match &slots[k].state {
+        State::Stopping {
+            restart_at, input, ..
+        } => {
             // Asked to stop: however it ended, it is not a new failure.
             slots[k].state = match restart_at {
-                Some(at) => State::Pending { at: *at },
+                Some(at) => {
+                    let at = *at;
+                    let unread = input.take_unread();
+                    slots[k].unread.extend(unread);
+                    State::Pending { at }
+                }
                 None => State::Done,
             };
-            return;
+            return None;
         }
-        State::Running { finishing, .. } => *finishing,
-        State::Pending { .. } | State::Done => return,
+        State::Running {
+            finishing, input, ..
+        } => (*finishing, input.clone()),
+        State::Pending { .. } | State::Done => return None,
     };
     let why = match &exit.exit {
         Exit::Finished => "finished".to_string(),
@@ -754,11 +888,12 @@ fn on_exit<I, O>(
         Exit::Panicked(m) => format!("panicked: {m}"),
         Exit::Cancelled => {
             slots[k].state = State::Done;
-            return;
+            return None;
         }
     };
     let abnormal = !exit.exit.is_finished();
-    let restart = matches!(mode, Mode::Normal | Mode::Draining)
+    let working = matches!(mode, Mode::Normal | Mode::Draining);
+    let restart = working
         && match slots[k].spec.restart {
             Restart::Temporary => false,
             Restart::Transient => abnormal,
@@ -766,7 +901,7 @@ fn on_exit<I, O>(
         };
     if !restart {
         slots[k].state = State::Done;
-        return;
+        return working.then_some(input);
     }
 
     let now = Instant::now();
@@ -781,11 +916,14 @@ fn on_exit<I, O>(
             policy.window,
             policy.max_restarts
         ));
-        *held = None;
+        held.clear();
         stop_all(slots);
-        return;
+        return None;
     }
     restarts.push_back(now);
+    // The next incarnation is handed this first, in order (the message the child was working
+    // on is not among it: it was read).
+    slots[k].unread.extend(input.take_unread());
 
     let own = &mut slots[k].restarts;
     prune(own, now, policy.window);
@@ -811,21 +949,26 @@ fn on_exit<I, O>(
         .fold(at, Instant::max);
     for s in &mut slots[affected] {
         s.state = match std::mem::replace(&mut s.state, State::Done) {
-            State::Running { id, control, .. } => {
+            State::Running {
+                id, control, input, ..
+            } => {
                 control.try_send(Control::Shutdown).ok();
                 State::Stopping {
                     id,
+                    input,
                     restart_at: Some(group_at),
                 }
             }
-            State::Stopping { id, .. } => State::Stopping {
+            State::Stopping { id, input, .. } => State::Stopping {
                 id,
+                input,
                 restart_at: Some(group_at),
             },
             State::Pending { .. } => State::Pending { at: group_at },
             State::Done => State::Done,
         };
     }
+    None
 }
 
 crate::impl_stage!([I: Send + 'static, O: Send + 'static] Supervisor<I, O>, I => O);
@@ -845,5 +988,5 @@ crate::catalogue!(|| {
     .parameter("intensity", "u32, Duration", ".intensity(max_restarts, within): default 3 in 5 s; one more failure escalates")
     .parameter("backoff", "Backoff", ".backoff(Backoff::None | Fixed(d) | exponential(initial, max)): delay before a restart")
     .parameter("shutdown_timeout", "Duration", "how long a child sent Shutdown may take to end (default 5 s)")
-    .parameter("child_capacity", "usize", "each child's inbox capacity: bounds the messages lost when one fails")
+    .parameter("child_capacity", "usize", "each child's inbox capacity: how many messages a child is handed ahead of the one it works on; what a failed child left unread goes first to its next incarnation")
 });
