@@ -1,6 +1,7 @@
 //! HTTP: the decoder (property tests: however the stream is split, the same messages and the
 //! same error; any bytes, no panic and error offsets within the stream), each component on a
-//! deterministic system, and a server on 127.0.0.1 (ServerCore + http_server) with the
+//! deterministic system, the `Date` field (fixed clocks, the IMF-fixdate form checked by a
+//! parser written here), and a server on 127.0.0.1 (ServerCore + http_server) with the
 //! clients. Every wait on a socket is bounded by a read timeout or a receive timeout, and
 //! servers are stopped with a bounded `System::shutdown`.
 
@@ -9,17 +10,17 @@ mod common;
 use std::io::{Read, Write};
 use std::net::{SocketAddr, TcpStream};
 use std::path::{Path, PathBuf};
-use std::time::Duration;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use axon::{next_event, Boxes, Component, Context, Control, Error, Event, Inbox, Outbox, System};
 use common::{drain, harness};
 use kamaelia::net::ServerCore;
 use kamaelia::protocol::http::decoder::MAX_CHUNK_LINE;
 use kamaelia::protocol::http::{
-    http_server, ClientError, ErrorPageHandler, Handler, Headers, HttpDecoder, HttpError,
-    HttpErrorKind, HttpMessage, HttpParser, HttpRequestHandler, HttpServer, HttpWriter, Limits,
-    MessageHead, RequestDecoder, RequestHead, RequestMessage, ResponseDecoder, ResponseHead,
-    ResponseMessage, SimpleHttpClient, SingleShotHttpClient, StaticFiles, Version,
+    http_date, http_server, ClientError, ErrorPageHandler, Handler, Headers, HttpDecoder,
+    HttpError, HttpErrorKind, HttpMessage, HttpParser, HttpRequestHandler, HttpServer, HttpWriter,
+    Limits, MessageHead, RequestDecoder, RequestHead, RequestMessage, ResponseDecoder,
+    ResponseHead, ResponseMessage, SimpleHttpClient, SingleShotHttpClient, StaticFiles, Version,
 };
 use proptest::prelude::*;
 
@@ -715,6 +716,9 @@ impl Component for Scripted {
 
 kamaelia::impl_stage!([] Scripted, Vec<u8> => ResponseMessage);
 
+/// The `Date` field the `/dated` resource handler sets itself.
+const OWN_DATE: &str = "Mon, 01 Jan 2001 00:00:00 GMT";
+
 /// The router of the request handler tests.
 fn router(request: &RequestHead) -> Handler {
     fn body<'a>(parts: &'a [&'a str]) -> impl Iterator<Item = ResponseMessage> + 'a {
@@ -737,6 +741,14 @@ fn router(request: &RequestHead) -> Handler {
             .chain(body(&["abc"]))
             .collect(),
         ),
+        "/dated" => Script::Send(vec![
+            HttpMessage::Head(
+                ResponseHead::new(200)
+                    .header("Date", OWN_DATE)
+                    .header("Content-Length", "0"),
+            ),
+            HttpMessage::End,
+        ]),
         "/silent" => Script::Send(Vec::new()),
         "/stuck" => Script::Stuck,
         path => return Handler::new(ErrorPageHandler::new(404).detail(path)),
@@ -964,6 +976,224 @@ fn error_page_handler_sends_nothing_when_stopped_before_it_starts() {
     assert_eq!(drain(&mut h.signal), [Control::Shutdown]);
 }
 
+// ---------------------------------------------------------------------------------------------
+// The Date field
+
+/// Seconds from the epoch to 10000-01-01T00:00:00Z, the first time IMF-fixdate cannot write.
+const YEAR_10000: u64 = 253_402_300_800;
+
+/// 1994-11-06T08:49:37Z, RFC 9110's example date.
+fn rfc_example_time() -> SystemTime {
+    UNIX_EPOCH + Duration::from_secs(784_111_777)
+}
+
+const RFC_EXAMPLE_DATE: &str = "Sun, 06 Nov 1994 08:49:37 GMT";
+
+/// Days from 1970-01-01 to the proleptic Gregorian date `y-m-d` (the inverse of the
+/// civil-from-days conversion, written independently of the code under test).
+fn days_from_civil(y: i64, m: i64, d: i64) -> i64 {
+    let y = if m <= 2 { y - 1 } else { y };
+    let era = y.div_euclid(400);
+    let yoe = y - era * 400;
+    let mp = (m + 9) % 12;
+    let doy = (153 * mp + 2) / 5 + d - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    era * 146_097 + doe - 719_468
+}
+
+/// Parses an IMF-fixdate strictly (`Sun, 06 Nov 1994 08:49:37 GMT`: fixed widths, English
+/// names, `GMT`, a weekday that agrees with the date): seconds since the epoch, or `None`.
+fn parse_imf_fixdate(text: &str) -> Option<u64> {
+    const DAYS: [&str; 7] = ["Thu", "Fri", "Sat", "Sun", "Mon", "Tue", "Wed"]; // 1970-01-01 first
+    const MONTHS: [&str; 12] = [
+        "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+    ];
+    let b = text.as_bytes();
+    if b.len() != 29 || &b[3..5] != b", " || &b[25..] != b" GMT" {
+        return None;
+    }
+    let separators = [(7, b' '), (11, b' '), (16, b' '), (19, b':'), (22, b':')];
+    if separators.iter().any(|&(i, c)| b[i] != c) {
+        return None;
+    }
+    let number = |from: usize, to: usize| -> Option<i64> {
+        let digits = text.get(from..to)?;
+        digits
+            .bytes()
+            .all(|c| c.is_ascii_digit())
+            .then(|| digits.parse().ok())?
+    };
+    let (day, year) = (number(5, 7)?, number(12, 16)?);
+    let (hour, minute, second) = (number(17, 19)?, number(20, 22)?, number(23, 25)?);
+    let month = MONTHS.iter().position(|&m| m == &text[8..11])? as i64 + 1;
+    let leap = year % 4 == 0 && (year % 100 != 0 || year % 400 == 0);
+    let month_days = [
+        31,
+        if leap { 29 } else { 28 },
+        31,
+        30,
+        31,
+        30,
+        31,
+        31,
+        30,
+        31,
+        30,
+        31,
+    ];
+    if !(1..=month_days[month as usize - 1]).contains(&day)
+        || hour > 23
+        || minute > 59
+        || second > 59
+    {
+        return None;
+    }
+    let days = days_from_civil(year, month, day);
+    if DAYS[days.rem_euclid(7) as usize] != &text[..3] {
+        return None;
+    }
+    u64::try_from(days * 86_400 + hour * 3_600 + minute * 60 + second).ok()
+}
+
+/// Known dates: RFC 9110's example, the epoch, a leap day, the last second of a year, the last
+/// second IMF-fixdate can write; fractions of a second are dropped; times it cannot write give
+/// `None`.
+#[test]
+fn http_date_writes_imf_fixdate() {
+    let at = |secs: u64| http_date(UNIX_EPOCH + Duration::from_secs(secs));
+    assert_eq!(
+        http_date(rfc_example_time()).as_deref(),
+        Some(RFC_EXAMPLE_DATE)
+    );
+    assert_eq!(at(0).as_deref(), Some("Thu, 01 Jan 1970 00:00:00 GMT"));
+    assert_eq!(
+        at(951_782_400).as_deref(),
+        Some("Tue, 29 Feb 2000 00:00:00 GMT")
+    );
+    assert_eq!(
+        at(951_827_696).as_deref(),
+        Some("Tue, 29 Feb 2000 12:34:56 GMT")
+    );
+    assert_eq!(
+        at(951_868_800).as_deref(),
+        Some("Wed, 01 Mar 2000 00:00:00 GMT")
+    );
+    assert_eq!(
+        at(1_704_067_199).as_deref(),
+        Some("Sun, 31 Dec 2023 23:59:59 GMT")
+    );
+    assert_eq!(
+        at(1_704_067_200).as_deref(),
+        Some("Mon, 01 Jan 2024 00:00:00 GMT")
+    );
+    assert_eq!(
+        at(YEAR_10000 - 1).as_deref(),
+        Some("Fri, 31 Dec 9999 23:59:59 GMT")
+    );
+    let fraction = rfc_example_time() + Duration::from_millis(999);
+    assert_eq!(http_date(fraction).as_deref(), Some(RFC_EXAMPLE_DATE));
+    assert_eq!(at(YEAR_10000), None);
+    assert_eq!(http_date(UNIX_EPOCH - Duration::from_nanos(1)), None);
+}
+
+/// The parser of these tests agrees with the known dates (so the property below means
+/// something), and refuses near misses.
+#[test]
+fn the_test_parser_reads_known_dates_and_refuses_others() {
+    assert_eq!(parse_imf_fixdate(RFC_EXAMPLE_DATE), Some(784_111_777));
+    assert_eq!(parse_imf_fixdate("Thu, 01 Jan 1970 00:00:00 GMT"), Some(0));
+    assert_eq!(
+        parse_imf_fixdate("Tue, 29 Feb 2000 12:34:56 GMT"),
+        Some(951_827_696)
+    );
+    assert_eq!(
+        parse_imf_fixdate("Sun, 31 Dec 2023 23:59:59 GMT"),
+        Some(1_704_067_199)
+    );
+    for wrong in [
+        "Mon, 06 Nov 1994 08:49:37 GMT", // wrong weekday
+        "Sun, 6 Nov 1994 08:49:37 GMT",  // no leading zero
+        "Sun, 06 Nov 1994 08:49:37 UTC",
+        "Sunday, 06-Nov-94 08:49:37 GMT", // RFC 850 form
+        "Sun Nov  6 08:49:37 1994",       // asctime form
+        "Thu, 29 Feb 2001 00:00:00 GMT",  // no such day
+        "Sun, 06 Nov 1994 24:00:00 GMT",
+    ] {
+        assert_eq!(parse_imf_fixdate(wrong), None, "{wrong}");
+    }
+}
+
+proptest! {
+    /// Any second from 1970 to the end of 9999, written and read back, is the same second.
+    #[test]
+    fn http_date_reads_back_as_the_same_second(secs in 0..YEAR_10000, nanos in 0u32..1_000_000_000) {
+        let time = UNIX_EPOCH + Duration::new(secs, nanos);
+        let text = http_date(time).expect("a time IMF-fixdate can write");
+        prop_assert_eq!(parse_imf_fixdate(&text), Some(secs), "{}", text);
+    }
+}
+
+/// Every response the request handler sends carries the `Date` its clock reads — a resource
+/// handler's, an error page, `100 Continue`, the 500 for a silent handler, the 400 for
+/// malformed input — except where the resource handler set its own, which is kept.
+#[test]
+fn request_handler_dates_every_response_from_its_clock() {
+    let mut requests = request_parts(get("/missing"), &[]);
+    requests.extend(request_parts(
+        RequestHead::new("POST", "/echo")
+            .header("Host", "t")
+            .header("Expect", "100-continue"),
+        &["x"],
+    ));
+    requests.extend(request_parts(get("/dated"), &[]));
+    requests.extend(request_parts(get("/silent"), &[]));
+    let mut system = System::deterministic();
+    let handler = HttpRequestHandler::new(router).clock(rfc_example_time);
+    let mut h = harness(&system, handler);
+    for m in requests {
+        h.input.try_send(m).unwrap();
+    }
+    h.control.try_send(Control::failed("malformed")).unwrap();
+    system.run().unwrap();
+    let got = group(drain(&mut h.output));
+    let statuses: Vec<u16> = got.iter().map(|r| r.0.status).collect();
+    assert_eq!(statuses, [404, 100, 200, 200, 500, 400]);
+    let dates: Vec<Vec<&[u8]>> = got
+        .iter()
+        .map(|r| r.0.headers.get_all("date").collect())
+        .collect();
+    let example = RFC_EXAMPLE_DATE.as_bytes();
+    let own = OWN_DATE.as_bytes();
+    assert_eq!(
+        dates,
+        [
+            vec![example],
+            vec![example],
+            vec![example],
+            vec![own],
+            vec![example],
+            vec![example]
+        ]
+    );
+}
+
+/// A clock that reads a time IMF-fixdate cannot write is not trusted: no `Date` is sent.
+#[test]
+fn request_handler_sends_no_date_from_a_clock_before_1970() {
+    let mut system = System::deterministic();
+    let handler = HttpRequestHandler::new(router).clock(|| UNIX_EPOCH - Duration::from_secs(1));
+    let mut h = harness(&system, handler);
+    for m in request_parts(get("/missing"), &[]) {
+        h.input.try_send(m).unwrap();
+    }
+    h.control.try_send(Control::ProducerFinished).unwrap();
+    system.run().unwrap();
+    let got = group(drain(&mut h.output));
+    assert_eq!(got.len(), 1);
+    assert_eq!(got[0].0.status, 404);
+    assert!(!got[0].0.headers.contains("date"));
+}
+
 /// A directory tree: `outside/secret.txt`, and the served root `outside/www` with files.
 struct Tree {
     _dir: tempfile::TempDir,
@@ -1170,12 +1400,18 @@ struct Site {
 }
 
 fn site() -> Site {
+    site_with(|www| http_server(StaticFiles::router(www)))
+}
+
+/// A running web server over a [`tree`], each connection's protocol made by the factory that
+/// `factory` makes for the served root.
+fn site_with<F>(factory: impl FnOnce(&Path) -> F) -> Site
+where
+    F: FnMut(SocketAddr, SocketAddr) -> HttpServer + Send + 'static,
+{
     let tree = tree();
     let mut system = System::new();
-    let server = ServerCore::new(
-        "127.0.0.1:0".parse().unwrap(),
-        http_server(StaticFiles::router(&tree.www)),
-    );
+    let server = ServerCore::new("127.0.0.1:0".parse().unwrap(), factory(&tree.www));
     let mut addresses = Inbox::new();
     axon::link(&server.addresses, &addresses).unwrap();
     let stop = Outbox::new();
@@ -1289,6 +1525,54 @@ fn server_serves_a_file_with_its_body_and_content_type() {
     );
     assert_eq!(head.headers.get_str("Content-Length"), Some("13"));
     assert_eq!(body, b"hello, world\n");
+    site.stop();
+}
+
+/// A response from the server carries a `Date` field in IMF-fixdate form: the system clock's
+/// time (to the second) between sending the request and reading the response.
+#[test]
+fn server_responses_carry_a_date_in_imf_fixdate_form() {
+    let site = site();
+    let mut c = site.connect();
+    let seconds = |t: SystemTime| t.duration_since(UNIX_EPOCH).unwrap().as_secs();
+    let before = seconds(SystemTime::now());
+    c.get("/hello.txt", "");
+    let (head, _) = c.response();
+    c.get("/missing.txt", "");
+    let (missing, _) = c.response();
+    let after = seconds(SystemTime::now());
+    for head in [head, missing] {
+        let dates: Vec<&[u8]> = head.headers.get_all("date").collect();
+        assert_eq!(dates.len(), 1, "one Date field in a {}", head.status);
+        let date = std::str::from_utf8(dates[0]).unwrap();
+        let at = parse_imf_fixdate(date).unwrap_or_else(|| panic!("not IMF-fixdate: {date:?}"));
+        assert!(
+            (before..=after).contains(&at),
+            "{date} outside {before}..={after}"
+        );
+    }
+    site.stop();
+}
+
+/// With a fixed clock, the server's bytes carry exactly that `Date`.
+#[test]
+fn server_with_a_fixed_clock_sends_exactly_its_date() {
+    let site = site_with(|www| {
+        let www = www.to_path_buf();
+        move |_peer, _local| HttpServer::new(StaticFiles::router(&www)).clock(rfc_example_time)
+    });
+    let mut stream = TcpStream::connect(site.address).unwrap();
+    stream.set_read_timeout(Some(WAIT)).unwrap();
+    stream
+        .write_all(b"GET /hello.txt HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n")
+        .unwrap();
+    let mut response = String::new();
+    stream.read_to_string(&mut response).unwrap();
+    assert!(response.starts_with("HTTP/1.1 200 OK\r\n"), "{response}");
+    assert!(
+        response.contains("\r\nDate: Sun, 06 Nov 1994 08:49:37 GMT\r\n"),
+        "{response}"
+    );
     site.stop();
 }
 

@@ -404,3 +404,28 @@ pub fn reason_phrase(status: u16) -> &'static str {
         _ => "",
     }
 }
+
+/// The seconds from the Unix epoch to 10000-01-01T00:00:00Z: the first time IMF-fixdate (a
+/// four-digit year) cannot write.
+const YEAR_10000: u64 = 253_402_300_800;
+
+/// `time` as an HTTP date in IMF-fixdate form (RFC 9110 §5.6.7), as the `Date` field and other
+/// date fields carry it: `Sun, 06 Nov 1994 08:49:37 GMT`. Fractions of a second are dropped.
+/// `None` for a time it cannot write — before 1970 or from the year 10000 on — which for a
+/// server means its clock is not to be trusted (RFC 9110 §6.6.1: then it sends no `Date`).
+///
+/// ```
+/// use std::time::{Duration, SystemTime, UNIX_EPOCH};
+/// use kamaelia::protocol::http::http_date;
+///
+/// let time = UNIX_EPOCH + Duration::from_secs(784_111_777);
+/// assert_eq!(http_date(time).as_deref(), Some("Sun, 06 Nov 1994 08:49:37 GMT"));
+/// assert_eq!(http_date(UNIX_EPOCH - Duration::from_secs(1)), None);
+/// ```
+pub fn http_date(time: std::time::SystemTime) -> Option<String> {
+    let since_epoch = time.duration_since(std::time::UNIX_EPOCH).ok()?;
+    if since_epoch.as_secs() >= YEAR_10000 {
+        return None;
+    }
+    Some(httpdate::fmt_http_date(time))
+}

@@ -4,7 +4,7 @@
 //! | component | Kamaelia | what it does |
 //! |---|---|---|
 //! | [`HttpParser`] | `Protocol.HTTP.HTTPParser.HTTPParser` | bytes → `Head`, bounded `Body` chunks, `End`, message after message; malformed input on `errors` with its byte offset |
-//! | [`HttpRequestHandler`] | `Protocol.HTTP.HTTPRequestHandler.HTTPRequestHandler` | one resource handler component per request, chosen by a router; responses framed and sent in request order |
+//! | [`HttpRequestHandler`] | `Protocol.HTTP.HTTPRequestHandler.HTTPRequestHandler` | one resource handler component per request, chosen by a router; responses framed (`Content-Length` or chunked, `Connection`, `Server`, `Date`) and sent in request order |
 //! | [`HttpWriter`] | (the writing half of `HTTPRequestHandler`) | messages → bytes, chunked when the head says so |
 //! | [`HttpServer`], [`http_server`] | `Protocol.HTTP.HTTPServer.HTTPServer` | parser → request handler → writer, per connection, for [`ServerCore`](crate::net::ServerCore) |
 //! | [`StaticFiles`] | `Protocol.HTTP.Handlers.Minimal.Minimal` | resource handler: a file under a root directory, MIME type by extension |
@@ -65,8 +65,8 @@ pub use client::{ClientError, SingleShotHttpClient};
 pub use decoder::{HttpDecoder, HttpError, HttpErrorKind, Limits, RequestDecoder, ResponseDecoder};
 pub use error_pages::{error_page, ErrorPageHandler};
 pub use message::{
-    reason_phrase, Header, Headers, HttpMessage, MessageHead, RequestHead, RequestMessage,
-    ResponseHead, ResponseMessage, Version,
+    http_date, reason_phrase, Header, Headers, HttpMessage, MessageHead, RequestHead,
+    RequestMessage, ResponseHead, ResponseMessage, Version,
 };
 pub use parser::HttpParser;
 pub use request_handler::{Handler, HttpRequestHandler};

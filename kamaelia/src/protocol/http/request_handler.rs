@@ -27,6 +27,12 @@
 //! fewer bytes; extra bytes are dropped). Then the handler ends after that response, which
 //! closes the connection.
 //!
+//! Every response it sends — the children's, its own error pages, `100 Continue` — gets a
+//! `Date` field (RFC 9110 §6.6.1) unless the child set one: the time its
+//! [`clock`](HttpRequestHandler::clock) reads as the head goes out, in IMF-fixdate form
+//! (`Sun, 06 Nov 1994 08:49:37 GMT`, see [`http_date`]). A clock reading before 1970 or after
+//! 9999 is taken to be wrong, and no `Date` is sent.
+//!
 //! A child that ends without sending a head gets `500 Internal Server Error` sent for it; an
 //! HTTP/1.1 request without `Host` gets `400 Bad Request` without asking the router.
 //!
@@ -35,12 +41,14 @@
 //! use kamaelia::protocol::http::{
 //!     ErrorPageHandler, Handler, HttpMessage, HttpRequestHandler, RequestHead,
 //! };
+//! use std::time::{Duration, SystemTime, UNIX_EPOCH};
 //!
 //! let mut system = System::deterministic();
-//! // Every path is missing.
+//! // Every path is missing; the clock is fixed, so the Date field is known.
 //! let handler = HttpRequestHandler::new(|_request: &RequestHead| {
 //!     Handler::new(ErrorPageHandler::new(404))
-//! });
+//! })
+//! .clock(|| UNIX_EPOCH + Duration::from_secs(784_111_777));
 //! let (mut input, mut stop) = (Outbox::new(), Outbox::new());
 //! let (mut output, mut signal) = (Inbox::new(), Inbox::new());
 //! axon::link(&input, &handler.inbox).unwrap();
@@ -56,6 +64,7 @@
 //! let HttpMessage::Head(head) = output.try_recv().unwrap() else { panic!("a head first") };
 //! assert_eq!(head.status, 404);
 //! assert!(head.headers.contains("Content-Length"));
+//! assert_eq!(head.headers.get_str("Date"), Some("Sun, 06 Nov 1994 08:49:37 GMT"));
 //! assert!(matches!(output.try_recv(), Ok(HttpMessage::Body(_))));
 //! assert_eq!(output.try_recv(), Ok(HttpMessage::End));
 //! assert_eq!(signal.try_recv(), Ok(Control::ProducerFinished));
@@ -76,7 +85,9 @@
 //! # Parameters
 //!
 //! * the router, given to [`HttpRequestHandler::new`]: `FnMut(&RequestHead) -> Handler`,
-//!   called once per request.
+//!   called once per request;
+//! * [`clock`](HttpRequestHandler::clock): `fn() -> SystemTime`, read for each response's
+//!   `Date` field (default [`SystemTime::now`]).
 //!
 //! # Shutdown
 //!
@@ -94,6 +105,8 @@
 //!   of `outbox` has ended, it stops the resource handler, sends `Shutdown` on `signal` and
 //!   ends.
 
+use std::time::SystemTime;
+
 use axon::{
     next_event, Boxes, Component, ComponentId, Context, Control, Error, Event, Inbox, InboxRef,
     LinkError, Outbox,
@@ -101,13 +114,24 @@ use axon::{
 
 use super::error_pages::{error_page, ErrorPageHandler};
 use super::message::{
-    reason_phrase, HttpMessage, RequestHead, RequestMessage, ResponseHead, ResponseMessage, Version,
+    http_date, reason_phrase, HttpMessage, RequestHead, RequestMessage, ResponseHead,
+    ResponseMessage, Version,
 };
 use crate::support::pass_on;
 use crate::Stage;
 
 /// The `Server` field added to responses that have none.
 const SERVER: &str = "kamaelia-rs";
+
+/// Adds a `Date` field — the time `clock` reads, in IMF-fixdate form — to `head` unless it has
+/// one already; none if the clock reads a time [`http_date`] cannot write.
+fn add_date(head: &mut ResponseHead, clock: fn() -> SystemTime) {
+    if !head.headers.contains("date") {
+        if let Some(date) = http_date(clock()) {
+            head.headers.append("Date", date);
+        }
+    }
+}
 
 /// A started resource handler: what is needed to stop it and recognise its end.
 struct Started {
@@ -190,6 +214,9 @@ pub struct HttpRequestHandler {
     /// parser), kept for the next turn.
     #[boxes(skip)]
     held: Option<RequestHead>,
+    /// Read for each response's `Date` field.
+    #[boxes(skip)]
+    clock: fn() -> SystemTime,
 }
 
 impl std::fmt::Debug for HttpRequestHandler {
@@ -210,7 +237,15 @@ impl HttpRequestHandler {
             from_handler: Inbox::new(),
             router: Box::new(router),
             held: None,
+            clock: SystemTime::now,
         }
+    }
+
+    /// The same request handler reading the time for each response's `Date` field from
+    /// `clock` (default [`SystemTime::now`]): a fixed clock makes responses reproducible.
+    pub fn clock(mut self, clock: fn() -> SystemTime) -> Self {
+        self.clock = clock;
+        self
     }
 }
 
@@ -238,10 +273,12 @@ struct Reply {
     close_after: bool,
     /// The response is complete: later parts from the resource handler are dropped.
     ended: bool,
+    /// Read for the `Date` field.
+    clock: fn() -> SystemTime,
 }
 
 impl Reply {
-    fn for_request(request: &RequestHead) -> Self {
+    fn for_request(request: &RequestHead, clock: fn() -> SystemTime) -> Self {
         Reply {
             head_request: request.method.eq_ignore_ascii_case("HEAD"),
             version: request.version,
@@ -249,11 +286,12 @@ impl Reply {
             mode: None,
             close_after: false,
             ended: false,
+            clock,
         }
     }
 
     /// A reply to a stream that could not be parsed: no version known, the connection closes.
-    fn for_malformed() -> Self {
+    fn for_malformed(clock: fn() -> SystemTime) -> Self {
         Reply {
             head_request: false,
             version: Version::Http10,
@@ -261,10 +299,12 @@ impl Reply {
             mode: None,
             close_after: true,
             ended: false,
+            clock,
         }
     }
 
-    /// The head as sent: framing decided, connection fields set.
+    /// The head as sent: framing decided, connection fields, `Server` and `Date` set. Every
+    /// final response the request handler sends is made here.
     fn head(&mut self, mut head: ResponseHead) -> ResponseHead {
         head.version = Version::Http11;
         if head.reason.is_empty() {
@@ -277,6 +317,7 @@ impl Reply {
         if !head.headers.contains("server") {
             head.headers.append("Server", SERVER);
         }
+        add_date(&mut head, self.clock);
         let length = head
             .headers
             .get_str("content-length")
@@ -422,7 +463,7 @@ impl HttpRequestHandler {
         request: RequestHead,
         input_end: &mut Option<Control>,
     ) -> Result<Served, Error> {
-        let mut reply = Reply::for_request(&request);
+        let mut reply = Reply::for_request(&request, self.clock);
         let mut out: Vec<ResponseMessage> = Vec::new();
         let handler = if request.version == Version::Http11 && !request.headers.contains("host") {
             reply.close_after = true;
@@ -431,7 +472,9 @@ impl HttpRequestHandler {
             if request.version == Version::Http11
                 && request.headers.has_token("expect", "100-continue")
             {
-                out.push(HttpMessage::Head(ResponseHead::new(100)));
+                let mut interim = ResponseHead::new(100);
+                add_date(&mut interim, self.clock);
+                out.push(HttpMessage::Head(interim));
                 out.push(HttpMessage::End);
             }
             (self.router)(&request)
@@ -566,7 +609,7 @@ impl HttpRequestHandler {
     /// Sends a whole response made here; false if nobody takes it any more.
     async fn send_page(&mut self, status: u16, detail: &str) -> bool {
         let mut out = Vec::new();
-        Reply::for_malformed().page(status, Some(detail), &mut out);
+        Reply::for_malformed(self.clock).page(status, Some(detail), &mut out);
         self.outbox.send_all(&mut out).await.is_ok()
     }
 }
@@ -620,8 +663,9 @@ crate::catalogue!(|| {
         "HttpRequestHandler",
         "Kamaelia.Protocol.HTTP.HTTPRequestHandler.HTTPRequestHandler",
         Family::Protocol,
-        "Answers parsed requests one at a time, each by a resource handler component a router picks; frames the responses (Content-Length, chunked or close), keep-alive, 400 for malformed input, 500 if a handler sends nothing.",
+        "Answers parsed requests one at a time, each by a resource handler component a router picks; frames the responses (Content-Length, chunked or close), adds Server and Date, keep-alive, 400 for malformed input, 500 if a handler sends nothing.",
         axon::box_infos(&HttpRequestHandler::new(|_| Handler::new(ErrorPageHandler::new(404)))),
     )
     .parameter("router", "FnMut(&RequestHead) -> Handler", "HttpRequestHandler::new(router): the resource handler for each request")
+    .parameter("clock", "fn() -> SystemTime", "read for each response's Date field (default SystemTime::now)")
 });

@@ -19,6 +19,9 @@
 //! one. When the writer has ended (everything written), the parser is stopped too, so a
 //! response that closes the connection really closes it.
 //!
+//! The request handler adds `Server` and `Date` fields to each response where the resource
+//! handler set none, and the framing fields (see [`HttpRequestHandler`]).
+//!
 //! ```
 //! use axon::{Inbox, Outbox, System};
 //! use kamaelia::net::ServerCore;
@@ -43,6 +46,7 @@
 //! let mut response = String::new();
 //! client.read_to_string(&mut response).unwrap(); // the server closes after the response
 //! assert!(response.starts_with("HTTP/1.1 404 Not Found\r\n"));
+//! assert!(response.contains("\r\nDate: ")); // e.g. `Date: Sun, 06 Nov 1994 08:49:37 GMT`
 //! assert!(response.contains("/nowhere"));
 //!
 //! stop.send_blocking(axon::Control::Shutdown).unwrap();
@@ -64,7 +68,10 @@
 //! * the router, given to [`HttpServer::new`] or [`http_server`]: the resource handler for
 //!   each request (see [`HttpRequestHandler`]);
 //! * [`limits`](HttpServer::limits): the parser's [`Limits`] (64 KiB heads, 100 fields, 64 KiB
-//!   body chunks by default).
+//!   body chunks by default);
+//! * [`clock`](HttpServer::clock): read for each response's `Date` field (default
+//!   [`SystemTime::now`]); [`http_server`] keeps the default, a factory of your own can fix it:
+//!   `move |_, _| HttpServer::new(router).clock(clock)`.
 //!
 //! # Shutdown
 //!
@@ -79,6 +86,7 @@
 
 use std::net::SocketAddr;
 use std::sync::Arc;
+use std::time::SystemTime;
 
 use axon::{Boxes, Component, Context, Control, Error, Exit, Inbox, Outbox};
 
@@ -133,6 +141,13 @@ impl HttpServer {
     /// The same server with other parser [`Limits`].
     pub fn limits(mut self, limits: Limits) -> Self {
         self.limits = limits;
+        self
+    }
+
+    /// The same server reading the time for each response's `Date` field from `clock`
+    /// (default [`SystemTime::now`]; see [`HttpRequestHandler::clock`]).
+    pub fn clock(mut self, clock: fn() -> SystemTime) -> Self {
+        self.handler = self.handler.map(|h| h.clock(clock));
         self
     }
 }
@@ -230,4 +245,5 @@ crate::catalogue!(|| {
     )
     .parameter("router", "Fn(&RequestHead) -> Handler", "HttpServer::new(router), or http_server(router) as ServerCore's factory")
     .parameter("limits", "Limits", "the parser's limits (64 KiB heads, 100 fields, 64 KiB body chunks)")
+    .parameter("clock", "fn() -> SystemTime", "read for each response's Date field (default SystemTime::now)")
 });
