@@ -154,7 +154,9 @@ pub use link::{
 };
 pub use model::{ComponentId, ComponentState, Snapshot};
 pub use services::{ServiceError, ServiceKey, Services, ValueKey};
-pub use system::{Failure, RunError, ShutdownReport, System, SystemBuilder, SystemHandle};
+pub use system::{
+    Failure, RunError, ShutdownReport, System, SystemBuilder, SystemHandle, BUSY_POLL_LIMIT,
+};
 
 /// Re-exported so components can use `Boxes` derive paths and tokio's `select!` without adding
 /// tokio themselves.

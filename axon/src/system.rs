@@ -42,8 +42,8 @@ use crate::boxes::meta::{Boxes, Direction};
 use crate::component::{self, Child, Component, Exit, ThreadedComponent};
 use crate::control::Control;
 use crate::model::{
-    BoxAddress, Clock, ComponentCell, ComponentId, ComponentState, Events, Hub, Registry, Snapshot,
-    Tap, TapError,
+    Activity, BoxAddress, Clock, ComponentCell, ComponentId, ComponentState, Events, Hub, Registry,
+    Snapshot, Tap, TapError,
 };
 use crate::scheduler::{runtime, Driver, SchedShared};
 use crate::services::Services;
@@ -278,6 +278,9 @@ pub struct System {
     drivers: Vec<Driver>,
     deterministic: Option<tokio::runtime::Runtime>,
     background: Vec<std::thread::JoinHandle<Driver>>,
+    /// Deterministic mode: polls allowed before a busy system is reported (see
+    /// [`System::set_busy_poll_limit`]).
+    busy_poll_limit: usize,
 }
 
 impl fmt::Debug for System {
@@ -340,6 +343,7 @@ impl System {
             drivers: scheds.into_iter().map(Driver::new).collect(),
             deterministic: rt,
             background: Vec::new(),
+            busy_poll_limit: BUSY_POLL_LIMIT,
         };
         crate::hook::run_hooks(&system.handle());
         system
@@ -562,14 +566,26 @@ impl System {
 
     /// Deterministic mode: runs until no component is runnable without virtual time moving on.
     /// Returns how many times components were polled. A component that never waits (it always
-    /// has input, or sends into an unbounded box forever) keeps the system busy, so this does
-    /// not return; use [`step`](Self::step) to drive such a system a poll at a time.
+    /// has input, sends into an unbounded box forever, or wakes itself in a loop) keeps the
+    /// system busy; after [`BUSY_POLL_LIMIT`] polls without the system becoming idle (see
+    /// [`set_busy_poll_limit`](Self::set_busy_poll_limit)) this panics, naming the components
+    /// that were not waiting on a box, instead of hanging the test. Use [`step`](Self::step)
+    /// to drive such a system a poll at a time.
     ///
     /// # Panics
-    /// On a system not made with [`System::deterministic`].
+    /// On a system not made with [`System::deterministic`], and when the system is still busy
+    /// after the busy-poll limit.
     pub fn run_until_idle(&mut self) -> usize {
+        let (shared, limit) = (Arc::clone(&self.shared), self.busy_poll_limit);
         let (rt, driver) = self.det();
-        rt.block_on(idle(driver))
+        rt.block_on(idle(driver, &shared, limit))
+    }
+
+    /// Deterministic mode: how many polls [`run_until_idle`](Self::run_until_idle) (and
+    /// [`run`](Self::run) and [`advance`](Self::advance), which use it) allow before deciding
+    /// the system will never become idle; [`BUSY_POLL_LIMIT`] unless set.
+    pub fn set_busy_poll_limit(&mut self, polls: usize) {
+        self.busy_poll_limit = polls.max(1);
     }
 
     /// Deterministic mode: moves the virtual clock on by `by`, stopping at every timer that
@@ -580,11 +596,12 @@ impl System {
     /// # Panics
     /// On a system not made with [`System::deterministic`].
     pub fn advance(&mut self, by: Duration) {
+        let (shared, limit) = (Arc::clone(&self.shared), self.busy_poll_limit);
         let (rt, driver) = self.det();
         rt.block_on(async {
             let mut target = std::pin::pin!(tokio::time::sleep(by));
             loop {
-                idle(driver).await;
+                idle(driver, &shared, limit).await;
                 // With the clock paused, tokio jumps straight to the earliest pending timer:
                 // either a component's (which wakes it) or the target.
                 let reached = std::future::poll_fn(|cx| {
@@ -595,7 +612,7 @@ impl System {
                 })
                 .await;
                 if reached {
-                    idle(driver).await;
+                    idle(driver, &shared, limit).await;
                     return;
                 }
             }
@@ -662,14 +679,34 @@ impl Drop for System {
 }
 
 /// Runs `driver` until nothing is runnable without the clock moving; returns the polls made.
-async fn idle(driver: &mut Driver) -> usize {
+/// How many polls [`System::run_until_idle`] (and [`System::advance`] at each timer) allows
+/// before it decides the system will never become idle and panics. Far more than any test
+/// that ends needs, and reached within seconds by a component that wakes itself for ever.
+pub const BUSY_POLL_LIMIT: usize = 100_000_000;
+
+async fn idle(driver: &mut Driver, shared: &SystemShared, limit: usize) -> usize {
     let mut polled = 0;
     loop {
-        polled += driver.tick(usize::MAX);
+        polled += driver.tick(limit.min(1 << 20));
         // Let tokio fire timers that are already due and deliver I/O, then look again.
         tokio::task::yield_now().await;
         if !driver.has_work() {
             return polled;
+        }
+        if polled >= limit {
+            let busy: Vec<String> = shared
+                .registry
+                .all()
+                .iter()
+                .filter(|c| matches!(c.activity().0, Activity::Running | Activity::Waiting))
+                .map(|c| c.name())
+                .collect();
+            panic!(
+                "the system is still busy after {polled} polls without becoming idle: a \
+                 component keeps waking itself (or never runs out of input). Components not \
+                 waiting on a box: {}",
+                busy.join(", ")
+            );
         }
     }
 }

@@ -790,3 +790,57 @@ fn a_component_that_never_waits_still_yields_to_the_others() {
     // Dropping the system cancels the hog (it never ends by itself).
     drop(system);
 }
+
+/// Wakes itself for ever without waiting for anything.
+#[derive(Boxes, Default)]
+struct Spinner {
+    /// Never read.
+    inbox: Inbox<u8>,
+}
+
+impl Component for Spinner {
+    async fn run(self, _ctx: Context) -> Result<(), Error> {
+        loop {
+            tokio::task::yield_now().await;
+        }
+    }
+}
+
+/// A component that keeps waking itself would keep `run_until_idle` busy for ever; after the
+/// busy-poll limit it panics instead, naming the component, so the test fails rather than
+/// hangs. A component waiting on its inbox is not named.
+#[test]
+fn run_until_idle_reports_a_component_that_never_stops_waking_itself() {
+    let mut system = System::deterministic();
+    system.set_busy_poll_limit(10_000);
+    system.spawn_named("listener", Listener::default());
+    system.spawn_named("spinner", Spinner::default());
+    let panic = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        system.run_until_idle();
+    }))
+    .expect_err("a system that never becomes idle is reported");
+    let message = panic.downcast_ref::<String>().cloned().unwrap_or_default();
+    assert!(
+        message.contains("still busy after 10000 polls"),
+        "{message}"
+    );
+    assert!(
+        message.contains("not waiting on a box: spinner"),
+        "{message}"
+    );
+    assert!(!message.contains("listener"), "{message}");
+}
+
+/// Waits on its inbox until it closes.
+#[derive(Boxes, Default)]
+struct Listener {
+    /// Anything.
+    inbox: Inbox<u8>,
+}
+
+impl Component for Listener {
+    async fn run(mut self, _ctx: Context) -> Result<(), Error> {
+        while self.inbox.recv().await.is_some() {}
+        Ok(())
+    }
+}
