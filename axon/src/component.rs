@@ -357,9 +357,8 @@ impl Drop for ExitGuard {
         self.cell.set_activity(activity, 0);
         self.cell.announce_end();
         // Close the boxes and release them (breaking the box → owner → box cycle), keeping
-        // their names for labels and error messages.
-        // Taken out under one lock and closed outside it; a component's handful of boxes fit
-        // in an array on the stack, so no list is allocated just to close them.
+        // their names for labels and error messages. They are taken out under one lock and
+        // closed outside it; a component's handful fit in an array on the stack.
         let mut first: [Option<Arc<dyn ErasedBox>>; 8] = Default::default();
         let mut rest = Vec::new();
         {

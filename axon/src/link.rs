@@ -77,6 +77,16 @@ pub(crate) enum Target<T> {
     Outbox(Arc<OutboxCore<T>>),
 }
 
+impl<T: Send + 'static> Target<T> {
+    /// The box this points at, type-erased.
+    pub(crate) fn erased(&self) -> Arc<dyn ErasedBox> {
+        match self {
+            Target::Inbox(i) => Arc::clone(i) as Arc<dyn ErasedBox>,
+            Target::Outbox(o) => Arc::clone(o) as Arc<dyn ErasedBox>,
+        }
+    }
+}
+
 impl<T> Clone for Target<T> {
     fn clone(&self) -> Self {
         match self {
@@ -214,11 +224,7 @@ pub(crate) fn link_cores<T: Send + 'static>(
             });
         }
     }
-    let dst_erased: Arc<dyn ErasedBox> = match &dst {
-        Target::Inbox(i) => Arc::clone(i) as Arc<dyn ErasedBox>,
-        Target::Outbox(o) => Arc::clone(o) as Arc<dyn ErasedBox>,
-    };
-    let linkage = Linkage::new(Arc::clone(src) as Arc<dyn ErasedBox>, dst_erased);
+    let linkage = Linkage::new(Arc::clone(src) as Arc<dyn ErasedBox>, dst.erased());
     let held = {
         let mut st = src.lock();
         st.target = Some(dst);

@@ -509,7 +509,7 @@ impl BoxText {
         }
     }
 
-    fn name_cow(&self) -> Cow<'static, str> {
+    pub(crate) fn name_cow(&self) -> Cow<'static, str> {
         match self {
             BoxText::Static((name, _)) => Cow::Borrowed(name),
             BoxText::Given(text) => text.0.clone(),

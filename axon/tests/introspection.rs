@@ -110,7 +110,7 @@ impl Component for Jam {
     }
 }
 
-/// Holds a two-slot inbox it never reads, sleeping an hour.
+/// Holds a two-slot inbox it never reads, and never ends.
 #[derive(Boxes)]
 struct Deaf {
     /// Never read.
@@ -119,7 +119,7 @@ struct Deaf {
 
 impl Component for Deaf {
     async fn run(self, _ctx: Context) -> Result<(), Error> {
-        tokio::time::sleep(Duration::from_secs(3600)).await;
+        std::future::pending::<()>().await;
         Ok(())
     }
 }
@@ -164,7 +164,7 @@ impl<T: Send + std::fmt::Debug + 'static> Shapes<T> {
 
 impl<T: Send + 'static> Component for Shapes<T> {
     async fn run(self, _ctx: Context) -> Result<(), Error> {
-        tokio::time::sleep(Duration::from_secs(3600)).await;
+        std::future::pending::<()>().await;
         Ok(())
     }
 }
@@ -791,7 +791,7 @@ fn a_send_blocked_while_watching_control_is_a_stall_whose_time_survives_wakeups(
     assert_eq!(stalls[0].blocked_for, Duration::from_secs(1));
 }
 
-/// Keeps an outbox it never uses, sleeping an hour.
+/// Keeps an outbox it never uses, and never ends.
 #[derive(Boxes)]
 struct Idle {
     /// Linked by the test, never sent on.
@@ -800,7 +800,7 @@ struct Idle {
 
 impl Component for Idle {
     async fn run(self, _ctx: Context) -> Result<(), Error> {
-        tokio::time::sleep(Duration::from_secs(3600)).await;
+        std::future::pending::<()>().await;
         Ok(())
     }
 }

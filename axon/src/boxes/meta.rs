@@ -189,7 +189,7 @@ impl BoxRegistrar<'_> {
     ) {
         match &mut self.to {
             Listing::Describe(infos) => infos.push(BoxInfo {
-                name: Cow::Owned(text.name().to_string()),
+                name: text.name_cow(),
                 direction,
                 type_name,
                 doc: text.doc_cow(),
@@ -376,11 +376,7 @@ impl<T: Send + 'static> ErasedBox for OutboxCore<T> {
         self.lock().taps.len()
     }
     fn target(&self) -> Option<Arc<dyn ErasedBox>> {
-        match &self.lock().target {
-            Some(crate::link::Target::Inbox(i)) => Some(i.clone() as Arc<dyn ErasedBox>),
-            Some(crate::link::Target::Outbox(o)) => Some(o.clone() as Arc<dyn ErasedBox>),
-            None => None,
-        }
+        self.lock().target.as_ref().map(crate::link::Target::erased)
     }
     fn unlink_from(&self, dst: &Arc<dyn ErasedBox>) {
         crate::link::unlink_outbox(self, dst);

@@ -56,9 +56,8 @@ pub(crate) struct OutboxCore<T> {
 }
 
 /// What an unlinked outbox holds until it is linked. Most outboxes are linked before anything
-/// is sent, so the queue is made only when something is held: one null pointer otherwise.
-// Boxed so that an outbox holding nothing (the usual case) pays one thin pointer, not the four
-// words of a `VecDeque`.
+/// is sent, so the queue is made only when something is held: one null pointer otherwise
+/// (boxed, not a `VecDeque`'s four words).
 #[allow(clippy::box_collection)]
 pub(crate) struct Held<T>(Option<Box<VecDeque<T>>>);
 

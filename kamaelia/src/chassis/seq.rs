@@ -213,9 +213,9 @@ impl<T: Send + 'static> Handover<T> {
     /// child.
     fn reclaim(&mut self) {
         if let Some(target) = self.target.take() {
-            for (k, m) in target.take_unread().into_iter().enumerate() {
-                self.held.insert(k, m);
-            }
+            let mut unread = VecDeque::from(target.take_unread());
+            unread.append(&mut self.held);
+            self.held = unread;
         }
     }
 
