@@ -181,6 +181,7 @@ pub(crate) fn adopt<C: Boxes>(
         std::any::type_name::<C>(),
         parent.as_ref().map(|p| p.0),
         Arc::clone(&system.hub),
+        crate::scheduler::TaskLink::new(Arc::clone(&system.scheds[sched])),
     ));
     component.register_boxes(&mut BoxRegistrar {
         to: Listing::Register(&cell),
@@ -192,7 +193,7 @@ pub(crate) fn adopt<C: Boxes>(
         system: Arc::clone(system),
         parent: parent.map(|p| p.1),
         activated: None,
-        exit: None,
+        ended: false,
     };
     Child {
         component,
@@ -220,20 +221,20 @@ pub(crate) fn activate<C: Component>(child: Child<C>) -> ComponentId {
     let (component, guard, ctx, sched) = start(child, false);
     let id = guard.cell.id;
     let system = Arc::clone(&guard.system);
+    let span = crate::trace::component_span(&guard.cell);
     let cell = Arc::clone(&guard.cell);
-    let span = crate::trace::component_span(&cell);
     let task: crate::scheduler::TaskFuture = Box::pin(ComponentTask {
-        body: CatchUnwind {
-            cell,
-            fut: component.run(ctx),
-        },
+        body: Some(component.run(ctx)),
         guard,
     });
-    system.scheds[sched].spawn(match span {
-        // Only a component started while a subscriber listens pays for entering a span.
-        Some(span) => crate::trace::in_span(span, task),
-        None => task,
-    });
+    system.scheds[sched].spawn((
+        match span {
+            // Only a component started while a subscriber listens pays for entering a span.
+            Some(span) => crate::trace::in_span(span, task),
+            None => task,
+        },
+        cell,
+    ));
     id
 }
 
@@ -247,7 +248,7 @@ pub(crate) fn activate_threaded<C: ThreadedComponent>(child: Child<C>) -> Compon
         let _in = span.as_ref().map(crate::trace::Span::enter);
         let mut guard = guard;
         let result = std::panic::catch_unwind(AssertUnwindSafe(|| component.run(ctx)));
-        guard.exit = Some(match result {
+        guard.end(match result {
             Ok(Ok(())) => Exit::Finished,
             Ok(Err(e)) => Exit::Failed(e),
             Err(p) => Exit::Panicked(panic_message(p.as_ref())),
@@ -275,10 +276,11 @@ pin_project_lite::pin_project! {
     /// rather than an `async` block, so the component and its context are stored once (an
     /// `async` block would keep them both as captured values and inside the body's future).
     struct ComponentTask<F> {
-        // Fields drop in declaration order: the body (and the boxes it owns) before the guard
-        // reports the end, whether the task finished or was dropped unfinished.
+        // The body is dropped (with the boxes it owns) before the guard reports the end: on
+        // completion `poll` empties it first; a task dropped unfinished drops its fields in
+        // declaration order.
         #[pin]
-        body: CatchUnwind<F>,
+        body: Option<F>,
         guard: ExitGuard,
     }
 }
@@ -286,47 +288,32 @@ pin_project_lite::pin_project! {
 impl<F: Future<Output = Result<(), Error>>> Future for ComponentTask<F> {
     type Output = ();
 
+    /// Polls the body, catching panics and keeping the live model's state up to date.
     fn poll(self: Pin<&mut Self>, cx: &mut TaskContext<'_>) -> Poll<()> {
-        let this = self.project();
-        let exit = std::task::ready!(this.body.poll(cx));
-        this.guard.exit = Some(exit);
-        Poll::Ready(())
-    }
-}
-
-pin_project_lite::pin_project! {
-    /// Polls a component body, catching panics and keeping the live model's state up to date.
-    struct CatchUnwind<F> {
-        cell: Arc<ComponentCell>,
-        #[pin]
-        fut: F,
-    }
-}
-
-impl<F: Future<Output = Result<(), Error>>> Future for CatchUnwind<F> {
-    type Output = Exit;
-
-    fn poll(self: Pin<&mut Self>, cx: &mut TaskContext<'_>) -> Poll<Exit> {
-        let this = self.project();
-        if this.cell.waker.get().is_none() {
-            this.cell.waker.set(cx.waker().clone()).ok();
-        }
-        if this.cell.cancel.load(std::sync::atomic::Ordering::SeqCst) {
-            return Poll::Ready(Exit::Cancelled);
-        }
-        this.cell.set_activity(Activity::Running, 0);
-        let fut = this.fut;
-        match std::panic::catch_unwind(AssertUnwindSafe(|| fut.poll(cx))) {
-            Ok(Poll::Pending) => {
-                if this.cell.activity().0 == Activity::Running {
-                    this.cell.set_activity(Activity::Waiting, 0);
+        let mut this = self.project();
+        let cell = &this.guard.cell;
+        let exit = if cell.cancel.load(std::sync::atomic::Ordering::SeqCst) {
+            Exit::Cancelled
+        } else {
+            cell.set_activity(Activity::Running, 0);
+            let Some(fut) = this.body.as_mut().as_pin_mut() else {
+                return Poll::Ready(());
+            };
+            match std::panic::catch_unwind(AssertUnwindSafe(|| fut.poll(cx))) {
+                Ok(Poll::Pending) => {
+                    if cell.activity().0 == Activity::Running {
+                        cell.set_activity(Activity::Waiting, 0);
+                    }
+                    return Poll::Pending;
                 }
-                Poll::Pending
+                Ok(Poll::Ready(Ok(()))) => Exit::Finished,
+                Ok(Poll::Ready(Err(e))) => Exit::Failed(e),
+                Err(p) => Exit::Panicked(panic_message(p.as_ref())),
             }
-            Ok(Poll::Ready(Ok(()))) => Poll::Ready(Exit::Finished),
-            Ok(Poll::Ready(Err(e))) => Poll::Ready(Exit::Failed(e)),
-            Err(p) => Poll::Ready(Exit::Panicked(panic_message(p.as_ref()))),
-        }
+        };
+        this.body.set(None);
+        this.guard.end(exit);
+        Poll::Ready(())
     }
 }
 
@@ -339,12 +326,24 @@ pub(crate) struct ExitGuard {
     parent: Option<InboxRef<ChildExit>>,
     /// `Some(threaded)` once activated.
     activated: Option<bool>,
-    pub(crate) exit: Option<Exit>,
+    /// Set by [`end`](Self::end); a guard dropped without it reports the component cancelled.
+    ended: bool,
 }
 
 impl Drop for ExitGuard {
     fn drop(&mut self) {
-        let exit = self.exit.take().unwrap_or(Exit::Cancelled);
+        if !self.ended {
+            self.end(Exit::Cancelled);
+        }
+    }
+}
+
+impl ExitGuard {
+    /// Reports that the component ended with `exit` (once; later calls do nothing).
+    pub(crate) fn end(&mut self, exit: Exit) {
+        if std::mem::replace(&mut self.ended, true) {
+            return;
+        }
         let (activity, failure): (Activity, Option<Cow<'_, str>>) = match &exit {
             Exit::Finished => (Activity::Finished, None),
             Exit::Failed(e) => (Activity::Failed, Some(Cow::Owned(e.to_string()))),
@@ -381,7 +380,7 @@ impl Drop for ExitGuard {
         {
             self.system.services.remove_owner(self.cell.id);
         }
-        self.system.registry.remove(self.cell.id);
+        self.system.registry.remove(&self.cell);
         if self.activated.is_some() {
             self.system.registry.record_end(Arc::clone(&self.cell));
         }

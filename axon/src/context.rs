@@ -272,7 +272,7 @@ impl Context {
         let from_cell = self.cell_of(from, from_box)?;
         let to_cell = self.cell_of(to, to_box)?;
         let src = from_cell.find_any_box(from_box)?;
-        let dst = match src.meta().direction {
+        let dst = match src.meta().direction() {
             // An inbox can only forward to an inbox.
             Direction::Inbox => to_cell.find_box(to_box, Direction::Inbox)?,
             // An outbox goes to an inbox, or to an outbox (pass-through) if that is what exists.

@@ -541,7 +541,7 @@ pub enum LinkError {
 
 impl LinkError {
     pub(crate) fn mismatch(from: &BoxMeta, to: &BoxMeta) -> Self {
-        if from.direction == Direction::Inbox && to.direction == Direction::Outbox {
+        if from.direction() == Direction::Inbox && to.direction() == Direction::Outbox {
             return LinkError::WrongDirection {
                 from: from.label(),
                 to: to.label(),
@@ -549,9 +549,9 @@ impl LinkError {
         }
         LinkError::TypeMismatch {
             from: from.label(),
-            from_type: from.type_name,
+            from_type: from.type_name(),
             to: to.label(),
-            to_type: to.type_name,
+            to_type: to.type_name(),
         }
     }
 }

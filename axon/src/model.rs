@@ -90,8 +90,8 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
+use smallvec::SmallVec;
 use std::borrow::Cow;
-use std::collections::BTreeMap;
 use std::fmt;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
@@ -180,15 +180,19 @@ pub(crate) struct ComponentCell {
     pub(crate) hub: Arc<Hub>,
     /// Set once the component is announced, so boxes added later are announced one by one.
     announced: std::sync::atomic::AtomicBool,
-    pub(crate) boxes: Mutex<Vec<BoxSlot>>,
+    /// Its boxes. Room for four in place (a component's usual `inbox`, `control`, `outbox`
+    /// and `signal`), so most components need no separate allocation for the list.
+    pub(crate) boxes: Mutex<SmallVec<[BoxSlot; 4]>>,
     pub(crate) owns_services: std::sync::atomic::AtomicBool,
+    /// Its place in the [`Registry`] while it is live.
+    registry_slot: std::sync::atomic::AtomicU32,
     next_box: std::sync::atomic::AtomicUsize,
     pub(crate) failure: Mutex<Option<String>>,
     /// Set by [`Context::cancel_child`](crate::Context::cancel_child); the component's task
     /// sees it at its next poll and ends as cancelled.
     pub(crate) cancel: std::sync::atomic::AtomicBool,
-    /// The component task's waker, kept from its first poll so a cancel can wake it.
-    pub(crate) waker: std::sync::OnceLock<std::task::Waker>,
+    /// How its task is woken (this entry is the task's waker).
+    pub(crate) task: crate::scheduler::TaskLink,
 }
 
 impl ComponentCell {
@@ -198,6 +202,7 @@ impl ComponentCell {
         type_name: &'static str,
         parent: Option<ComponentId>,
         hub: Arc<Hub>,
+        task: crate::scheduler::TaskLink,
     ) -> Self {
         ComponentCell {
             id,
@@ -210,12 +215,13 @@ impl ComponentCell {
             last_wait_since: AtomicU64::new(0),
             hub,
             announced: std::sync::atomic::AtomicBool::new(false),
-            boxes: Mutex::new(Vec::new()),
+            boxes: Mutex::new(SmallVec::new()),
             owns_services: std::sync::atomic::AtomicBool::new(false),
+            registry_slot: std::sync::atomic::AtomicU32::new(u32::MAX),
             next_box: std::sync::atomic::AtomicUsize::new(0),
             failure: Mutex::new(None),
             cancel: std::sync::atomic::AtomicBool::new(false),
-            waker: std::sync::OnceLock::new(),
+            task,
         }
     }
 
@@ -394,9 +400,7 @@ impl ComponentCell {
     /// Asks the component's task to end as cancelled at its next poll, and wakes it.
     pub(crate) fn request_cancel(&self) {
         self.cancel.store(true, Ordering::SeqCst);
-        if let Some(w) = self.waker.get() {
-            w.wake_by_ref();
-        }
+        self.task.wake();
     }
 
     /// True while registered but not yet activated.
@@ -405,7 +409,7 @@ impl ComponentCell {
     }
 
     pub(crate) fn slots(&self) -> Vec<BoxSlot> {
-        lock(&self.boxes).clone()
+        lock(&self.boxes).to_vec()
     }
 
     /// Finds a box by name and direction, with the error naming what exists.
@@ -418,7 +422,7 @@ impl ComponentCell {
         slots
             .iter()
             .filter_map(|s| Some((s.handle.as_ref()?, s)))
-            .find(|(h, s)| h.meta().direction == direction && s.name() == name)
+            .find(|(h, s)| h.meta().direction() == direction && s.name() == name)
             .map(|(h, _)| Arc::clone(h))
             .ok_or_else(|| crate::LinkError::NoSuchBox {
                 component: self.name(),
@@ -429,7 +433,7 @@ impl ComponentCell {
                     .filter(|s| {
                         s.handle
                             .as_ref()
-                            .is_some_and(|h| h.meta().direction == direction)
+                            .is_some_and(|h| h.meta().direction() == direction)
                     })
                     .map(|s| s.name().to_string())
                     .collect(),
@@ -467,8 +471,8 @@ impl BoxSlot {
     fn info(&self, handle: &Arc<dyn ErasedBox>) -> BoxInfo {
         BoxInfo {
             name: self.text.name_cow(),
-            direction: handle.meta().direction,
-            type_name: handle.meta().type_name,
+            direction: handle.meta().direction(),
+            type_name: handle.meta().type_name(),
             doc: self.text.doc_cow(),
         }
     }
@@ -644,19 +648,34 @@ pub const RECENTLY_ENDED: usize = 64;
 /// The registry of live components behind [`Snapshot`].
 #[derive(Default)]
 pub(crate) struct Registry {
-    /// Ordered by id: ids only grow, so inserts append at the right edge and components that
-    /// were created together sit together (a hash table would scatter them and pay a cache
-    /// miss for each of 100,000 components created and ended in order).
-    components: Mutex<BTreeMap<ComponentId, Arc<ComponentCell>>>,
+    components: Mutex<Live>,
     ended: Mutex<std::collections::VecDeque<Arc<ComponentCell>>>,
+}
+
+/// The live components, in a slab: a component is added and removed in constant time (it
+/// knows its slot), which is what creating and ending 100,000 of them needs. Finding one by id
+/// ([`Registry::get`]: wiring by id to a component that is not a child) is a scan, and
+/// [`Registry::all`] sorts by id; both serve rare, slow paths.
+#[derive(Default)]
+struct Live {
+    slots: Vec<Option<Arc<ComponentCell>>>,
+    /// Empty slots, reused before the slab grows (so it is as long as the most components
+    /// that were ever live at once).
+    free: Vec<u32>,
 }
 
 impl Registry {
     pub(crate) fn insert(&self, cell: Arc<ComponentCell>) {
-        self.components
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .insert(cell.id, cell);
+        let mut live = lock(&self.components);
+        let slot = match live.free.pop() {
+            Some(slot) => slot,
+            None => {
+                live.slots.push(None);
+                u32::try_from(live.slots.len() - 1).expect("fewer than 4 billion live components")
+            }
+        };
+        cell.registry_slot.store(slot, Ordering::Relaxed);
+        live.slots[slot as usize] = Some(cell);
     }
 
     /// Remembers an ended component for [`Snapshot::ended`] (bounded).
@@ -668,24 +687,39 @@ impl Registry {
         ended.push_back(cell);
     }
 
-    pub(crate) fn remove(&self, id: ComponentId) {
-        self.components
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .remove(&id);
+    pub(crate) fn remove(&self, cell: &ComponentCell) {
+        let slot = cell.registry_slot.swap(u32::MAX, Ordering::Relaxed);
+        let mut live = lock(&self.components);
+        let taken = match live.slots.get_mut(slot as usize) {
+            Some(place) if place.as_ref().is_some_and(|c| c.id == cell.id) => place.take(),
+            _ => None,
+        };
+        if taken.is_some() {
+            live.free.push(slot);
+        }
+        drop(live);
+        drop(taken);
     }
 
     pub(crate) fn get(&self, id: ComponentId) -> Option<Arc<ComponentCell>> {
-        self.components
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .get(&id)
+        lock(&self.components)
+            .slots
+            .iter()
+            .flatten()
+            .find(|c| c.id == id)
             .cloned()
     }
 
     /// Every live component, in id order.
     pub(crate) fn all(&self) -> Vec<Arc<ComponentCell>> {
-        lock(&self.components).values().cloned().collect()
+        let mut all: Vec<_> = lock(&self.components)
+            .slots
+            .iter()
+            .flatten()
+            .cloned()
+            .collect();
+        all.sort_unstable_by_key(|c| c.id);
+        all
     }
 
     pub(crate) fn snapshot(&self, hub: &Hub) -> Snapshot {
@@ -759,7 +793,7 @@ pub(crate) fn address(meta: &crate::boxes::meta::BoxMeta) -> BoxAddress {
         },
         None => BoxAddress {
             component: None,
-            name: format!("(unregistered {})", meta.direction),
+            name: format!("(unregistered {})", meta.direction()),
         },
     }
 }

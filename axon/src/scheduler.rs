@@ -28,7 +28,13 @@ use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::task::{Context, Poll, Wake, Waker};
 
+use crate::model::ComponentCell;
+
 pub(crate) type TaskFuture = Pin<Box<dyn Future<Output = ()> + Send + 'static>>;
+
+/// A task to start: its future and the live-model entry of the component it runs, which is
+/// also the task's waker (see [`TaskLink`]).
+pub(crate) type NewTask = (TaskFuture, Arc<ComponentCell>);
 
 /// How many tasks one scheduler polls before it lets tokio look at I/O and timers.
 const BUDGET: usize = 256;
@@ -39,9 +45,25 @@ struct TaskKey {
     gen: u32,
 }
 
+impl TaskKey {
+    /// No key yet: the task has not reached its scheduler's slots.
+    const NONE: u64 = u64::MAX;
+
+    fn pack(self) -> u64 {
+        (u64::from(self.slot) << 32) | u64::from(self.gen)
+    }
+
+    fn unpack(word: u64) -> Option<TaskKey> {
+        (word != Self::NONE).then_some(TaskKey {
+            slot: (word >> 32) as u32,
+            gen: word as u32,
+        })
+    }
+}
+
 enum Injected {
     Wake(TaskKey),
-    Spawn(TaskFuture),
+    Spawn(NewTask),
 }
 
 /// The part of a scheduler that other threads and wakers may touch.
@@ -64,7 +86,7 @@ thread_local! {
 struct Local {
     sched: u64,
     queue: VecDeque<TaskKey>,
-    spawned: Vec<TaskFuture>,
+    spawned: Vec<NewTask>,
     idle: bool,
 }
 
@@ -108,8 +130,8 @@ impl SchedShared {
     }
 
     /// Queues a new task on this scheduler.
-    pub(crate) fn spawn(&self, fut: TaskFuture) {
-        let mut fut = Some(fut);
+    pub(crate) fn spawn(&self, task: NewTask) {
+        let mut fut = Some(task);
         match self.with_local(|l| {
             l.spawned.push(fut.take().expect("taken once"));
             std::mem::replace(&mut l.idle, false)
@@ -157,28 +179,52 @@ impl SchedShared {
     }
 }
 
-struct TaskHeader {
+/// How a component's task is woken: kept inside its live-model entry, which serves as the
+/// task's waker, so starting a task allocates nothing for waking it.
+pub(crate) struct TaskLink {
     sched: Arc<SchedShared>,
-    key: TaskKey,
+    /// The task's [`TaskKey`] once its scheduler has taken it in ([`TaskKey::NONE`] before).
+    key: AtomicU64,
+    /// Queued (or about to be polled): further wake-ups until the poll are a flag test.
     scheduled: AtomicBool,
 }
 
-impl Wake for TaskHeader {
+impl TaskLink {
+    /// For a component that will run on `sched`.
+    pub(crate) fn new(sched: Arc<SchedShared>) -> Self {
+        TaskLink {
+            sched,
+            key: AtomicU64::new(TaskKey::NONE),
+            scheduled: AtomicBool::new(true),
+        }
+    }
+
+    /// Queues the task unless it is queued already. Before the scheduler has taken the task in
+    /// there is nothing to queue: it is polled as soon as it is taken in.
+    pub(crate) fn wake(&self) {
+        if !self.scheduled.swap(true, Ordering::AcqRel) {
+            if let Some(key) = TaskKey::unpack(self.key.load(Ordering::SeqCst)) {
+                self.sched.schedule(key);
+            }
+        }
+    }
+}
+
+impl Wake for ComponentCell {
     fn wake(self: Arc<Self>) {
-        self.wake_by_ref();
+        self.task.wake();
     }
 
     fn wake_by_ref(self: &Arc<Self>) {
-        if !self.scheduled.swap(true, Ordering::AcqRel) {
-            self.sched.schedule(self.key);
-        }
+        self.task.wake();
     }
 }
 
 struct TaskEntry {
     future: TaskFuture,
+    /// Made from `cell`.
     waker: Waker,
-    header: Arc<TaskHeader>,
+    cell: Arc<ComponentCell>,
 }
 
 struct Slot {
@@ -249,11 +295,11 @@ impl Driver {
         self.with_queue(|l| l.queue.pop_front())
     }
 
-    fn take_spawned(&mut self) -> Vec<TaskFuture> {
+    fn take_spawned(&mut self) -> Vec<NewTask> {
         self.with_queue(|l| std::mem::take(&mut l.spawned))
     }
 
-    fn insert(&mut self, future: TaskFuture) {
+    fn insert(&mut self, (future, cell): NewTask) {
         let slot = match self.free.pop() {
             Some(s) => s,
             None => {
@@ -265,16 +311,13 @@ impl Driver {
             slot,
             gen: self.slots[slot as usize].gen,
         };
-        let header = Arc::new(TaskHeader {
-            sched: Arc::clone(&self.shared),
-            key,
-            scheduled: AtomicBool::new(true),
-        });
-        let waker = Waker::from(Arc::clone(&header));
+        cell.task.scheduled.store(true, Ordering::SeqCst);
+        cell.task.key.store(key.pack(), Ordering::SeqCst);
+        let waker = Waker::from(Arc::clone(&cell));
         self.slots[slot as usize].task = Some(TaskEntry {
             future,
             waker,
-            header,
+            cell,
         });
         self.with_queue(|l| l.queue.push_back(key));
     }
@@ -322,12 +365,12 @@ impl Driver {
             let Some(TaskEntry {
                 future,
                 waker,
-                header,
+                cell,
             }) = slot.task.as_mut()
             else {
                 continue;
             };
-            header.scheduled.store(false, Ordering::Release);
+            cell.task.scheduled.store(false, Ordering::Release);
             let mut cx = Context::from_waker(waker);
             polled += 1;
             crate::coop::grant();

@@ -184,7 +184,7 @@ impl SystemShared {
                     continue;
                 }
                 let Some(handle) = s.handle else { continue };
-                if handle.meta().direction != Direction::Inbox {
+                if handle.meta().direction() != Direction::Inbox {
                     continue;
                 }
                 if let Ok(core) = handle.as_any_arc().downcast::<InboxCore<Control>>() {

@@ -5,7 +5,7 @@
 //! the control/signal convention: the source sends `ProducerFinished` on `signal`, which each
 //! stage receives on `control`, drains, and passes on.
 
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, OnceLock};
 use std::time::Instant;
 
 use axon::{
@@ -79,9 +79,13 @@ impl<T: Send + 'static> PassThrough<T> {
 }
 
 /// Set `AXON_BENCH_PER_MESSAGE=1` to run the pass-through stages one message at a time
-/// (`next_event` + `send`) instead of in batches, to see what batching buys.
+/// (`next_event` + `send`) instead of in batches, to see what batching buys. Read once per
+/// process: W4 builds 100,000 stages, and reading the environment for each cost about 300
+/// instructions a component, charged to axon alone.
 fn per_message() -> bool {
-    std::env::var_os("AXON_BENCH_PER_MESSAGE").is_some_and(|v| v == "1")
+    static PER_MESSAGE: OnceLock<bool> = OnceLock::new();
+    *PER_MESSAGE
+        .get_or_init(|| std::env::var_os("AXON_BENCH_PER_MESSAGE").is_some_and(|v| v == "1"))
 }
 
 impl<T: Send + 'static> Component for PassThrough<T> {

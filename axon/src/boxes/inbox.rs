@@ -21,7 +21,7 @@ use std::sync::Arc;
 use crate::lock::{Mutex, MutexGuard};
 use std::task::{Context, Poll, Waker};
 
-use super::meta::{BoxMeta, Direction};
+use super::meta::BoxMeta;
 use crate::error::TryRecvError;
 use crate::model::{text_of, Activity, MessageFormat, Taps};
 
@@ -141,7 +141,7 @@ impl<T> InboxCore<T> {
                 taps: Taps::default(),
             }),
             len: AtomicUsize::new(0),
-            meta: BoxMeta::new(Direction::Inbox, std::any::type_name::<T>()),
+            meta: BoxMeta::new(super::meta::inbox_kind::<T>),
         })
     }
 
@@ -585,7 +585,7 @@ impl<T> std::fmt::Debug for Inbox<T> {
         let st = self.core.lock();
         f.debug_struct("Inbox")
             .field("name", &self.core.meta.label())
-            .field("type", &self.core.meta.type_name)
+            .field("type", &self.core.meta.type_name())
             .field("len", &st.queue.len())
             .field("capacity", &capacity_of(&st))
             .finish()

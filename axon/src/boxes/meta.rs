@@ -29,7 +29,7 @@
 use std::any::{Any, TypeId};
 use std::borrow::Cow;
 use std::fmt;
-use std::sync::{Arc, OnceLock};
+use std::sync::Arc;
 
 use super::inbox::{Inbox, InboxCore};
 use super::outbox::{Outbox, OutboxCore};
@@ -252,23 +252,46 @@ pub(crate) struct Owner {
 
 /// The metadata every box core carries.
 pub(crate) struct BoxMeta {
-    pub(crate) direction: Direction,
-    pub(crate) type_name: &'static str,
-    owner: OnceLock<Owner>,
+    /// Direction and message type, behind one function pointer (both are fixed by the core's
+    /// type, so each box pays 8 bytes for them instead of 24).
+    kind: fn() -> (Direction, &'static str),
+    /// Set once (a spin `Once`: setting it is a compare-and-swap, where `OnceLock` takes a
+    /// slower general path, and reading it is one load either way).
+    owner: spin::Once<Owner>,
+}
+
+/// [`BoxMeta`]'s kind for an inbox of `T`.
+pub(crate) fn inbox_kind<T>() -> (Direction, &'static str) {
+    (Direction::Inbox, std::any::type_name::<T>())
+}
+
+/// [`BoxMeta`]'s kind for an outbox of `T`.
+pub(crate) fn outbox_kind<T>() -> (Direction, &'static str) {
+    (Direction::Outbox, std::any::type_name::<T>())
 }
 
 impl BoxMeta {
-    pub(crate) fn new(direction: Direction, type_name: &'static str) -> Self {
+    /// `kind` is [`inbox_kind::<T>`] or [`outbox_kind::<T>`].
+    pub(crate) fn new(kind: fn() -> (Direction, &'static str)) -> Self {
         BoxMeta {
-            direction,
-            type_name,
-            owner: OnceLock::new(),
+            kind,
+            owner: spin::Once::new(),
         }
+    }
+
+    /// Inbox or outbox.
+    pub(crate) fn direction(&self) -> Direction {
+        (self.kind)().0
+    }
+
+    /// The Rust type of the messages the box carries.
+    pub(crate) fn type_name(&self) -> &'static str {
+        (self.kind)().1
     }
 
     pub(crate) fn set_owner(&self, owner: Owner) {
         // A box belongs to the first component that registers it; later claims are ignored.
-        self.owner.set(owner).ok();
+        self.owner.call_once(|| owner);
     }
 
     pub(crate) fn owner(&self) -> Option<&Owner> {
@@ -283,7 +306,7 @@ impl BoxMeta {
                 o.cell.name(),
                 o.cell.box_name(o.index).unwrap_or_default()
             ),
-            None => format!("(unregistered {})", self.direction),
+            None => format!("(unregistered {})", self.direction()),
         }
     }
 

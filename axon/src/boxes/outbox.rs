@@ -37,7 +37,7 @@ use crate::lock::{Mutex, MutexGuard};
 use std::task::{Context, Poll};
 
 use super::inbox::{InboxCore, Push, PushMany, DEFAULT_CAPACITY};
-use super::meta::{BoxMeta, BoxStats, Direction};
+use super::meta::{BoxMeta, BoxStats};
 use crate::error::{SendError, TrySendError};
 use crate::link::{Route, Target};
 use crate::model::{text_of, Activity, MessageFormat, Taps};
@@ -108,7 +108,7 @@ impl<T> OutboxCore<T> {
                 format: None,
                 taps: Taps::default(),
             }),
-            meta: BoxMeta::new(Direction::Outbox, std::any::type_name::<T>()),
+            meta: BoxMeta::new(super::meta::outbox_kind::<T>),
             sent: AtomicU64::new(0),
             tapped: std::sync::atomic::AtomicBool::new(false),
             ended: std::sync::atomic::AtomicBool::new(false),
@@ -463,7 +463,7 @@ impl<T> std::fmt::Debug for Outbox<T> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Outbox")
             .field("name", &self.core.meta.label())
-            .field("type", &self.core.meta.type_name)
+            .field("type", &self.core.meta.type_name())
             .field("linked", &self.is_linked())
             .finish()
     }

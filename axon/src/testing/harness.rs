@@ -225,7 +225,7 @@ impl Harness {
             .slots
             .iter()
             .enumerate()
-            .filter(|(_, s)| s.handle.meta().direction == Direction::Outbox)
+            .filter(|(_, s)| s.handle.meta().direction() == Direction::Outbox)
             .map(|(i, s)| (i, Arc::clone(&s.handle)))
             .collect();
         for (i, handle) in outboxes {
@@ -289,7 +289,7 @@ impl Harness {
     fn find(&self, name: &str, direction: Direction) -> Result<usize, HarnessError> {
         self.slots
             .iter()
-            .position(|s| s.name == name && s.handle.meta().direction == direction)
+            .position(|s| s.name == name && s.handle.meta().direction() == direction)
             .ok_or_else(|| HarnessError::NoSuchBox {
                 component: self.cell.name(),
                 name: name.to_string(),
@@ -297,7 +297,7 @@ impl Harness {
                 available: self
                     .slots
                     .iter()
-                    .filter(|s| s.handle.meta().direction == direction)
+                    .filter(|s| s.handle.meta().direction() == direction)
                     .map(|s| s.name.clone())
                     .collect(),
             })
@@ -310,7 +310,7 @@ impl Harness {
         } else {
             Err(HarnessError::TypeMismatch {
                 name: self.label(&s.name),
-                box_type: s.handle.meta().type_name,
+                box_type: s.handle.meta().type_name(),
                 requested: std::any::type_name::<T>(),
             })
         }
@@ -376,7 +376,7 @@ impl Harness {
                 .downcast::<OutboxCore<T>>()
                 .map_err(|_| HarnessError::TypeMismatch {
                     name: self.label(&self.slots[slot].name),
-                    box_type: self.slots[slot].handle.meta().type_name,
+                    box_type: self.slots[slot].handle.meta().type_name(),
                     requested: std::any::type_name::<T>(),
                 })?;
             src.link_erased(Arc::clone(&tap.inbox.core) as Arc<dyn ErasedBox>)?;
