@@ -11,7 +11,6 @@
 
 #[cfg(axon_loom)]
 use loom::sync::atomic::AtomicUsize;
-use std::collections::VecDeque;
 use std::future::poll_fn;
 #[cfg(not(axon_loom))]
 use std::sync::atomic::AtomicUsize;
@@ -22,6 +21,7 @@ use crate::lock::{Mutex, MutexGuard};
 use std::task::{Context, Poll, Waker};
 
 use super::meta::BoxMeta;
+use super::queue::Queue;
 use crate::error::TryRecvError;
 use crate::model::{text_of, Activity, MessageFormat, Taps};
 
@@ -38,7 +38,7 @@ pub(crate) struct InboxCore<T> {
 }
 
 pub(crate) struct InboxState<T> {
-    pub(crate) queue: VecDeque<T>,
+    pub(crate) queue: Queue<T>,
     /// `usize::MAX` means unbounded.
     pub(crate) capacity: usize,
     /// Bumped whenever the set of chains ending here changes, so that senders holding a cached
@@ -125,7 +125,7 @@ impl<T> InboxCore<T> {
     pub(crate) fn new(capacity: usize) -> Arc<Self> {
         Arc::new(InboxCore {
             state: Mutex::new(InboxState {
-                queue: VecDeque::new(),
+                queue: Queue::Empty,
                 capacity,
                 epoch: 0,
                 forward: None,
@@ -201,7 +201,7 @@ impl<T> InboxCore<T> {
         let before = st.queue.len();
         st.queue.extend(msgs);
         if !st.taps.is_empty() {
-            st.tap(st.queue.range(before..));
+            st.tap(st.queue.iter_from(before));
         }
         let n = (st.queue.len() - before) as u64;
         st.pushed += n;
@@ -336,7 +336,7 @@ impl<T> InboxCore<T> {
     pub(crate) fn pop_many(&self, buf: &mut Vec<T>, max: usize) -> usize {
         let mut st = self.lock();
         let n = st.queue.len().min(max);
-        buf.extend(st.queue.drain(..n));
+        st.queue.pop_into(buf, n);
         st.popped += n as u64;
         self.sync_len(&st);
         let waiters = if n > 0 {
@@ -376,7 +376,7 @@ impl<T> InboxCore<T> {
         st.closed = true;
         st.discarded += st.queue.len() as u64;
         let dropped = if st.keep_unread {
-            VecDeque::new()
+            Queue::Empty
         } else {
             std::mem::take(&mut st.queue)
         };
@@ -737,7 +737,7 @@ impl<T: Send + 'static> InboxRef<T> {
         if !st.closed {
             return Vec::new();
         }
-        let unread: Vec<T> = st.queue.drain(..).collect();
+        let unread: Vec<T> = std::mem::take(&mut st.queue).into_iter().collect();
         st.discarded -= unread.len() as u64;
         self.core.sync_len(&st);
         unread

@@ -13,6 +13,7 @@
 pub(crate) mod inbox;
 pub(crate) mod meta;
 pub(crate) mod outbox;
+mod queue;
 
 pub use inbox::{Inbox, InboxRef, DEFAULT_CAPACITY};
 pub use meta::{box_infos, BoxInfo, BoxRegistrar, BoxStats, Boxes, Direction};
