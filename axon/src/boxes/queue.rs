@@ -12,19 +12,15 @@
 use std::collections::VecDeque;
 
 /// A FIFO queue with room for one element in place (see the module docs).
+#[derive(Default)]
 pub(crate) enum Queue<T> {
     /// Empty, and no buffer allocated.
+    #[default]
     Empty,
     /// One element, held in place.
     One(T),
     /// A buffer (kept once allocated, even when empty).
     Many(VecDeque<T>),
-}
-
-impl<T> Default for Queue<T> {
-    fn default() -> Self {
-        Queue::Empty
-    }
 }
 
 impl<T> Queue<T> {
@@ -86,7 +82,7 @@ impl<T> Queue<T> {
             return;
         }
         // Held in place while only one is waiting.
-        while self.len() < 1 {
+        while self.is_empty() {
             match msgs.next() {
                 Some(m) => self.push_back(m),
                 None => return,
