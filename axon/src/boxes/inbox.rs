@@ -125,7 +125,7 @@ impl<T> InboxCore<T> {
     pub(crate) fn new(capacity: usize) -> Arc<Self> {
         Arc::new(InboxCore {
             state: Mutex::new(InboxState {
-                queue: Queue::Empty,
+                queue: Queue::default(),
                 capacity,
                 epoch: 0,
                 forward: None,
@@ -376,7 +376,7 @@ impl<T> InboxCore<T> {
         st.closed = true;
         st.discarded += st.queue.len() as u64;
         let dropped = if st.keep_unread {
-            Queue::Empty
+            Queue::default()
         } else {
             std::mem::take(&mut st.queue)
         };

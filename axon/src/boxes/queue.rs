@@ -5,15 +5,31 @@
 //! `ProducerFinished`, a request/response exchange has one message in flight — and a new
 //! component's first message would otherwise pay for allocating (and later freeing) a buffer.
 //! Once a buffer exists it is kept for the life of the inbox, so a busy inbox allocates nothing
-//! per message. The cost: an inbox's state is as large as one message (or a `VecDeque`, 32
-//! bytes, whichever is larger), so a message type of several hundred bytes makes every inbox of
-//! it that much larger; send large payloads behind a `Box` or `Arc`.
+//! per message, and its push and pop are a `VecDeque`'s plus one predictable test. The length
+//! is kept beside the elements, so reading it (several times per delivery) is one load. The
+//! cost: an inbox's state is as large as one message (or a `VecDeque`, 32 bytes, whichever is
+//! larger), so a message type of several hundred bytes makes every inbox of it that much
+//! larger; send large payloads behind a `Box` or `Arc`.
 
 use std::collections::VecDeque;
 
 /// A FIFO queue with room for one element in place (see the module docs).
+pub(crate) struct Queue<T> {
+    len: usize,
+    slots: Slots<T>,
+}
+
+impl<T> Default for Queue<T> {
+    fn default() -> Self {
+        Queue {
+            len: 0,
+            slots: Slots::Empty,
+        }
+    }
+}
+
 #[derive(Default)]
-pub(crate) enum Queue<T> {
+enum Slots<T> {
     /// Empty, and no buffer allocated.
     #[default]
     Empty,
@@ -24,61 +40,83 @@ pub(crate) enum Queue<T> {
 }
 
 impl<T> Queue<T> {
-    #[inline]
+    #[inline(always)]
     pub(crate) fn len(&self) -> usize {
-        match self {
-            Queue::Empty => 0,
-            Queue::One(_) => 1,
-            Queue::Many(q) => q.len(),
-        }
+        self.len
     }
 
-    #[inline]
+    #[inline(always)]
     pub(crate) fn is_empty(&self) -> bool {
-        self.len() == 0
+        self.len == 0
     }
 
     /// The buffer, made now (holding what was here) if there was none.
+    #[cold]
     fn many(&mut self) -> &mut VecDeque<T> {
-        if !matches!(self, Queue::Many(_)) {
+        if !matches!(self.slots, Slots::Many(_)) {
             let mut q = VecDeque::new();
-            if let Queue::One(m) = std::mem::take(self) {
+            if let Slots::One(m) = std::mem::take(&mut self.slots) {
                 q.push_back(m);
             }
-            *self = Queue::Many(q);
+            self.slots = Slots::Many(q);
         }
-        match self {
-            Queue::Many(q) => q,
+        match &mut self.slots {
+            Slots::Many(q) => q,
             _ => unreachable!("made just above"),
         }
     }
 
-    #[inline]
+    /// Adds `msg` at the back.
+    #[inline(always)]
     pub(crate) fn push_back(&mut self, msg: T) {
-        match self {
-            Queue::Empty => *self = Queue::One(msg),
-            Queue::Many(q) => q.push_back(msg),
-            Queue::One(_) => self.many().push_back(msg),
+        self.len += 1;
+        match &mut self.slots {
+            Slots::Many(q) => q.push_back(msg),
+            _ => self.push_back_cold(msg),
         }
     }
 
-    #[inline]
+    #[cold]
+    #[inline(never)]
+    fn push_back_cold(&mut self, msg: T) {
+        match self.slots {
+            Slots::Empty => self.slots = Slots::One(msg),
+            _ => self.many().push_back(msg),
+        }
+    }
+
+    /// Takes the front element.
+    #[inline(always)]
     pub(crate) fn pop_front(&mut self) -> Option<T> {
-        match self {
-            Queue::Empty => None,
-            Queue::Many(q) => q.pop_front(),
-            Queue::One(_) => match std::mem::take(self) {
-                Queue::One(m) => Some(m),
-                _ => unreachable!("matched One"),
-            },
+        if self.len == 0 {
+            return None;
+        }
+        self.len -= 1;
+        match &mut self.slots {
+            Slots::Many(q) => q.pop_front(),
+            _ => self.pop_one(),
+        }
+    }
+
+    #[cold]
+    #[inline(never)]
+    fn pop_one(&mut self) -> Option<T> {
+        match std::mem::take(&mut self.slots) {
+            Slots::One(m) => Some(m),
+            other => {
+                self.slots = other;
+                None
+            }
         }
     }
 
     /// Appends everything `msgs` yields.
     pub(crate) fn extend(&mut self, msgs: impl IntoIterator<Item = T>) {
         let mut msgs = msgs.into_iter();
-        if let Queue::Many(q) = self {
+        if let Slots::Many(q) = &mut self.slots {
+            let before = q.len();
             q.extend(msgs);
+            self.len += q.len() - before;
             return;
         }
         // Held in place while only one is waiting.
@@ -89,16 +127,23 @@ impl<T> Queue<T> {
             }
         }
         if let Some(m) = msgs.next() {
+            self.push_back(m);
             let q = self.many();
-            q.push_back(m);
+            let before = q.len();
             q.extend(msgs);
+            let added = q.len() - before;
+            self.len += added;
         }
     }
 
     /// Moves the first `n` elements (at most [`len`](Self::len)) to the end of `buf`.
     pub(crate) fn pop_into(&mut self, buf: &mut Vec<T>, n: usize) {
-        match self {
-            Queue::Many(q) => buf.extend(q.drain(..n.min(q.len()))),
+        let n = n.min(self.len);
+        match &mut self.slots {
+            Slots::Many(q) => {
+                buf.extend(q.drain(..n));
+                self.len -= n;
+            }
             _ if n == 0 => {}
             _ => buf.extend(self.pop_front()),
         }
@@ -106,10 +151,10 @@ impl<T> Queue<T> {
 
     /// The elements from position `start` on, front to back.
     pub(crate) fn iter_from(&self, start: usize) -> impl Iterator<Item = &T> {
-        let (one, many) = match self {
-            Queue::Empty => (None, None),
-            Queue::One(m) => ((start == 0).then_some(m), None),
-            Queue::Many(q) => (None, Some(q.range(start.min(q.len())..))),
+        let (one, many) = match &self.slots {
+            Slots::Empty => (None, None),
+            Slots::One(m) => ((start == 0).then_some(m), None),
+            Slots::Many(q) => (None, Some(q.range(start.min(q.len())..))),
         };
         one.into_iter().chain(many.into_iter().flatten())
     }
@@ -123,10 +168,10 @@ impl<T> IntoIterator for Queue<T> {
     >;
 
     fn into_iter(self) -> Self::IntoIter {
-        let (one, many) = match self {
-            Queue::Empty => (None, None),
-            Queue::One(m) => (Some(m), None),
-            Queue::Many(q) => (None, Some(q)),
+        let (one, many) = match self.slots {
+            Slots::Empty => (None, None),
+            Slots::One(m) => (Some(m), None),
+            Slots::Many(q) => (None, Some(q)),
         };
         one.into_iter().chain(many.into_iter().flatten())
     }
@@ -134,7 +179,7 @@ impl<T> IntoIterator for Queue<T> {
 
 #[cfg(test)]
 mod tests {
-    use super::Queue;
+    use super::{Queue, Slots};
 
     fn drain(q: Queue<u32>) -> Vec<u32> {
         q.into_iter().collect()
@@ -144,14 +189,14 @@ mod tests {
     fn the_first_element_is_held_in_place_and_a_second_makes_a_buffer() {
         let mut q = Queue::default();
         q.push_back(1);
-        assert!(matches!(q, Queue::One(1)));
+        assert!(matches!(q.slots, Slots::One(1)));
         q.push_back(2);
-        assert!(matches!(&q, Queue::Many(d) if d.len() == 2));
+        assert!(matches!(&q.slots, Slots::Many(d) if d.len() == 2));
         assert_eq!(q.pop_front(), Some(1));
         assert_eq!(q.pop_front(), Some(2));
         assert_eq!(q.pop_front(), None);
         // The buffer is kept once made.
-        assert!(matches!(q, Queue::Many(_)));
+        assert!(matches!(q.slots, Slots::Many(_)));
     }
 
     #[test]
@@ -198,9 +243,9 @@ mod tests {
     fn extend_keeps_a_single_element_in_place() {
         let mut q = Queue::default();
         q.extend([7]);
-        assert!(matches!(q, Queue::One(7)));
+        assert!(matches!(q.slots, Slots::One(7)));
         q.extend(std::iter::empty());
-        assert!(matches!(q, Queue::One(7)));
+        assert!(matches!(q.slots, Slots::One(7)));
         q.extend([8, 9]);
         assert_eq!(drain(q), [7, 8, 9]);
     }
