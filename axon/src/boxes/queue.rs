@@ -52,6 +52,7 @@ impl<T> Queue<T> {
 
     /// The buffer, made now (holding what was here) if there was none.
     #[cold]
+    #[inline(never)]
     fn many(&mut self) -> &mut VecDeque<T> {
         if !matches!(self.slots, Slots::Many(_)) {
             let mut q = VecDeque::new();
@@ -70,18 +71,15 @@ impl<T> Queue<T> {
     #[inline(always)]
     pub(crate) fn push_back(&mut self, msg: T) {
         self.len += 1;
-        match &mut self.slots {
-            Slots::Many(q) => q.push_back(msg),
-            _ => self.push_back_cold(msg),
+        // Test for the buffer first: a two-way test on the enum is cheaper than a three-way
+        // match, and a busy inbox takes this branch every time.
+        if let Slots::Many(q) = &mut self.slots {
+            return q.push_back(msg);
         }
-    }
-
-    #[cold]
-    #[inline(never)]
-    fn push_back_cold(&mut self, msg: T) {
-        match self.slots {
-            Slots::Empty => self.slots = Slots::One(msg),
-            _ => self.many().push_back(msg),
+        if matches!(self.slots, Slots::Empty) {
+            self.slots = Slots::One(msg);
+        } else {
+            self.many().push_back(msg);
         }
     }
 
@@ -92,21 +90,12 @@ impl<T> Queue<T> {
             return None;
         }
         self.len -= 1;
-        match &mut self.slots {
-            Slots::Many(q) => q.pop_front(),
-            _ => self.pop_one(),
+        if let Slots::Many(q) = &mut self.slots {
+            return q.pop_front();
         }
-    }
-
-    #[cold]
-    #[inline(never)]
-    fn pop_one(&mut self) -> Option<T> {
         match std::mem::take(&mut self.slots) {
             Slots::One(m) => Some(m),
-            other => {
-                self.slots = other;
-                None
-            }
+            _ => None,
         }
     }
 
