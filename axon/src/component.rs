@@ -292,13 +292,13 @@ impl<F: Future<Output = Result<(), Error>>> Future for ComponentTask<F> {
     fn poll(self: Pin<&mut Self>, cx: &mut TaskContext<'_>) -> Poll<()> {
         let mut this = self.project();
         let cell = &this.guard.cell;
+        let Some(fut) = this.body.as_mut().as_pin_mut() else {
+            return Poll::Ready(()); // polled again after it ended
+        };
         let exit = if cell.cancel.load(std::sync::atomic::Ordering::SeqCst) {
             Exit::Cancelled
         } else {
             cell.set_activity(Activity::Running, 0);
-            let Some(fut) = this.body.as_mut().as_pin_mut() else {
-                return Poll::Ready(());
-            };
             match std::panic::catch_unwind(AssertUnwindSafe(|| fut.poll(cx))) {
                 Ok(Poll::Pending) => {
                     if cell.activity().0 == Activity::Running {
