@@ -678,12 +678,13 @@ impl Drop for System {
     }
 }
 
-/// Runs `driver` until nothing is runnable without the clock moving; returns the polls made.
 /// How many polls [`System::run_until_idle`] (and [`System::advance`] at each timer) allows
 /// before it decides the system will never become idle and panics. Far more than any test
 /// that ends needs, and reached within seconds by a component that wakes itself for ever.
 pub const BUSY_POLL_LIMIT: usize = 100_000_000;
 
+/// Runs `driver` until nothing is runnable without the clock moving; returns the polls made.
+/// Panics after `limit` polls, naming the components that were not waiting on a box.
 async fn idle(driver: &mut Driver, shared: &SystemShared, limit: usize) -> usize {
     let mut polled = 0;
     loop {

@@ -45,6 +45,14 @@ struct Opts {
     deaf: bool,
 }
 
+/// Options for incarnation `n` of a worker that does not read its inbox the first time.
+fn deaf_at_first(n: u32) -> Opts {
+    Opts {
+        deaf: n == 1,
+        ..Opts::default()
+    }
+}
+
 /// Logs `end <name>` however the worker ends (a panic included).
 struct EndLog(&'static str, Log);
 
@@ -796,10 +804,6 @@ fn input_a_failed_child_left_unread_goes_to_its_next_incarnation_ahead_of_later_
 #[test]
 fn one_for_all_hands_a_stopped_sibling_its_unread_input_when_it_restarts() {
     let mut rig = Rig::new();
-    let deaf_at_first = |n| Opts {
-        deaf: n == 1,
-        ..Opts::default()
-    };
     let sup = Supervisor::new(Strategy::OneForAll)
         .child("a", rig.worker("a"))
         .child("b", rig.worker_with("b", deaf_at_first));
@@ -832,10 +836,6 @@ fn one_for_all_hands_a_stopped_sibling_its_unread_input_when_it_restarts() {
 #[test]
 fn rest_for_one_hands_a_stopped_later_sibling_its_unread_input_when_it_restarts() {
     let mut rig = Rig::new();
-    let deaf_at_first = |n| Opts {
-        deaf: n == 1,
-        ..Opts::default()
-    };
     let sup = Supervisor::new(Strategy::RestForOne)
         .child("a", rig.worker("a"))
         .child("b", rig.worker("b"))

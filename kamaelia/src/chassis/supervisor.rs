@@ -153,9 +153,9 @@
 //! incarnation started after that), waits until all have ended, sends `ProducerFinished` on
 //! `signal` and ends. On `Shutdown` it discards the queued input (and what its children leave
 //! unread), restarts nothing more, sends `Shutdown` to every child, waits for them (up to the
-//! shutdown timeout), sends `Shutdown` on `signal` and ends. When every child has ended for good by itself (all finished normally,
-//! say) it sends `ProducerFinished` on `signal` and ends; input still queued then has no one to
-//! take it and is dropped. The children's own `signal`s are not passed on: the supervisor
+//! shutdown timeout), sends `Shutdown` on `signal` and ends. When every child has ended for
+//! good by itself (all finished normally, say) it sends `ProducerFinished` on `signal` and
+//! ends; input still queued then has no one to take it and is dropped. The children's own `signal`s are not passed on: the supervisor
 //! speaks for them once. It keeps no partial state besides the input it may be holding for the
 //! next running child (normally one message; more after a child that ended for good left some
 //! unread) and, for a child waiting to restart, what its last incarnation left unread; both are
