@@ -101,11 +101,20 @@ pub enum Impl {
     TokioCt,
     /// Our framework ([`crate::axon_impl`]).
     Axon,
+    /// W4 only: tokio current_thread with the control convention the axon chain follows, a
+    /// reference line beside the baseline
+    /// ([`w4_spawn_chain_with_control`](crate::tokio_ct::w4_spawn_chain_with_control)).
+    TokioCtControl,
 }
 
 impl Impl {
-    /// Both implementations, baseline first.
-    pub const ALL: [Impl; 2] = [Impl::TokioCt, Impl::Axon];
+    /// Every implementation, baseline first; `tokio-ct-control` runs only W4.
+    pub const ALL: [Impl; 3] = [Impl::TokioCt, Impl::Axon, Impl::TokioCtControl];
+
+    /// Whether this implementation has a version of `workload`.
+    pub fn runs(self, workload: Workload) -> bool {
+        self != Impl::TokioCtControl || workload == Workload::W4
+    }
 }
 
 impl fmt::Display for Impl {
@@ -113,6 +122,7 @@ impl fmt::Display for Impl {
         f.write_str(match self {
             Impl::TokioCt => "tokio-ct",
             Impl::Axon => "axon",
+            Impl::TokioCtControl => "tokio-ct-control",
         })
     }
 }
@@ -123,6 +133,7 @@ impl Impl {
     pub fn label(self, workload: Workload) -> &'static str {
         match (self, workload) {
             (Impl::TokioCt, _) => "tokio-ct",
+            (Impl::TokioCtControl, _) => "tokio-ct-control",
             (Impl::Axon, Workload::W5) => "kamaelia",
             (Impl::Axon, _) => "axon",
         }
@@ -132,7 +143,8 @@ impl Impl {
 impl FromStr for Impl {
     type Err = String;
 
-    /// `tokio-ct` or `axon`; `kamaelia` is accepted for the axon slot (the W5 name).
+    /// `tokio-ct`, `axon` or `tokio-ct-control`; `kamaelia` is accepted for the axon slot (the
+    /// W5 name).
     fn from_str(name: &str) -> Result<Self, Self::Err> {
         if name == "kamaelia" {
             return Ok(Impl::Axon);
@@ -141,7 +153,10 @@ impl FromStr for Impl {
             .into_iter()
             .find(|imp| imp.to_string() == name)
             .ok_or_else(|| {
-                format!("unknown implementation {name:?} (expected tokio-ct, axon or kamaelia)")
+                format!(
+                    "unknown implementation {name:?} (expected tokio-ct, axon, kamaelia or \
+                     tokio-ct-control)"
+                )
             })
     }
 }
@@ -256,7 +271,7 @@ fn run_workload(config: &Config, workload: Workload) -> bool {
     let mut failures: Vec<Option<Box<Failure>>> = vec![None; config.impls.len()];
     for _ in 0..config.reps.max(1) {
         for (slot, &imp) in config.impls.iter().enumerate() {
-            if failures[slot].is_some() {
+            if failures[slot].is_some() || !imp.runs(workload) {
                 continue;
             }
             match run_once(config, workload, imp) {
@@ -268,6 +283,9 @@ fn run_workload(config: &Config, workload: Workload) -> bool {
 
     let mut medians = Vec::new();
     for (slot, &imp) in config.impls.iter().enumerate() {
+        if !imp.runs(workload) {
+            continue;
+        }
         match &failures[slot] {
             Some(failure) => {
                 let label = imp.label(workload);
@@ -291,6 +309,10 @@ fn run_workload(config: &Config, workload: Workload) -> bool {
     let axon = medians.iter().find(|(imp, _)| *imp == Impl::Axon);
     if let (Some((_, baseline)), Some((_, axon))) = (baseline, axon) {
         print_ratios(workload, baseline, axon);
+    }
+    let reference = medians.iter().find(|(imp, _)| *imp == Impl::TokioCtControl);
+    if let (Some((_, reference)), Some((_, axon))) = (reference, axon) {
+        print_chain_ratios(workload, "tokio_ct_control", reference, axon);
     }
     failures.iter().all(Option::is_none)
 }
@@ -330,6 +352,7 @@ fn execute(config: &Config, workload: Workload, imp: Impl) -> Checked {
             let (n, stages) = (config.w1_n, config.w1_stages);
             let outcome = match imp {
                 Impl::TokioCt => tokio_ct::w1_pipeline(n, stages),
+                Impl::TokioCtControl => unreachable!("{imp} runs only W4"),
                 Impl::Axon => axon_impl::w1_pipeline(n, stages),
             };
             check_flow(n, outcome)
@@ -338,6 +361,7 @@ fn execute(config: &Config, workload: Workload, imp: Impl) -> Checked {
             let (n, workers) = (config.w2_n, config.w2_workers);
             let outcome = match imp {
                 Impl::TokioCt => tokio_ct::w2_fan_out_in(n, workers),
+                Impl::TokioCtControl => unreachable!("{imp} runs only W4"),
                 Impl::Axon => axon_impl::w2_fan_out_in(n, workers),
             };
             check_flow(n, outcome)
@@ -346,6 +370,7 @@ fn execute(config: &Config, workload: Workload, imp: Impl) -> Checked {
             let (hops, ring_size) = (config.w3_hops, config.w3_ring_size);
             let outcome = match imp {
                 Impl::TokioCt => tokio_ct::w3_ring(hops, ring_size),
+                Impl::TokioCtControl => unreachable!("{imp} runs only W4"),
                 Impl::Axon => axon_impl::w3_ring(hops, ring_size),
             };
             check_ring(hops, ring_size, outcome)
@@ -355,6 +380,7 @@ fn execute(config: &Config, workload: Workload, imp: Impl) -> Checked {
             let outcome = match imp {
                 Impl::TokioCt => tokio_ct::w4_spawn_chain(n),
                 Impl::Axon => axon_impl::w4_spawn_chain(n),
+                Impl::TokioCtControl => tokio_ct::w4_spawn_chain_with_control(n),
             };
             check_chain(n, outcome)
         }
@@ -362,6 +388,7 @@ fn execute(config: &Config, workload: Workload, imp: Impl) -> Checked {
             let (conns, rounds) = (config.w5_conns, config.w5_rounds);
             let outcome = match imp {
                 Impl::TokioCt => w5::tokio_ct_echo(conns, rounds),
+                Impl::TokioCtControl => unreachable!("{imp} runs only W4"),
                 Impl::Axon => w5::kamaelia_echo(conns, rounds),
             };
             check_echo(conns, rounds, outcome)
@@ -546,11 +573,8 @@ fn print_result(
 /// Prints the ratio lines comparing axon with the tokio-ct baseline.
 fn print_ratios(workload: Workload, baseline: &Sample, axon: &Sample) {
     match (baseline.measured, axon.measured) {
-        (Measured::Chain { n: bn, outcome: b }, Measured::Chain { n: an, outcome: a }) => {
-            let speed = us_per_component(bn, &b) / us_per_component(an, &a);
-            let memory = bytes_per_component(an, &a) / bytes_per_component(bn, &b);
-            println!("workload={workload} ratio_vs_tokio_ct={speed:.2}");
-            println!("workload={workload} memory_ratio_vs_tokio_ct={memory:.2}");
+        (Measured::Chain { .. }, Measured::Chain { .. }) => {
+            print_chain_ratios(workload, "tokio_ct", baseline, axon);
         }
         (baseline_measured, axon_measured) => {
             let speed = axon_measured.speed() / baseline_measured.speed();
@@ -564,6 +588,18 @@ fn print_ratios(workload: Workload, baseline: &Sample, axon: &Sample) {
                 println!("workload={workload} cpu_ratio_vs_tokio_ct={cpu:.2}");
             }
         }
+    }
+}
+
+/// Prints W4's speed and memory ratios of axon against `reference` (named `name` in the keys).
+fn print_chain_ratios(workload: Workload, name: &str, reference: &Sample, axon: &Sample) {
+    if let (Measured::Chain { n: bn, outcome: b }, Measured::Chain { n: an, outcome: a }) =
+        (reference.measured, axon.measured)
+    {
+        let speed = us_per_component(bn, &b) / us_per_component(an, &a);
+        let memory = bytes_per_component(an, &a) / bytes_per_component(bn, &b);
+        println!("workload={workload} ratio_vs_{name}={speed:.2}");
+        println!("workload={workload} memory_ratio_vs_{name}={memory:.2}");
     }
 }
 

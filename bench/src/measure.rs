@@ -6,8 +6,9 @@
 //! benchmarks run their components on the calling thread, so between two readings only the workload
 //! allocates. Every allocation pays for two atomic increments, in both implementations alike.
 //!
-//! CPU time, peak RSS and the load average are read from `/proc` (Linux); where a file cannot be
-//! read the functions return `None` and the harness leaves the value out.
+//! CPU time is the process CPU-time clock; peak RSS and the load average are read from `/proc`
+//! (Linux); where a file cannot be read the functions return `None` and the harness leaves the
+//! value out.
 
 use std::alloc::System;
 use std::fs;
@@ -25,22 +26,14 @@ pub fn live_heap_bytes() -> i64 {
     i64::try_from(allocated - freed).unwrap_or(i64::MAX)
 }
 
-/// CPU time (user + system) used so far by the threads of this process that are still alive, in
-/// nanoseconds, from `/proc/self/task/*/schedstat` (nanosecond resolution, unlike the 10 ms ticks
-/// of `/proc/self/stat`).
+/// CPU time (user + system) used so far by every thread of this process, including threads
+/// that have ended (a system's scheduler threads end before the run is sampled), in
+/// nanoseconds: the process CPU-time clock.
 pub fn cpu_time_ns() -> Option<u64> {
-    let mut total = 0_u64;
-    let mut any = false;
-    for entry in fs::read_dir("/proc/self/task").ok()? {
-        let path = entry.ok()?.path().join("schedstat");
-        // A thread may end between listing and reading; skip it.
-        let Ok(text) = fs::read_to_string(path) else {
-            continue;
-        };
-        total += text.split_whitespace().next()?.parse::<u64>().ok()?;
-        any = true;
-    }
-    any.then_some(total)
+    let t = rustix::time::clock_gettime(rustix::time::ClockId::ProcessCPUTime);
+    let secs = u64::try_from(t.tv_sec).ok()?;
+    let nanos = u64::try_from(t.tv_nsec).ok()?;
+    secs.checked_mul(1_000_000_000)?.checked_add(nanos)
 }
 
 /// Peak resident set size of this process so far, in KiB (`VmHWM` in `/proc/self/status`).

@@ -160,6 +160,99 @@ pub fn w4_spawn_chain(n: usize) -> ChainOutcome {
     })
 }
 
+/// W4 again, with each stage following the control convention the axon chain follows (the
+/// reference line `impl=tokio-ct-control`, not the baseline): a data link and a control link
+/// into every stage, control polled first; on "finished" a stage passes on what is still
+/// waiting, then the signal, and ends. Two channels per stage where the baseline has one, which
+/// is what the axon chain's `inbox`/`control` and `outbox`/`signal` pairs cost in tokio.
+pub fn w4_spawn_chain_with_control(n: usize) -> ChainOutcome {
+    runtime().block_on(async move {
+        let before = measure::live_heap_bytes();
+        let spawn_start = Instant::now();
+        let mut components = Vec::with_capacity(n);
+        let (head, mut rx) = link();
+        let (head_control, mut control_rx) = link();
+        for _ in 0..n {
+            let (tx, next_rx) = link();
+            let (signal, next_control_rx) = link();
+            components.push(tokio::spawn(controlled_pass_through(
+                rx, control_rx, tx, signal,
+            )));
+            (rx, control_rx) = (next_rx, next_control_rx);
+        }
+        let (mut tail, mut tail_control) = (rx, control_rx);
+        let spawn = spawn_start.elapsed();
+        let bytes_spawned = measure::live_heap_bytes() - before;
+
+        let traverse_start = Instant::now();
+        head.send(CHAIN_MESSAGE).await.expect("the head is running");
+        let delivered = tail.recv().await;
+        let traverse = traverse_start.elapsed();
+
+        let shutdown_start = Instant::now();
+        head_control
+            .send(Finished)
+            .await
+            .expect("the head is running");
+        let mut ended = 0;
+        for component in components {
+            if component.await.is_ok() {
+                ended += 1;
+            }
+        }
+        let shutdown = shutdown_start.elapsed();
+        let finished = tail_control.recv().await.is_some();
+        let extra = tail.try_recv().ok();
+        ChainOutcome {
+            spawn,
+            traverse,
+            shutdown,
+            bytes_spawned,
+            delivered: delivered.filter(|_| extra.is_none() && finished),
+            ended,
+        }
+    })
+}
+
+/// The control message of [`w4_spawn_chain_with_control`]: the producer has finished.
+#[derive(Debug, Clone, Copy)]
+struct Finished;
+
+/// A pass-through stage with a control input that takes priority: on [`Finished`] it passes
+/// on what is waiting, then [`Finished`], and ends.
+async fn controlled_pass_through<T>(
+    mut rx: Receiver<T>,
+    mut control: Receiver<Finished>,
+    tx: Sender<T>,
+    signal: Sender<Finished>,
+) {
+    loop {
+        let event = std::future::poll_fn(|cx| match control.poll_recv(cx) {
+            std::task::Poll::Ready(finished) => std::task::Poll::Ready(Err(finished)),
+            std::task::Poll::Pending => rx.poll_recv(cx).map(Ok),
+        })
+        .await;
+        match event {
+            Ok(Some(message)) => {
+                if tx.send(message).await.is_err() {
+                    return;
+                }
+            }
+            Err(Some(Finished)) => {
+                while let Ok(message) = rx.try_recv() {
+                    if tx.send(message).await.is_err() {
+                        return;
+                    }
+                }
+                // The next stage may have ended already; this one ends either way.
+                signal.send(Finished).await.ok();
+                return;
+            }
+            Ok(None) | Err(None) => return,
+        }
+    }
+}
+
 /// A fresh single-threaded runtime; only the task scheduler is needed (no I/O or time driver).
 fn runtime() -> Runtime {
     Builder::new_current_thread()
@@ -292,6 +385,14 @@ mod tests {
             assert_eq!(out.finisher, usize::try_from(hops).unwrap() % ring);
             assert_eq!(out.stages_ended, ring);
         }
+    }
+
+    #[test]
+    fn w4_with_control_small() {
+        let out = w4_spawn_chain_with_control(1000);
+        assert_eq!(out.delivered, Some(CHAIN_MESSAGE));
+        assert_eq!(out.ended, 1000);
+        assert!(out.bytes_spawned > 0);
     }
 
     #[test]
