@@ -18,6 +18,9 @@
 //! workload=W4 impl=tokio-ct n=<n> secs=<total> us_per_component=<x> bytes_per_component=<y> spawn_s=<s> traverse_s=<s> shutdown_s=<s> ok=true …
 //! workload=W4 ratio_vs_tokio_ct=<tokio-ct µs per component ÷ axon µs per component>
 //! workload=W4 memory_ratio_vs_tokio_ct=<axon bytes per component ÷ tokio-ct bytes per component>
+//! workload=W4 impl=tokio-ct-control n=<n> secs=<total> us_per_component=<x> …
+//! workload=W4 ratio_vs_tokio_ct_control=<tokio-ct-control µs per component ÷ axon µs per component>
+//! workload=W4 memory_ratio_vs_tokio_ct_control=<axon bytes ÷ tokio-ct-control bytes per component>
 //! workload=W5 impl=tokio-ct rt_per_s=<n> p99_ms=<x> p50_ms=<x> p999_ms=<x> round_trips=<n> conns=<c> rounds=<r> secs=<s> ok=true …
 //! workload=W5 impl=kamaelia rt_per_s=<n> p99_ms=<x> …
 //! workload=W5 ratio_vs_tokio_ct=<kamaelia rt/s ÷ tokio-ct rt/s>
@@ -26,6 +29,11 @@
 //! W5 (TCP echo, [`crate::w5`]) names the second implementation `kamaelia` (the `axon` slot: the
 //! Kamaelia `ServerCore` + `EchoProtocol` on an axon `System`) and prints no CPU ratio, since the
 //! client shares the process. It runs only when named (`W5`); the default is W1–W4.
+//!
+//! W4 also runs `tokio-ct-control`, tokio written with the control convention the axon chain
+//! follows (two links per stage; see
+//! [`w4_spawn_chain_with_control`](crate::tokio_ct::w4_spawn_chain_with_control)): a reference
+//! line beside the baseline, which stays the one the goals are set against.
 //!
 //! Both ratios are "higher is better" except the memory ratio, where lower is better. A run that
 //! failed prints `ok=false error=<panic|wrong_result>` and the details go to standard error.
@@ -647,6 +655,17 @@ mod tests {
         assert_eq!("kamaelia".parse::<Impl>(), Ok(Impl::Axon));
         assert_eq!(Impl::Axon.label(Workload::W5), "kamaelia");
         assert_eq!(Impl::Axon.label(Workload::W1), "axon");
+    }
+
+    #[test]
+    fn the_control_convention_reference_runs_only_w4() {
+        for workload in Workload::ALL {
+            assert!(Impl::TokioCt.runs(workload) && Impl::Axon.runs(workload));
+            assert_eq!(
+                Impl::TokioCtControl.runs(workload),
+                workload == Workload::W4
+            );
+        }
     }
 
     #[test]

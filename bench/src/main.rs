@@ -16,8 +16,9 @@ use axon_bench::measure;
 const USAGE: &str = "\
 usage: axon-bench [FLAGS] [W1 W2 W3 W4 W5]   (no workload names = W1 W2 W3 W4)
 
-  --only IMPL     run only IMPL: tokio-ct or axon (kamaelia: the same slot, the W5 name)
-                  (default: both, side by side)
+  --only IMPL     run only IMPL: tokio-ct, axon (kamaelia: the same slot, the W5 name) or
+                  tokio-ct-control (W4 only)
+                  (default: all of them side by side; tokio-ct-control runs only W4)
   --reps N        runs of each implementation per workload; the median is reported (default 3)
   --n N           size of W1-W4 (messages, hops or components); not W5
   --w1-n N, --w2-n N, --w3-n N, --w4-n N
@@ -223,6 +224,14 @@ mod tests {
                 .impls,
             vec![Impl::Axon]
         );
+    }
+
+    #[test]
+    fn the_control_convention_reference_is_selectable() {
+        let args = parse(&["--only", "tokio-ct-control", "W4"])
+            .unwrap()
+            .unwrap();
+        assert_eq!(args.config.impls, vec![Impl::TokioCtControl]);
     }
 
     #[test]

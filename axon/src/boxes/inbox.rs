@@ -480,6 +480,12 @@ impl<T: Send + 'static> Inbox<T> {
 
     /// Blocks the calling OS thread until a message arrives. For threaded components and plain
     /// code only: calling it inside an async component would block its scheduler thread.
+    ///
+    /// An inbox that no component owns is never closed by the end of what feeds it (links can
+    /// be made again at any time), so in plain code this waits for ever once its sources have
+    /// ended. To read a component's output from plain code, use a
+    /// [`Handle`](crate::bridge::Handle), whose `recv` ends with the component, or
+    /// [`recv_blocking_timeout`](Self::recv_blocking_timeout).
     pub fn recv_blocking(&mut self) -> Option<T> {
         crate::blocking::block_on(self.recv())
     }
