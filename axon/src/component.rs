@@ -298,12 +298,10 @@ impl<F: Future<Output = Result<(), Error>>> Future for ComponentTask<F> {
         let exit = if cell.cancel.load(std::sync::atomic::Ordering::SeqCst) {
             Exit::Cancelled
         } else {
-            cell.set_activity(Activity::Running, 0);
+            cell.poll_started();
             match std::panic::catch_unwind(AssertUnwindSafe(|| fut.poll(cx))) {
                 Ok(Poll::Pending) => {
-                    if cell.activity().0 == Activity::Running {
-                        cell.set_activity(Activity::Waiting, 0);
-                    }
+                    cell.poll_pending();
                     return Poll::Pending;
                 }
                 Ok(Poll::Ready(Ok(()))) => Exit::Finished,

@@ -146,6 +146,9 @@ pub(crate) enum Activity {
     Cancelled = 8,
 }
 
+/// The activity word's "being polled" bit (see `ComponentCell::activity`).
+const RUNNING: u64 = 1 << 63;
+
 const ACTIVITIES: [Activity; 9] = [
     Activity::Created,
     Activity::Running,
@@ -165,17 +168,14 @@ pub(crate) struct ComponentCell {
     label: Option<Box<str>>,
     pub(crate) type_name: &'static str,
     pub(crate) parent: Option<ComponentId>,
-    /// Low byte: [`Activity`]; the rest: index of the box it waits on. Written only by the
-    /// component's own task (or thread): a plain store.
+    /// Low byte: [`Activity`]; bits 8–62: index of the box it waits on; bit 63
+    /// ([`RUNNING`]): being polled, the rest being the wait that poll interrupted. Written
+    /// only by the component's own task (or thread): plain stores.
     activity: AtomicU64,
-    /// When `activity` last changed: nanoseconds on the system's clock. A wait that a poll
-    /// interrupts and then resumes (same state, same box) keeps the time it began, so a
+    /// When the activity in the low bits began: nanoseconds on the system's clock. A wait that
+    /// a poll interrupts and then resumes (same state, same box) keeps the time it began, so a
     /// component blocked for a long time shows the whole wait, not the time since its last poll.
     since: AtomicU64,
-    /// The wait state word before the current poll began, and when that wait began (both
-    /// written only by the component's own task).
-    last_wait: AtomicU64,
-    last_wait_since: AtomicU64,
     /// The system's clock and event subscribers.
     pub(crate) hub: Arc<Hub>,
     /// Set once the component is announced, so boxes added later are announced one by one.
@@ -211,8 +211,6 @@ impl ComponentCell {
             parent,
             activity: AtomicU64::new(Activity::Created as u64),
             since: AtomicU64::new(hub.clock.now_nanos()),
-            last_wait: AtomicU64::new(Activity::Created as u64),
-            last_wait_since: AtomicU64::new(0),
             hub,
             announced: std::sync::atomic::AtomicBool::new(false),
             boxes: Mutex::new(SmallVec::new()),
@@ -229,38 +227,48 @@ impl ComponentCell {
     /// change, except for the final states, which [`EventKind::ComponentEnded`] reports.
     #[inline]
     pub(crate) fn set_activity(&self, activity: Activity, box_index: usize) {
-        // No test for "unchanged": every poll starts with `Running`, so a wait is always a
-        // change, and the test would cost more than the stores it saves.
         let word = activity as u64 | ((box_index as u64) << 8);
         let old = self.activity.load(Ordering::Relaxed);
-        let hub = &*self.hub;
-        let now = hub.clock.now_nanos();
-        let mut since = now;
-        match activity {
-            Activity::Running => {
-                // Remember the wait this poll interrupts, in case the poll resumes it.
-                if matches!(old & 0xff, 2..=4) {
-                    self.last_wait.store(old, Ordering::Relaxed);
-                    self.last_wait_since
-                        .store(self.since.load(Ordering::Relaxed), Ordering::Relaxed);
-                }
-            }
-            Activity::Receiving | Activity::Sending | Activity::Waiting => {
-                // Within one poll, being blocked on a send outranks also watching an inbox
-                // (`select!` on `control` and a send): the component is stuck on the send.
-                if activity == Activity::Receiving && old & 0xff == Activity::Sending as u64 {
-                    return;
-                }
-                if word == self.last_wait.load(Ordering::Relaxed) {
-                    since = self.last_wait_since.load(Ordering::Relaxed);
-                }
-            }
-            _ => {}
+        if activity == Activity::Receiving && old & (RUNNING | 0xff) == Activity::Sending as u64 {
+            // Within one poll, being blocked on a send outranks also watching an inbox
+            // (`select!` on `control` and a send): the component is stuck on the send.
+            return;
+        }
+        // The wait the poll interrupted, resumed, keeps its start; anything else starts now.
+        // (Waits recorded twice within one poll compare equal too.)
+        let resumed = word == old & !RUNNING
+            && matches!(
+                activity,
+                Activity::Receiving | Activity::Sending | Activity::Waiting
+            );
+        if !resumed {
+            self.since
+                .store(self.hub.clock.now_nanos(), Ordering::Relaxed);
         }
         self.activity.store(word, Ordering::Relaxed);
-        self.since.store(since, Ordering::Relaxed);
-        if hub.watched() && (activity as u8) < Activity::Finished as u8 {
+        if self.hub.watched() && (activity as u8) < Activity::Finished as u8 {
             self.state_changed();
+        }
+    }
+
+    /// A poll of the component's task begins: it is running (since its scheduler's tick
+    /// began), and the wait the poll interrupts is kept in case the poll resumes it. One load
+    /// and one store: this runs for every poll of every component.
+    #[inline]
+    pub(crate) fn poll_started(&self) {
+        let old = self.activity.load(Ordering::Relaxed);
+        self.activity.store(old | RUNNING, Ordering::Relaxed);
+        if self.hub.watched() {
+            self.state_changed();
+        }
+    }
+
+    /// The poll returned `Pending`. If it waited on no box (a timer, I/O, another future),
+    /// the component is waiting on something else.
+    #[inline]
+    pub(crate) fn poll_pending(&self) {
+        if self.activity.load(Ordering::Relaxed) & RUNNING != 0 {
+            self.set_activity(Activity::Waiting, 0);
         }
     }
 
@@ -275,7 +283,12 @@ impl ComponentCell {
 
     /// When the current activity began, on the system's clock.
     pub(crate) fn since(&self) -> Duration {
-        Duration::from_nanos(self.since.load(Ordering::Relaxed))
+        let running = self.activity.load(Ordering::Relaxed) & RUNNING != 0;
+        Duration::from_nanos(if running {
+            self.task.tick_started()
+        } else {
+            self.since.load(Ordering::Relaxed)
+        })
     }
 
     /// Announces the component (and the links its boxes already have) to subscribers; boxes
@@ -331,6 +344,9 @@ impl ComponentCell {
 
     pub(crate) fn activity(&self) -> (Activity, usize) {
         let w = self.activity.load(Ordering::Relaxed);
+        if w & RUNNING != 0 {
+            return (Activity::Running, 0);
+        }
         (ACTIVITIES[(w & 0xff) as usize], (w >> 8) as usize)
     }
 

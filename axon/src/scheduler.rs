@@ -80,6 +80,9 @@ pub(crate) struct SchedShared {
     stop: AtomicBool,
     /// The system's live model: its clock is read once per tick for state timestamps.
     hub: Arc<crate::model::Hub>,
+    /// That reading, for the model: when the current tick began, which is when a component
+    /// being polled now started running (to the clock's precision within a tick).
+    tick_started: AtomicU64,
 }
 
 thread_local! {
@@ -106,6 +109,7 @@ impl SchedShared {
             idle_waker: Mutex::new(None),
             stop: AtomicBool::new(false),
             hub,
+            tick_started: AtomicU64::new(0),
         })
     }
 
@@ -203,6 +207,11 @@ impl TaskLink {
             key: AtomicU64::new(TaskKey::NONE),
             scheduled: AtomicBool::new(true),
         }
+    }
+
+    /// When the tick that polls the task now began, on the system's clock (nanoseconds).
+    pub(crate) fn tick_started(&self) -> u64 {
+        self.sched.tick_started.load(Ordering::Relaxed)
     }
 
     /// Queues the task unless it is queued already. Before the scheduler has taken the task in
@@ -365,7 +374,10 @@ impl Driver {
     /// Polls up to `budget` runnable tasks; returns how many were polled.
     pub(crate) fn tick(&mut self, budget: usize) -> usize {
         self.enter();
-        let _now = self.shared.hub.clock.cache();
+        let now = self.shared.hub.clock.cache();
+        self.shared
+            .tick_started
+            .store(now.nanos(), Ordering::Relaxed);
         self.take_injected();
         self.adopt_spawned();
         let mut polled = 0;

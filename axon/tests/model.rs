@@ -138,6 +138,31 @@ impl Component for Parent {
     }
 }
 
+/// For each number it receives, reports its own state and since when, as its snapshot shows
+/// them while it runs.
+#[derive(Boxes)]
+struct SelfReporter {
+    /// Anything: each message is a request to report.
+    inbox: Inbox<u32>,
+    /// What it saw of itself.
+    seen: Outbox<(ComponentState, Duration)>,
+}
+
+impl Component for SelfReporter {
+    async fn run(mut self, ctx: Context) -> Result<(), Error> {
+        while self.inbox.recv().await.is_some() {
+            let me = ctx
+                .snapshot()
+                .components
+                .into_iter()
+                .find(|c| c.id == ctx.id())
+                .expect("a running component is in the model");
+            self.seen.send((me.state, me.state_since)).await?;
+        }
+        Ok(())
+    }
+}
+
 fn find(system: &System, id: ComponentId) -> Option<ComponentSnapshot> {
     system
         .snapshot()
@@ -401,6 +426,35 @@ fn blocked_on_a_full_destination_shows_sending_with_the_outbox_name() {
     system.run_until_idle();
     assert_eq!(full.len(), 3);
     assert!(matches!(state(&system, id), ComponentState::Sending { .. }));
+}
+
+/// A running component's state holds since its poll began; waiting again on the same inbox
+/// afterwards keeps the time the wait first began (the poll only interrupted it).
+#[test]
+fn running_holds_since_the_poll_began_and_a_resumed_wait_keeps_its_start() {
+    let mut system = System::deterministic();
+    let reporter = SelfReporter {
+        inbox: Inbox::new(),
+        seen: Outbox::new(),
+    };
+    let (mut ask, mut seen) = (Outbox::new(), Inbox::new());
+    axon::link(&ask, &reporter.inbox).unwrap();
+    axon::link(&reporter.seen, &seen).unwrap();
+    let id = system.spawn(reporter);
+    system.run_until_idle();
+    let receiving = ComponentState::Receiving {
+        inbox: "inbox".into(),
+    };
+    assert_eq!(state(&system, id), receiving);
+    system.advance(Duration::from_secs(5));
+    ask.try_send(1).unwrap();
+    system.run_until_idle();
+    assert_eq!(
+        seen.try_recv(),
+        Ok((ComponentState::Running, Duration::from_secs(5)))
+    );
+    let me = find(&system, id).unwrap();
+    assert_eq!((me.state, me.state_since), (receiving, Duration::ZERO));
 }
 
 /// A component sleeping on a timer is `Waiting`, and leaves the model when the timer fires and

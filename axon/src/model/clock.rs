@@ -84,13 +84,21 @@ impl Clock {
     pub(crate) fn cache(&self) -> CachedNow {
         let now = nanos(self.now());
         let previous = CACHED.with(|c| c.replace((self.key(), now)));
-        CachedNow { previous }
+        CachedNow { now, previous }
     }
 }
 
 /// Restores the previous cached time (schedulers of several systems may nest on one thread).
 pub(crate) struct CachedNow {
+    now: u64,
     previous: (usize, u64),
+}
+
+impl CachedNow {
+    /// The cached reading, in nanoseconds.
+    pub(crate) fn nanos(&self) -> u64 {
+        self.now
+    }
 }
 
 impl Drop for CachedNow {
