@@ -349,7 +349,8 @@ impl ExitGuard {
             Exit::Cancelled => (Activity::Cancelled, None),
         };
         if let Some(f) = failure {
-            *self.cell.failure.lock().unwrap_or_else(|p| p.into_inner()) = Some(f.into_owned());
+            // Set only here, and a guard ends once: it cannot have been set before.
+            self.cell.failure.set(f.into()).ok();
         }
         self.cell.set_activity(activity, 0);
         self.cell.announce_end();

@@ -114,14 +114,15 @@ pub use tap::__private;
 pub(crate) use tap::{text_of, TapShared, Taps};
 pub use tap::{MessageFormat, Tap, TapError, TapRecord, TAP_TEXT_LIMIT};
 
-/// A component's unique id within its system.
+/// A component's unique id within its system. Ids count from 1, so an `Option<ComponentId>`
+/// (a parent, for instance) is as small as the id.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub struct ComponentId(pub(crate) u64);
+pub struct ComponentId(pub(crate) std::num::NonZeroU64);
 
 impl ComponentId {
     /// The number behind the id.
     pub fn get(self) -> u64 {
-        self.0
+        self.0.get()
     }
 }
 
@@ -187,7 +188,8 @@ pub(crate) struct ComponentCell {
     /// Its place in the [`Registry`] while it is live.
     registry_slot: std::sync::atomic::AtomicU32,
     next_box: std::sync::atomic::AtomicUsize,
-    pub(crate) failure: Mutex<Option<String>>,
+    /// The error or panic message it ended with (set once, as it ends).
+    pub(crate) failure: std::sync::OnceLock<Box<str>>,
     /// Set by [`Context::cancel_child`](crate::Context::cancel_child); the component's task
     /// sees it at its next poll and ends as cancelled.
     pub(crate) cancel: std::sync::atomic::AtomicBool,
@@ -217,7 +219,7 @@ impl ComponentCell {
             owns_services: std::sync::atomic::AtomicBool::new(false),
             registry_slot: std::sync::atomic::AtomicU32::new(u32::MAX),
             next_box: std::sync::atomic::AtomicUsize::new(0),
-            failure: Mutex::new(None),
+            failure: std::sync::OnceLock::new(),
             cancel: std::sync::atomic::AtomicBool::new(false),
             task,
         }
@@ -462,6 +464,11 @@ impl ComponentCell {
             .or_else(|e| self.find_box(name, Direction::Inbox).map_err(|_| e))
     }
 
+    /// The error or panic message it ended with; empty if none.
+    pub(crate) fn failure(&self) -> &str {
+        self.failure.get().map_or("", |f| f)
+    }
+
     fn state(&self) -> ComponentState {
         let (activity, index) = self.activity();
         let box_name = || self.box_name(index).unwrap_or_default();
@@ -473,10 +480,10 @@ impl ComponentCell {
             Activity::Waiting => ComponentState::Waiting,
             Activity::Finished => ComponentState::Finished,
             Activity::Failed => ComponentState::Failed {
-                error: lock(&self.failure).clone().unwrap_or_default(),
+                error: self.failure().to_string(),
             },
             Activity::Panicked => ComponentState::Panicked {
-                message: lock(&self.failure).clone().unwrap_or_default(),
+                message: self.failure().to_string(),
             },
             Activity::Cancelled => ComponentState::Cancelled,
         }

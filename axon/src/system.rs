@@ -68,7 +68,8 @@ pub(crate) struct SystemShared {
 
 impl SystemShared {
     pub(crate) fn next_id(&self) -> ComponentId {
-        ComponentId(self.next_id.fetch_add(1, Ordering::Relaxed))
+        let id = self.next_id.fetch_add(1, Ordering::Relaxed);
+        ComponentId(std::num::NonZeroU64::new(id).expect("ids count from 1 and never wrap"))
     }
 
     pub(crate) fn component_started(&self, threaded: bool) {

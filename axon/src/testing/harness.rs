@@ -505,14 +505,7 @@ impl Harness {
 
     /// How the component ended, or `None` while it has not.
     pub fn exit(&self) -> Option<Ended> {
-        let failure = || {
-            self.cell
-                .failure
-                .lock()
-                .unwrap_or_else(|p| p.into_inner())
-                .clone()
-                .unwrap_or_default()
-        };
+        let failure = || self.cell.failure().to_string();
         match self.cell.activity().0 {
             Activity::Finished => Some(Ended::Finished),
             Activity::Failed => Some(Ended::Failed(failure())),
