@@ -42,7 +42,7 @@ pub enum GraphError {
     },
     /// A linkage names a box of the graphline itself that it does not have in the direction
     /// needed (a linkage starts at one of its inboxes and ends at one of its outboxes). Declare
-    /// extra boxes with [`GraphlineBuilder::self_inbox`] / [`GraphlineBuilder::self_outbox`].
+    /// extra boxes with [`GraphlineBuilder::self_inbox`](super::GraphlineBuilder::self_inbox) / [`GraphlineBuilder::self_outbox`](super::GraphlineBuilder::self_outbox).
     NoSuchSelfBox {
         /// The box name used.
         name: String,
@@ -83,7 +83,7 @@ pub enum GraphError {
         /// The name.
         name: String,
     },
-    /// [`Graphline::inbox_named`] / [`Graphline::outbox_named`] asked for a box with the wrong
+    /// [`Graphline::inbox_named`](super::Graphline::inbox_named) / [`Graphline::outbox_named`](super::Graphline::outbox_named) asked for a box with the wrong
     /// message type.
     WrongBoxType {
         /// The box, `self.name`.
