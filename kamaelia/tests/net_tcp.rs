@@ -437,6 +437,34 @@ fn tcp_client_connection_refused_sends_failed_naming_the_address() {
     });
 }
 
+/// `Shutdown` reaches a TcpClient that is still connecting even after `ProducerFinished`: it
+/// stops at once instead of waiting for the connection attempt to give up.
+#[test]
+fn tcp_client_shutdown_after_producer_finished_stops_a_hanging_connect() {
+    guarded(|| {
+        // A listener with a backlog of 0 queues one connection; with that one never accepted,
+        // the kernel drops further attempts, so connecting to it hangs (retrying for minutes).
+        let listener =
+            socket2::Socket::new(socket2::Domain::IPV4, socket2::Type::STREAM, None).unwrap();
+        listener.bind(&local().into()).unwrap();
+        listener.listen(0).unwrap();
+        let address = listener.local_addr().unwrap().as_socket().unwrap();
+        let _queued = TcpStream::connect(address).unwrap();
+        let mut system = System::new();
+        let client = TcpClient::new(address.to_string());
+        let mut control = Outbox::new();
+        let mut signal = Inbox::new();
+        axon::link(&control, &client.control).unwrap();
+        axon::link(&client.signal, &signal).unwrap();
+        system.spawn(client);
+        system.start();
+        control.send_blocking(Control::ProducerFinished).unwrap();
+        control.send_blocking(Control::Shutdown).unwrap();
+        assert_eq!(signal.recv_blocking_timeout(WAIT), Ok(Control::Shutdown));
+        system.run().unwrap();
+    });
+}
+
 /// A connection the server resets sends Failed on the TcpClient's signal, naming the address
 /// and the error, and ends it with the same error.
 #[test]

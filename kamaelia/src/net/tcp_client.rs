@@ -53,8 +53,9 @@
 //! sends `ProducerFinished` on `signal` and ends (what is still in its inbox is not sent).
 //! `ProducerFinished` on `control`: writes everything queued, closes its sending side, goes on
 //! passing on what the server sends until the server closes too, then sends `ProducerFinished`
-//! on `signal` and ends. `Shutdown`: closes at once (queued bytes are
-//! discarded), sends `Shutdown` on `signal`, ends.
+//! on `signal` and ends. `Shutdown`: closes at once (queued bytes are discarded), sends
+//! `Shutdown` on `signal`, ends — also while still connecting, before or after a
+//! `ProducerFinished`.
 //!
 //! Failures send [`Control::Failed`] on `signal` with a reason naming the address and the
 //! operating system's error — `TcpClient: cannot connect to 127.0.0.1:9: Connection refused`,
@@ -125,15 +126,15 @@ impl TcpClient {
 
 impl Component for TcpClient {
     async fn run(mut self, _ctx: Context) -> Result<(), Error> {
-        // Control first: `Shutdown` while connecting stops at once; `ProducerFinished` is
-        // carried out once connected (queued bytes are still sent).
+        // Control first: `Shutdown` while connecting stops at once, even after
+        // `ProducerFinished`, which is carried out once connected (queued bytes are still sent).
         let mut finishing = false;
         let connect = TcpStream::connect(self.address.as_str());
         tokio::pin!(connect);
         let stream = loop {
             tokio::select! {
                 biased;
-                c = self.control.recv(), if !finishing => match c.unwrap_or(Control::Shutdown) {
+                c = self.control.recv() => match c.unwrap_or(Control::Shutdown) {
                     Control::ProducerFinished => finishing = true,
                     c => {
                         self.signal.send(c).await.ok();
