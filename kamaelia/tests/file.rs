@@ -178,8 +178,8 @@ fn line_reader_adds_no_line_after_a_final_newline() {
     assert_eq!(drain(&mut h.output), ["a", "b"]);
 }
 
-/// A line that is not UTF-8 fails the reader with an error naming the file and the line
-/// number; the lines before it were delivered.
+/// A line that is not UTF-8 fails the reader with an error naming the file, the line number
+/// and the offset of the first bad byte; the lines before it were delivered.
 #[test]
 fn line_reader_fails_on_a_line_that_is_not_utf8() {
     let (_dir, path) = file_with(b"fine\nalso fine\nbad \xff here\nnever\n");
@@ -189,7 +189,36 @@ fn line_reader_fails_on_a_line_that_is_not_utf8() {
     assert_eq!(drain(&mut h.output), ["fine", "also fine"]);
     let what = only_failure(&system);
     assert!(mentions(&what, &path), "{what}");
-    assert!(what.contains("line 3"), "{what}");
+    assert!(what.contains("line 3 as UTF-8 (byte 19)"), "{what}");
+    assert_eq!(drain(&mut h.signal), [Control::Shutdown]);
+}
+
+/// A line longer than the limit fails the reader with an error naming the file, the line and
+/// the byte it starts at; the lines before it were delivered, and no more than the limit (and a
+/// line ending) was read into memory for it. A line exactly at the limit, with `\r\n`, is fine.
+#[test]
+fn line_reader_fails_on_a_line_longer_than_the_limit() {
+    let (_dir, path) = file_with(b"12345\r\nok\n123456\nnever\n");
+    let mut system = System::deterministic();
+    let mut h = harness(&system, LineReader::new(&path).max_line_length(5));
+    system.run().unwrap();
+    assert_eq!(drain(&mut h.output), ["12345", "ok"]);
+    let what = only_failure(&system);
+    assert!(mentions(&what, &path), "{what}");
+    assert!(what.contains("line 3 (from byte 10)"), "{what}");
+    assert!(what.contains("longer than the limit of 5 bytes"), "{what}");
+    assert_eq!(drain(&mut h.signal), [Control::Shutdown]);
+}
+
+/// A file with no line break at all is refused once the limit is passed, not read whole.
+#[test]
+fn line_reader_refuses_a_file_without_line_breaks() {
+    let (_dir, path) = file_with(&[b'x'; 100_000]);
+    let mut system = System::deterministic();
+    let mut h = harness(&system, LineReader::new(&path).max_line_length(1000));
+    system.run().unwrap();
+    assert!(drain(&mut h.output).is_empty());
+    assert!(only_failure(&system).contains("line 1 (from byte 0)"));
     assert_eq!(drain(&mut h.signal), [Control::Shutdown]);
 }
 

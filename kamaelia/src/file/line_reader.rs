@@ -3,8 +3,11 @@
 //!
 //! Each line is sent as a `String` without its line ending (`\n` or `\r\n`). A last line with
 //! no line ending is sent too. Lines are read only as fast as they are taken downstream. The
-//! file must be UTF-8: a line that is not fails the component with an error naming the file and
-//! the line number (use [`ChunkReader`](super::ChunkReader) for arbitrary bytes).
+//! file must be UTF-8: a line that is not fails the component with an error naming the file, the
+//! line number and the byte offset (use [`ChunkReader`](super::ChunkReader) for arbitrary
+//! bytes). A line is at most [`max_line_length`](LineReader::max_line_length) bytes, so a file
+//! without line breaks (a binary file, a device) cannot fill memory: a longer one fails the
+//! component the same way.
 //!
 //! ```
 //! use axon::{Control, Inbox, System};
@@ -39,6 +42,8 @@
 //! # Parameters
 //!
 //! * `path` ([`LineReader::new`]): the file.
+//! * [`max_line_length`](LineReader::max_line_length)`(n)`: the longest line, in bytes without
+//!   its line ending; default [`DEFAULT_MAX_LINE`] (1 MiB).
 //!
 //! # Shutdown
 //!
@@ -48,16 +53,17 @@
 //!   partial state, so it reads on to the end, then sends `ProducerFinished`.
 //! * `Shutdown` on `control` (looked at before every read and while a send waits for room): it
 //!   ends at once and sends `Shutdown` on `signal`.
-//! * If the file cannot be opened or read, or a line is not UTF-8, it sends `Shutdown` on
-//!   `signal` and fails with a [`FileError`] naming the file (see
-//!   [the family docs](super#errors)).
+//! * If the file cannot be opened or read, or a line is not UTF-8 or too long, it sends
+//!   `Shutdown` on `signal` and fails with a [`FileError`] naming the file (see
+//!   [the family docs](super#errors)); the lines before it have been sent.
 
 use std::path::PathBuf;
 
 use axon::{Boxes, Component, Context, Control, Error, Inbox, Outbox};
-use tokio::io::AsyncBufReadExt;
+use tokio::io::{AsyncBufReadExt, AsyncReadExt};
 
 use super::{FileError, Run};
+use crate::util::transforms::DEFAULT_MAX_LINE;
 
 /// Reads a whole text file a line at a time. See the [module docs](self).
 #[derive(Boxes, Debug)]
@@ -71,6 +77,7 @@ pub struct LineReader {
     /// `ProducerFinished` after the last line; `Shutdown` if stopped or failed.
     pub signal: Outbox<Control>,
     path: PathBuf,
+    max_line: usize,
 }
 
 impl LineReader {
@@ -82,7 +89,15 @@ impl LineReader {
             outbox: Outbox::new(),
             signal: Outbox::new(),
             path: path.into(),
+            max_line: DEFAULT_MAX_LINE,
         }
+    }
+
+    /// The longest line, in bytes without its line ending (default [`DEFAULT_MAX_LINE`]); a
+    /// longer line fails the reader.
+    pub fn max_line_length(mut self, bytes: usize) -> Self {
+        self.max_line = bytes;
+        self
     }
 }
 
@@ -92,24 +107,42 @@ impl Component for LineReader {
         let body = async {
             let file = run.open(&self.path).await?;
             let mut file = tokio::io::BufReader::with_capacity(64 * 1024, file);
-            let mut number = 0u64;
+            let (mut number, mut offset) = (0u64, 0u64);
+            // Room for the longest line and a `\r\n`: reading stops there, so a longer line
+            // is found without holding more than that.
+            let limit = u64::try_from(self.max_line)
+                .unwrap_or(u64::MAX)
+                .saturating_add(2);
             loop {
                 let mut line = Vec::new();
-                let read = file.read_until(b'\n', &mut line);
-                if run.io(&self.path, "read", read).await? == 0 {
+                let mut bounded = (&mut file).take(limit);
+                let read = bounded.read_until(b'\n', &mut line);
+                let n = run.io(&self.path, "read", read).await?;
+                if n == 0 {
                     break;
                 }
                 number += 1;
+                let start = offset;
+                offset += n as u64;
                 if line.last() == Some(&b'\n') {
                     line.pop();
                     if line.last() == Some(&b'\r') {
                         line.pop();
                     }
                 }
+                if line.len() > self.max_line {
+                    let what = format!("read line {number} (from byte {start})");
+                    let e = std::io::Error::new(
+                        std::io::ErrorKind::InvalidData,
+                        format!("longer than the limit of {} bytes", self.max_line),
+                    );
+                    return Err(run.fail(FileError::new(&self.path, what, e)).await);
+                }
                 let line = match String::from_utf8(line) {
                     Ok(line) => line,
                     Err(e) => {
-                        let what = format!("read line {number} as UTF-8");
+                        let at = start + e.utf8_error().valid_up_to() as u64;
+                        let what = format!("read line {number} as UTF-8 (byte {at})");
                         let e =
                             std::io::Error::new(std::io::ErrorKind::InvalidData, e.utf8_error());
                         return Err(run.fail(FileError::new(&self.path, what, e)).await);
@@ -136,4 +169,5 @@ crate::catalogue!(|| {
         axon::box_infos(&LineReader::new("file")),
     )
     .parameter("path", "impl Into<PathBuf>", "LineReader::new(path): the file, opened when the component starts")
+    .parameter("max_line_length", "usize", "the longest line, in bytes without its line ending (default 1 MiB)")
 });
