@@ -338,6 +338,53 @@ fn prompted_reader_answers_each_request_with_n_lines() {
     );
 }
 
+/// A request for more bytes than one message may hold is answered by several full messages,
+/// in order; the next request carries on where it ended.
+#[test]
+fn prompted_reader_splits_a_big_byte_request_into_messages_of_the_limit() {
+    let (_dir, path) = file_with(b"0123456789abc");
+    let mut system = System::deterministic();
+    let mut h = harness(&system, PromptedFileReader::bytes(&path).max_message(4));
+    for n in [10, 2] {
+        h.input.try_send(n).unwrap();
+    }
+    h.control.try_send(Control::ProducerFinished).unwrap();
+    system.run().unwrap();
+    assert_eq!(
+        drain(&mut h.output),
+        [
+            b"0123".to_vec(),
+            b"4567".to_vec(),
+            b"89".to_vec(),
+            b"ab".to_vec()
+        ]
+    );
+    assert_eq!(drain(&mut h.signal), [Control::ProducerFinished]);
+}
+
+/// A request for more lines than fit in one message is answered by several, split between
+/// lines; a line longer than the limit fails the reader naming the file, the line and the byte
+/// it starts at, after what came before it was sent.
+#[test]
+fn prompted_reader_splits_lines_between_messages_and_refuses_a_line_over_the_limit() {
+    let (_dir, path) = file_with(b"aa\nbb\ncc\ntoolong\nnever\n");
+    let mut system = System::deterministic();
+    let mut h = harness(&system, PromptedFileReader::lines(&path).max_message(6));
+    h.input.try_send(5).unwrap();
+    system.run().unwrap();
+    assert_eq!(
+        drain(&mut h.output),
+        [b"aa\nbb\n".to_vec(), b"cc\n".to_vec()]
+    );
+    let what = only_failure(&system);
+    assert!(mentions(&what, &path), "{what}");
+    assert!(
+        what.contains("line 4 (from byte 9) is longer than the limit of 6 bytes"),
+        "{what}"
+    );
+    assert_eq!(drain(&mut h.signal), [Control::Shutdown]);
+}
+
 /// Once the last byte has been sent it sends ProducerFinished and ends, leaving later requests
 /// unanswered.
 #[test]

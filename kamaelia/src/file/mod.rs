@@ -64,7 +64,7 @@ pub use append::Append;
 pub use chunk_reader::ChunkReader;
 pub use line_reader::LineReader;
 pub use max_speed_file_reader::MaxSpeedFileReader;
-pub use prompted_file_reader::{PromptedFileReader, ReadMode};
+pub use prompted_file_reader::{PromptedFileReader, ReadMode, DEFAULT_MAX_MESSAGE};
 pub use simple_file_writer::SimpleFileWriter;
 pub use triggered_file_reader::TriggeredFileReader;
 pub use whole_file_writer::WholeFileWriter;
