@@ -8,6 +8,13 @@ pub(crate) async fn pass_on(signal: &mut Outbox<Control>, c: Control) {
     signal.send(c).await.ok();
 }
 
+/// The failure path of a component whose reason is plain text: `Failed(reason)` on `signal`,
+/// so whatever listens there learns why, then the same text as the component's error.
+pub(crate) async fn fail(signal: &mut Outbox<Control>, reason: String) -> Result<(), Error> {
+    pass_on(signal, Control::failed(reason.as_str())).await;
+    Err(Error::msg(reason))
+}
+
 /// The error of a component whose outbox leads to a component that has ended.
 pub(crate) fn gone(component: &str, outbox: &str) -> Error {
     Error::msg(format!(

@@ -746,17 +746,26 @@ fn console_reader_accepts_a_line_exactly_at_the_limit() {
     assert_eq!(drain(&mut out), ["12345678"]);
 }
 
-/// A line that is not UTF-8 fails the ConsoleReader with an error naming the line.
+/// A line that is not UTF-8 fails the ConsoleReader with an error naming the line and the
+/// byte where it stops being UTF-8; the same text goes on `signal` as `Failed`.
 #[test]
 fn console_reader_fails_on_a_line_that_is_not_utf8() {
     let mut system = System::deterministic();
-    let reader = ConsoleReader::from_reader(&b"fine\n\xff\xfe\n"[..]);
+    let reader = ConsoleReader::from_reader(&b"fine\nok\xff\xfe\n"[..]);
+    let mut signal = Inbox::new();
+    axon::link(&reader.signal, &signal).unwrap();
     system.spawn_named("keyboard", reader);
     system.run().unwrap();
     let what = only_failure(&system);
     assert!(
-        what.contains("keyboard") && what.contains("line 2") && what.contains("UTF-8"),
+        what.contains("keyboard") && what.contains("line 2 is not valid UTF-8 (at byte 2)"),
         "{what}"
+    );
+    let said = drain(&mut signal);
+    assert_eq!(said.len(), 1, "{said:?}");
+    assert!(
+        what.ends_with(said[0].failure().expect("Failed")),
+        "{said:?}"
     );
 }
 
@@ -877,13 +886,16 @@ fn console_echoer_shutdown_stops_without_writing_what_waits() {
     assert_eq!(drain(&mut signal), [Control::Shutdown]);
 }
 
-/// A failing writer fails the ConsoleEchoer with an error naming it and the cause.
+/// A failing writer fails the ConsoleEchoer with an error naming it and the cause; the same
+/// text goes on `signal` as `Failed`.
 #[test]
 fn console_echoer_fails_naming_itself_when_writing_fails() {
     let mut system = System::deterministic();
     let echo = ConsoleEchoer::new().writer(BrokenPipe);
     let mut input = Outbox::new();
+    let mut signal = Inbox::new();
     axon::link(&input, &echo.inbox).unwrap();
+    axon::link(&echo.signal, &signal).unwrap();
     input.try_send(1).unwrap();
     system.spawn_named("screen", echo);
     system.run().unwrap();
@@ -892,6 +904,37 @@ fn console_echoer_fails_naming_itself_when_writing_fails() {
         what.contains("screen") && what.contains("cannot write"),
         "{what}"
     );
+    let said = drain(&mut signal);
+    assert_eq!(said.len(), 1, "{said:?}");
+    assert!(
+        what.ends_with(said[0].failure().expect("Failed")),
+        "{said:?}"
+    );
+}
+
+/// A write that waits for an output nobody reads does not hold up a Shutdown; a
+/// ProducerFinished that arrives meanwhile lets the write go on.
+#[test]
+fn console_echoer_shutdown_is_seen_while_a_write_waits() {
+    let mut system = System::deterministic();
+    // One byte of room, and nobody reading the other end: the write waits for ever.
+    let (screen, _unread) = tokio::io::duplex(1);
+    let echo = ConsoleEchoer::new().writer(screen);
+    let (mut input, mut stop) = (Outbox::new(), Outbox::new());
+    let mut signal = Inbox::new();
+    axon::link(&input, &echo.inbox).unwrap();
+    axon::link(&stop, &echo.control).unwrap();
+    axon::link(&echo.signal, &signal).unwrap();
+    let id = system.spawn(echo);
+    input.try_send("a long line").unwrap();
+    system.run_until_idle();
+    stop.try_send(Control::ProducerFinished).unwrap();
+    system.run_until_idle();
+    assert!(system.snapshot().component(id).is_some(), "still writing");
+    assert!(drain(&mut signal).is_empty());
+    stop.try_send(Control::Shutdown).unwrap();
+    system.run().unwrap();
+    assert_eq!(drain(&mut signal), [Control::Shutdown]);
 }
 
 // ---------------------------------------------------------------------------------------------

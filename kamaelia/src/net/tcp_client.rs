@@ -67,6 +67,7 @@ use axon::{Boxes, Component, Context, Control, Error, Inbox, Outbox};
 use tokio::net::TcpStream;
 
 use super::connected_socket_adapter::{pump, Ended, SocketBoxes, DEFAULT_CHUNK};
+use crate::support::fail;
 
 /// A TCP connection to a server as a component. See the [module docs](self).
 #[derive(Boxes)]
@@ -176,12 +177,6 @@ impl Component for TcpClient {
             }
         }
     }
-}
-
-/// Sends `Failed(reason)` on `signal`; the same text is the component's error.
-async fn fail(signal: &mut Outbox<Control>, reason: String) -> Result<(), Error> {
-    crate::support::pass_on(signal, Control::failed(reason.as_str())).await;
-    Err(Error::msg(reason))
 }
 
 crate::impl_stage!([] TcpClient, Vec<u8> => Vec<u8>);

@@ -51,9 +51,12 @@
 //!   the output is flushed, `ProducerFinished` goes on `signal` and it ends.
 //! * `Shutdown` (looked at first, also while a forward waits for room): it ends at once; what
 //!   waits in the inbox is not written. `Shutdown` goes on `signal`.
+//! * `Shutdown` is also seen while a write waits (an output nobody reads does not hold it up);
+//!   a `ProducerFinished` that arrives then lets the write finish.
 //! * If writing fails (standard output closed, say) it fails with an error naming itself and
 //!   the cause. If the component its `outbox` leads to has ended while forwarding, it fails with
-//!   an error naming itself.
+//!   an error naming itself. The same text goes on `signal` as [`Control::Failed`], so what
+//!   listens there learns why.
 
 use std::fmt::{Debug, Display};
 
@@ -61,6 +64,7 @@ use axon::{next_batch, Batch, Boxes, Component, Context, Control, Error, Inbox, 
 use tokio::io::{AsyncWrite, AsyncWriteExt};
 
 use super::{gone, pass_on, send_watching, Sent, BATCH};
+use crate::support::fail;
 
 type Format<T> = Box<dyn Fn(&T) -> String + Send>;
 type Writer = Box<dyn AsyncWrite + Unpin + Send>;
@@ -172,10 +176,9 @@ impl<T: Send + 'static> ConsoleEchoer<T> {
 }
 
 /// Writes `text` and flushes.
-async fn write_out(writer: &mut Writer, text: &str, name: &str) -> Result<(), Error> {
-    let fail = |e: std::io::Error| Error::msg(format!("{name}: cannot write the output: {e}"));
-    writer.write_all(text.as_bytes()).await.map_err(fail)?;
-    writer.flush().await.map_err(fail)
+async fn write_out(writer: &mut Writer, text: &str) -> std::io::Result<()> {
+    writer.write_all(text.as_bytes()).await?;
+    writer.flush().await
 }
 
 impl<T: Send + 'static> Component for ConsoleEchoer<T> {
@@ -208,7 +211,29 @@ impl<T: Send + 'static> Component for ConsoleEchoer<T> {
                 }
             }
             self.render(&mut text, &mut buf);
-            write_out(&mut writer, &text, &name).await?;
+            // Control first, also while the output waits to be written (an output nobody
+            // reads must not hold a stop up).
+            // A write is not restarted (that would repeat what it wrote), so it is kept across
+            // control messages.
+            let write = write_out(&mut writer, &text);
+            tokio::pin!(write);
+            let written = loop {
+                tokio::select! {
+                    biased;
+                    c = self.control.recv() => match c.unwrap_or(Control::Shutdown) {
+                        Control::ProducerFinished => finished = true,
+                        c => {
+                            pass_on(&mut self.signal, c).await;
+                            return Ok(());
+                        }
+                    },
+                    written = &mut write => break written,
+                }
+            };
+            if let Err(e) = written {
+                let reason = format!("{name}: cannot write the output: {e}");
+                return fail(&mut self.signal, reason).await;
+            }
             if buf.is_empty() {
                 continue;
             }
@@ -219,7 +244,7 @@ impl<T: Send + 'static> Component for ConsoleEchoer<T> {
                     pass_on(&mut self.signal, c).await;
                     return Ok(());
                 }
-                Err(_) => return Err(gone(&name, "outbox")),
+                Err(_) => return fail(&mut self.signal, gone(&name, "outbox").to_string()).await,
             }
         }
     }

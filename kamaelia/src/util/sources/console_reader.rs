@@ -58,8 +58,9 @@
 //!   `ProducerFinished` a line already read but waiting for room downstream is still sent; with
 //!   `Shutdown` it is dropped.
 //! * It fails with an error naming itself and the line on a read error, on a line that is not
-//!   UTF-8, and on a line longer than the limit; also if the component its `outbox` leads to has
-//!   ended.
+//!   UTF-8 (and the byte where it stops being UTF-8), on a line longer than the limit, and on
+//!   failing to write the prompt; also if the component its `outbox` leads to has ended. The
+//!   same text goes on `signal` as [`Control::Failed`], so what listens there learns why.
 
 use std::io::{BufRead, ErrorKind};
 
@@ -68,6 +69,7 @@ use tokio::io::{AsyncBufRead, AsyncBufReadExt, AsyncWrite, AsyncWriteExt};
 use tokio::sync::mpsc;
 
 use super::{gone, pass_on, send_watching, Sent};
+use crate::support::fail;
 
 /// The longest line a [`ConsoleReader`] accepts unless told otherwise: 1 MiB.
 pub const DEFAULT_MAX_LINE: usize = 1 << 20;
@@ -317,12 +319,24 @@ impl Component for ConsoleReader {
         let mut finished = false;
         loop {
             if let Some(w) = prompt_to.as_mut() {
+                let prompt = self.prompt.as_bytes();
                 let written = async {
-                    w.write_all(self.prompt.as_bytes()).await?;
+                    w.write_all(prompt).await?;
                     w.flush().await
                 };
-                if let Err(e) = written.await {
-                    return Err(Error::msg(format!("{name}: cannot write the prompt: {e}")));
+                // Control first, also while the prompt waits to be written (an output nobody
+                // reads must not hold a stop up).
+                let written = tokio::select! {
+                    biased;
+                    c = self.control.recv() => {
+                        pass_on(&mut self.signal, c.unwrap_or(Control::Shutdown)).await;
+                        return Ok(());
+                    }
+                    written = written => written,
+                };
+                if let Err(e) = written {
+                    let reason = format!("{name}: cannot write the prompt: {e}");
+                    return fail(&mut self.signal, reason).await;
                 }
             }
             number += 1;
@@ -335,13 +349,19 @@ impl Component for ConsoleReader {
                 line = source.next(max) => line,
             };
             let mut text = match line {
-                Line::Text(bytes) => String::from_utf8(bytes)
-                    .map_err(|_| Error::msg(format!("{name}: line {number} is not valid UTF-8")))?,
+                Line::Text(bytes) => match String::from_utf8(bytes) {
+                    Ok(text) => text,
+                    Err(e) => {
+                        let at = e.utf8_error().valid_up_to();
+                        let reason =
+                            format!("{name}: line {number} is not valid UTF-8 (at byte {at})");
+                        return fail(&mut self.signal, reason).await;
+                    }
+                },
                 Line::End => break,
                 Line::Failed(e) => {
-                    return Err(Error::msg(format!(
-                        "{name}: cannot read line {number}: {e}"
-                    )))
+                    let reason = format!("{name}: cannot read line {number}: {e}");
+                    return fail(&mut self.signal, reason).await;
                 }
             };
             text.push_str(&self.eol);
@@ -357,7 +377,7 @@ impl Component for ConsoleReader {
                     pass_on(&mut self.signal, c).await;
                     return Ok(());
                 }
-                Err(_) => return Err(gone(&name, "outbox")),
+                Err(_) => return fail(&mut self.signal, gone(&name, "outbox").to_string()).await,
             }
         }
         pass_on(&mut self.signal, Control::ProducerFinished).await;
