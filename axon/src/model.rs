@@ -150,6 +150,22 @@ pub(crate) enum Activity {
 /// The activity word's "being polled" bit (see `ComponentCell::activity`).
 const RUNNING: u64 = 1 << 63;
 
+/// `ComponentCell::pending` when the poll has noted no wait.
+const NO_WAIT: u64 = u64::MAX;
+
+/// What an activity word says: the activity and the index of the box it concerns.
+fn decode(word: u64) -> (Activity, usize) {
+    if word & RUNNING != 0 {
+        return (Activity::Running, 0);
+    }
+    (ACTIVITIES[(word & 0xff) as usize], (word >> 8) as usize)
+}
+
+/// True if the word is a wait: receiving, sending, or waiting on something else.
+fn is_wait(word: u64) -> bool {
+    matches!(word & 0xff, 2..=4)
+}
+
 const ACTIVITIES: [Activity; 9] = [
     Activity::Created,
     Activity::Running,
@@ -177,6 +193,8 @@ pub(crate) struct ComponentCell {
     /// a poll interrupts and then resumes (same state, same box) keeps the time it began, so a
     /// component blocked for a long time shows the whole wait, not the time since its last poll.
     since: AtomicU64,
+    /// During a poll: the last wait it noted ([`NO_WAIT`] if none), shown when it returns.
+    pending: AtomicU64,
     /// The system's clock and event subscribers.
     pub(crate) hub: Arc<Hub>,
     /// Set once the component is announced, so boxes added later are announced one by one.
@@ -213,6 +231,7 @@ impl ComponentCell {
             parent,
             activity: AtomicU64::new(Activity::Created as u64),
             since: AtomicU64::new(hub.clock.now_nanos()),
+            pending: AtomicU64::new(NO_WAIT),
             hub,
             announced: std::sync::atomic::AtomicBool::new(false),
             boxes: Mutex::new(SmallVec::new()),
@@ -227,26 +246,26 @@ impl ComponentCell {
 
     /// Records what the component is doing now (and since when); tells subscribers of a
     /// change, except for the final states, which [`EventKind::ComponentEnded`] reports.
+    ///
+    /// During a poll of the component's task a wait is only noted: what the poll ends waiting
+    /// on is shown when it returns ([`poll_pending`](Self::poll_pending)). Anything else — a
+    /// threaded component's wait, the start, the end — is shown at once, from now.
     #[inline]
     pub(crate) fn set_activity(&self, activity: Activity, box_index: usize) {
         let word = activity as u64 | ((box_index as u64) << 8);
-        let old = self.activity.load(Ordering::Relaxed);
-        if activity == Activity::Receiving && old & (RUNNING | 0xff) == Activity::Sending as u64 {
-            // Within one poll, being blocked on a send outranks also watching an inbox
-            // (`select!` on `control` and a send): the component is stuck on the send.
+        if is_wait(word) && self.activity.load(Ordering::Relaxed) & RUNNING != 0 {
+            if activity == Activity::Receiving
+                && self.pending.load(Ordering::Relaxed) & 0xff == Activity::Sending as u64
+            {
+                // Within one poll, being blocked on a send outranks also watching an inbox
+                // (`select!` on `control` and a send): the component is stuck on the send.
+                return;
+            }
+            self.pending.store(word, Ordering::Relaxed);
             return;
         }
-        // The wait the poll interrupted, resumed, keeps its start; anything else starts now.
-        // (Waits recorded twice within one poll compare equal too.)
-        let resumed = word == old & !RUNNING
-            && matches!(
-                activity,
-                Activity::Receiving | Activity::Sending | Activity::Waiting
-            );
-        if !resumed {
-            self.since
-                .store(self.hub.clock.now_nanos(), Ordering::Relaxed);
-        }
+        self.since
+            .store(self.hub.clock.now_nanos(), Ordering::Relaxed);
         self.activity.store(word, Ordering::Relaxed);
         if self.hub.watched() && (activity as u8) < Activity::Finished as u8 {
             self.state_changed();
@@ -254,23 +273,36 @@ impl ComponentCell {
     }
 
     /// A poll of the component's task begins: it is running (since its scheduler's tick
-    /// began), and the wait the poll interrupts is kept in case the poll resumes it. One load
-    /// and one store: this runs for every poll of every component.
+    /// began), and the wait it interrupts stays in the word beneath the bit. Two stores and
+    /// no clock: this runs for every poll of every component.
     #[inline]
     pub(crate) fn poll_started(&self) {
         let old = self.activity.load(Ordering::Relaxed);
         self.activity.store(old | RUNNING, Ordering::Relaxed);
+        self.pending.store(NO_WAIT, Ordering::Relaxed);
         if self.hub.watched() {
             self.state_changed();
         }
     }
 
-    /// The poll returned `Pending`. If it waited on no box (a timer, I/O, another future),
-    /// the component is waiting on something else.
+    /// The poll returned `Pending`: the component now waits on what the poll last noted, or,
+    /// if it noted no box, on something else (a timer, I/O, another future). When that is the
+    /// wait the poll interrupted, the wait keeps the time it began, whatever else the poll
+    /// looked at on the way (a `control` inbox polled first, say); otherwise it begins now.
     #[inline]
     pub(crate) fn poll_pending(&self) {
-        if self.activity.load(Ordering::Relaxed) & RUNNING != 0 {
-            self.set_activity(Activity::Waiting, 0);
+        let interrupted = self.activity.load(Ordering::Relaxed) & !RUNNING;
+        let word = match self.pending.load(Ordering::Relaxed) {
+            NO_WAIT => Activity::Waiting as u64,
+            word => word,
+        };
+        if word != interrupted || !is_wait(interrupted) {
+            self.since
+                .store(self.hub.clock.now_nanos(), Ordering::Relaxed);
+        }
+        self.activity.store(word, Ordering::Relaxed);
+        if self.hub.watched() {
+            self.state_changed();
         }
     }
 
@@ -283,14 +315,15 @@ impl ComponentCell {
         });
     }
 
-    /// When the current activity began, on the system's clock.
-    pub(crate) fn since(&self) -> Duration {
-        let running = self.activity.load(Ordering::Relaxed) & RUNNING != 0;
-        Duration::from_nanos(if running {
+    /// What the component is doing and since when, from one reading of its activity word.
+    pub(crate) fn state_since(&self) -> (ComponentState, Duration) {
+        let w = self.activity.load(Ordering::Relaxed);
+        let since = if w & RUNNING != 0 {
             self.task.tick_started()
         } else {
             self.since.load(Ordering::Relaxed)
-        })
+        };
+        (self.state_of(w), Duration::from_nanos(since))
     }
 
     /// Announces the component (and the links its boxes already have) to subscribers; boxes
@@ -345,11 +378,7 @@ impl ComponentCell {
     }
 
     pub(crate) fn activity(&self) -> (Activity, usize) {
-        let w = self.activity.load(Ordering::Relaxed);
-        if w & RUNNING != 0 {
-            return (Activity::Running, 0);
-        }
-        (ACTIVITIES[(w & 0xff) as usize], (w >> 8) as usize)
+        decode(self.activity.load(Ordering::Relaxed))
     }
 
     /// The component's name: the one it was given, or `Type#id`.
@@ -470,7 +499,12 @@ impl ComponentCell {
     }
 
     fn state(&self) -> ComponentState {
-        let (activity, index) = self.activity();
+        self.state_of(self.activity.load(Ordering::Relaxed))
+    }
+
+    /// The state an activity word shows.
+    fn state_of(&self, word: u64) -> ComponentState {
+        let (activity, index) = decode(word);
         let box_name = || self.box_name(index).unwrap_or_default();
         match activity {
             Activity::Created => ComponentState::Created,
@@ -774,13 +808,14 @@ impl Registry {
                     }
                 }
             }
+            let (state, state_since) = cell.state_since();
             snap.components.push(ComponentSnapshot {
                 id: cell.id,
                 name: cell.name(),
                 type_name: cell.type_name,
                 parent: cell.parent,
-                state: cell.state(),
-                state_since: cell.since(),
+                state,
+                state_since,
                 boxes: slots
                     .iter()
                     .map(|(h, s)| BoxSnapshot {
@@ -793,13 +828,14 @@ impl Registry {
         }
         snap.links.sort();
         for cell in lock(&self.ended).iter() {
+            let (state, state_since) = cell.state_since();
             snap.ended.push(ComponentSnapshot {
                 id: cell.id,
                 name: cell.name(),
                 type_name: cell.type_name,
                 parent: cell.parent,
-                state: cell.state(),
-                state_since: cell.since(),
+                state,
+                state_since,
                 boxes: Vec::new(),
             });
         }

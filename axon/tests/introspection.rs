@@ -791,6 +791,58 @@ fn a_send_blocked_while_watching_control_is_a_stall_whose_time_survives_wakeups(
     assert_eq!(stalls[0].blocked_for, Duration::from_secs(1));
 }
 
+/// Watches `control` first, then its inbox, ignoring what comes on `control`.
+#[derive(Boxes)]
+struct ControlFirst {
+    /// Numbers, taken and dropped.
+    inbox: Inbox<u32>,
+    /// Looked at first; anything that comes is ignored.
+    control: Inbox<axon::Control>,
+}
+
+impl Component for ControlFirst {
+    async fn run(mut self, _ctx: Context) -> Result<(), Error> {
+        loop {
+            tokio::select! {
+                biased;
+                c = self.control.recv() => if c.is_none() { return Ok(()) },
+                m = self.inbox.recv() => if m.is_none() { return Ok(()) },
+            }
+        }
+    }
+}
+
+/// A wait keeps the time it began when a poll resumes it, even if the poll looked at another
+/// box first (`control`, by the convention): a wake-up that brings nothing for the waited-on
+/// inbox does not hide a stall.
+#[test]
+fn a_wait_resumed_after_looking_at_control_first_keeps_its_start() {
+    let mut system = System::deterministic();
+    let waiter = ControlFirst {
+        inbox: Inbox::new(),
+        control: Inbox::new(),
+    };
+    let mut poke = Outbox::new();
+    axon::link(&poke, &waiter.control).unwrap();
+    let id = system.spawn_named("waiter", waiter);
+    system.run_until_idle();
+    system.advance(Duration::from_secs(5));
+    poke.try_send(axon::Control::ProducerFinished).unwrap();
+    system.run_until_idle();
+    let snapshot = system.snapshot();
+    let me = snapshot.component(id).unwrap();
+    assert_eq!(
+        me.state,
+        ComponentState::Receiving {
+            inbox: "inbox".into()
+        }
+    );
+    assert_eq!(me.state_since, Duration::ZERO);
+    let stalls = snapshot.stalls(Duration::from_secs(3));
+    assert_eq!(stalls.len(), 1, "{stalls:#?}");
+    assert_eq!(stalls[0].blocked_for, Duration::from_secs(5));
+}
+
 /// Keeps an outbox it never uses, and never ends.
 #[derive(Boxes)]
 struct Idle {

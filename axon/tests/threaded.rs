@@ -476,3 +476,65 @@ fn deterministic_run_returns_when_a_threaded_component_ends_after_the_scheduler_
     assert_eq!(live, 0);
     assert!(failures.is_empty(), "{failures:?}");
 }
+
+/// Threaded: passes every number on, with blocking receives and sends; ends at 0.
+#[derive(Boxes, Default)]
+struct Relay {
+    /// Numbers in.
+    inbox: Inbox<u64>,
+    /// The same numbers out.
+    outbox: Outbox<u64>,
+}
+
+impl ThreadedComponent for Relay {
+    fn run(mut self, _ctx: Context) -> Result<(), Error> {
+        while let Some(n) = self.inbox.recv_blocking() {
+            if n == 0 {
+                break;
+            }
+            self.outbox.send_blocking(n)?;
+        }
+        Ok(())
+    }
+}
+
+/// Waits for the model to say that component `id` waits on its `inbox` (again).
+fn until_receiving(events: &mut axon::model::Events, id: axon::ComponentId) {
+    let receiving = axon::ComponentState::Receiving {
+        inbox: "inbox".into(),
+    };
+    loop {
+        let event = events.next_timeout(PATIENCE).expect("the relay waits");
+        if let axon::model::EventKind::StateChanged { id: changed, state } = event.kind {
+            if changed == id && state == receiving {
+                return;
+            }
+        }
+    }
+}
+
+/// A threaded component's wait begins when it waits again after handling a message, not when
+/// it first waited: a component that has just worked is not reported as stalled.
+#[test]
+fn a_threaded_components_next_wait_starts_when_it_begins() {
+    let mut system = System::deterministic();
+    let mut events = system.events(256);
+    let relay = system.adopt(Relay::default());
+    let (mut input, mut output) = (Outbox::new(), Inbox::new());
+    axon::link(&input, &relay.inbox).unwrap();
+    axon::link(&relay.outbox, &output).unwrap();
+    let id = system.activate_threaded(relay);
+    until_receiving(&mut events, id);
+    system.advance(Duration::from_secs(5));
+    input.try_send(7).unwrap();
+    assert_eq!(output.recv_blocking_timeout(PATIENCE), Ok(7));
+    until_receiving(&mut events, id);
+    let snapshot = system.snapshot();
+    assert_eq!(
+        snapshot.component(id).unwrap().state_since,
+        Duration::from_secs(5)
+    );
+    assert!(snapshot.stalls(Duration::from_secs(3)).is_empty());
+    input.try_send(0).unwrap();
+    system.run().unwrap();
+}
