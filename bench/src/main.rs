@@ -128,6 +128,15 @@ fn parse_args(mut argv: impl Iterator<Item = String>) -> Result<Option<Args>, St
     if !workloads.is_empty() {
         config.workloads = workloads;
     }
+    if let Some(w) = config
+        .workloads
+        .iter()
+        .find(|&&w| !config.impls.iter().any(|imp| imp.runs(w)))
+    {
+        return Err(format!(
+            "no selected implementation runs {w} (tokio-ct-control runs only W4)"
+        ));
+    }
     Ok(Some(Args {
         config,
         timeout_secs,
@@ -227,11 +236,15 @@ mod tests {
     }
 
     #[test]
-    fn the_control_convention_reference_is_selectable() {
+    fn the_control_convention_reference_is_selectable_for_w4_only() {
         let args = parse(&["--only", "tokio-ct-control", "W4"])
             .unwrap()
             .unwrap();
         assert_eq!(args.config.impls, vec![Impl::TokioCtControl]);
+        match parse(&["--only", "tokio-ct-control", "W4", "W1"]) {
+            Err(refused) => assert!(refused.contains("runs W1"), "{refused}"),
+            Ok(_) => panic!("tokio-ct-control accepted for W1"),
+        }
     }
 
     #[test]
