@@ -4,7 +4,11 @@
 //! Like [`SimplePeer`](super::SimplePeer), but the address datagrams go to can be changed
 //! while it runs: each address on `target` replaces the current one. `target` is looked at
 //! before `inbox`, so an address sent on `target` before a message (from the same thread or
-//! component) applies to that message. The first destination is given when it is made, so it
+//! component) applies to that message. Two inboxes keep no order between them, though: an
+//! address applies to every message taken after it arrived, including messages that were
+//! already waiting, so with several messages and addresses queued at once each message goes to
+//! the latest address. For a destination per message use
+//! [`PostboxPeer`](super::PostboxPeer). The first destination is given when it is made, so it
 //! never holds data without knowing where to send it. See [`crate::net::udp`] for datagram
 //! sizes, error reports and backpressure.
 //!
@@ -61,7 +65,7 @@
 //! # Shutdown
 //!
 //! As [`SimplePeer`](super::SimplePeer): `ProducerFinished` stops reading, sends what is queued
-//! (to the targets that arrived before each message), delivers the datagram already read,
+//! (to the latest target that has arrived), delivers the datagram already read,
 //! passes `ProducerFinished` on and ends; `Shutdown`/`Failed` end at once and are passed on.
 
 use std::net::SocketAddr;
