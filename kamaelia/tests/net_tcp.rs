@@ -7,8 +7,14 @@ use std::net::{Shutdown, SocketAddr, TcpStream};
 use std::sync::mpsc;
 use std::time::Duration;
 
-use axon::{next_event, Boxes, Component, Context, Control, Error, Event, Inbox, Outbox, System};
-use kamaelia::net::{EchoProtocol, ServerCore, ServerError, ServerLink, TcpClient};
+use axon::model::EventKind;
+use axon::{
+    next_event, Boxes, Component, ComponentState, Context, Control, Error, Event, Inbox, Outbox,
+    System,
+};
+use kamaelia::net::{
+    ConnectedSocketAdapter, EchoProtocol, ServerCore, ServerError, ServerLink, TcpClient,
+};
 use kamaelia::Stage;
 
 const WAIT: Duration = Duration::from_secs(10);
@@ -536,6 +542,53 @@ fn reset(s: TcpStream) {
         .set_linger(Some(Duration::ZERO))
         .unwrap();
     drop(s);
+}
+
+/// When writing to the peer fails, what the adapter had already read from the peer (waiting
+/// for room downstream) is still delivered before it ends with Failed.
+#[test]
+fn socket_adapter_delivers_what_it_read_before_a_write_fails() {
+    guarded(|| {
+        let listener = std::net::TcpListener::bind(local()).unwrap();
+        let mut peer = TcpStream::connect(listener.local_addr().unwrap()).unwrap();
+        let (socket, _) = listener.accept().unwrap();
+        socket.set_nonblocking(true).unwrap();
+        let mut system = System::new();
+        let mut events = system.events(1024);
+        let adapter = ConnectedSocketAdapter::from_std(socket);
+        // What the adapter reads goes to an inbox with room for one message, already full.
+        let (mut to_socket, mut filler) = (Outbox::new(), Outbox::new());
+        let (mut got, mut signal) = (Inbox::with_capacity(1), Inbox::new());
+        axon::link(&to_socket, &adapter.inbox).unwrap();
+        axon::link(&adapter.outbox, &got).unwrap();
+        axon::link(&filler, &got).unwrap();
+        axon::link(&adapter.signal, &signal).unwrap();
+        filler.try_send(b"first".to_vec()).unwrap();
+        let id = system.spawn(adapter);
+        system.start();
+        // The peer's last words, then a reset: they stay readable, writing fails.
+        peer.write_all(b"last words").unwrap();
+        reset(peer);
+        let sending = ComponentState::Sending {
+            outbox: "outbox".into(),
+        };
+        loop {
+            let event = events
+                .next_timeout(WAIT)
+                .expect("the adapter reads the peer");
+            if let EventKind::StateChanged { id: changed, state } = event.kind {
+                if changed == id && state == sending {
+                    break;
+                }
+            }
+        }
+        to_socket.try_send(b"reply".to_vec()).unwrap();
+        assert_eq!(got.recv_blocking_timeout(WAIT), Ok(b"first".to_vec()));
+        assert_eq!(got.recv_blocking_timeout(WAIT), Ok(b"last words".to_vec()));
+        let ended = signal.recv_blocking_timeout(WAIT).expect("signal");
+        assert!(ended.failure().is_some(), "{ended:?}");
+        system.run().unwrap();
+    });
 }
 
 /// A connection reset by the peer arrives on the protocol's control as Failed, naming the

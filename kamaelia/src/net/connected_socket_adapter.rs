@@ -64,7 +64,9 @@
 //! writing what arrives on its inbox (a half-closed connection can still be answered) until its
 //! `control` says stop. `ProducerFinished` on `control`: writes everything queued, closes the
 //! socket, ends. `Shutdown` (or a closed `control`): closes the socket at once, discarding queued
-//! bytes. A read or write error (connection reset) ends it too. On `signal` it sends the stop
+//! bytes. A read or write error (connection reset) ends it too; after a failed write, what was
+//! already read from the peer is still sent on `outbox` first (unless a stop request comes
+//! while it waits for room). On `signal` it sends the stop
 //! request it got, or after a socket error [`Control::Failed`] with a reason naming the peer
 //! and the error (`socket for 127.0.0.1:5000: connection with 127.0.0.1:5000 failed: Connection
 //! reset by peer`) — unless it already sent `ProducerFinished` for the peer closing, which is
@@ -227,6 +229,19 @@ async fn read_from(half: &mut Option<OwnedReadHalf>, buf: &mut [u8]) -> std::io:
     }
 }
 
+/// Sends on what was read and not yet delivered, unless a stop request comes first (the
+/// connection is over either way).
+async fn deliver(b: &mut SocketBoxes<'_>, to_send: &mut Vec<Vec<u8>>) {
+    if to_send.is_empty() {
+        return;
+    }
+    tokio::select! {
+        biased;
+        _ = b.control.recv() => {}
+        _ = b.outbox.send_all(to_send) => {}
+    }
+}
+
 enum Step {
     Control(Control),
     Wrote(OwnedWriteHalf, std::io::Result<()>),
@@ -287,7 +302,11 @@ pub(crate) async fn pump(
                 writing = None;
                 writer = Some(h);
             }
-            Step::Wrote(_, Err(e)) => return (Ended::Failed(e), peer_closed),
+            Step::Wrote(_, Err(e)) => {
+                // What was read from the peer before the write failed still goes on.
+                deliver(b, &mut to_send).await;
+                return (Ended::Failed(e), peer_closed);
+            }
             Step::Input(Some(data)) => {
                 writing = writer.take().map(|w| write(w, data));
             }
