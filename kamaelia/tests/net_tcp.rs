@@ -544,6 +544,41 @@ fn reset(s: TcpStream) {
     drop(s);
 }
 
+/// A write that a peer which never reads takes nothing of fails the connection once the write
+/// timeout has passed (virtual time): such a peer cannot hold it for ever.
+#[test]
+fn socket_adapter_write_to_a_peer_that_never_reads_times_out() {
+    guarded(|| {
+        let listener = std::net::TcpListener::bind(local()).unwrap();
+        let peer = TcpStream::connect(listener.local_addr().unwrap()).unwrap();
+        socket2::SockRef::from(&peer)
+            .set_recv_buffer_size(4096)
+            .unwrap();
+        let (socket, _) = listener.accept().unwrap();
+        socket2::SockRef::from(&socket)
+            .set_send_buffer_size(4096)
+            .unwrap();
+        socket.set_nonblocking(true).unwrap();
+        let mut system = System::deterministic();
+        let adapter =
+            ConnectedSocketAdapter::from_std(socket).write_timeout(Some(Duration::from_secs(30)));
+        let (mut to_socket, mut signal) = (Outbox::new(), Inbox::new());
+        axon::link(&to_socket, &adapter.inbox).unwrap();
+        axon::link(&adapter.signal, &signal).unwrap();
+        system.spawn(adapter);
+        // Far more than the socket buffers on both sides hold.
+        to_socket.try_send(vec![7u8; 8 << 20]).unwrap();
+        system.run_until_idle();
+        assert_eq!(signal.try_recv(), Err(axon::TryRecvError::Empty));
+        system.advance(Duration::from_secs(30));
+        let ended = signal.try_recv().expect("the connection has failed");
+        let reason = ended.failure().expect("Failed").to_string();
+        assert!(reason.contains("the peer took nothing for 30s"), "{reason}");
+        system.run().unwrap();
+        drop(peer);
+    });
+}
+
 /// When writing to the peer fails, what the adapter had already read from the peer (waiting
 /// for room downstream) is still delivered before it ends with Failed.
 #[test]

@@ -56,6 +56,10 @@
 //!   [`ConnectedSocketAdapter::from_std`] (a non-blocking std stream);
 //! * [`chunk_size`](ConnectedSocketAdapter::chunk_size): the most bytes read at once, and so
 //!   the largest message on `outbox`; default 64 KiB.
+//! * [`write_timeout`](ConnectedSocketAdapter::write_timeout): how long a write may wait while
+//!   the peer takes nothing; then the connection has failed (`None`: wait for ever); default
+//!   [`DEFAULT_WRITE_TIMEOUT`] (60 s). A peer that never reads cannot hold the connection, and
+//!   what waits to be written to it, for ever.
 //!
 //! # Shutdown
 //!
@@ -84,6 +88,27 @@ use tokio::net::TcpStream;
 /// Default read size.
 pub(crate) const DEFAULT_CHUNK: usize = 64 * 1024;
 
+/// How long a write may wait while the peer takes nothing, by default: 60 s.
+pub const DEFAULT_WRITE_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(60);
+
+/// How a connection is read and written: shared by every component that drives a socket.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Io {
+    /// The most bytes read at once.
+    pub(crate) chunk_size: usize,
+    /// How long a write may wait while the peer takes nothing; `None`: for ever.
+    pub(crate) write_timeout: Option<std::time::Duration>,
+}
+
+impl Default for Io {
+    fn default() -> Self {
+        Io {
+            chunk_size: DEFAULT_CHUNK,
+            write_timeout: Some(DEFAULT_WRITE_TIMEOUT),
+        }
+    }
+}
+
 /// Where the socket comes from.
 enum Socket {
     Tokio(TcpStream),
@@ -105,13 +130,13 @@ pub struct ConnectedSocketAdapter {
     #[boxes(skip)]
     socket: Option<Socket>,
     #[boxes(skip)]
-    chunk_size: usize,
+    io: Io,
 }
 
 impl std::fmt::Debug for ConnectedSocketAdapter {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("ConnectedSocketAdapter")
-            .field("chunk_size", &self.chunk_size)
+            .field("io", &self.io)
             .finish_non_exhaustive()
     }
 }
@@ -136,13 +161,20 @@ impl ConnectedSocketAdapter {
             outbox: Outbox::new(),
             signal: Outbox::new(),
             socket,
-            chunk_size: DEFAULT_CHUNK,
+            io: Io::default(),
         }
     }
 
     /// The most bytes read at once (at least 1); default 64 KiB.
     pub fn chunk_size(mut self, bytes: usize) -> Self {
-        self.chunk_size = bytes.max(1);
+        self.io.chunk_size = bytes.max(1);
+        self
+    }
+
+    /// How long a write may wait while the peer takes nothing before the connection counts
+    /// as failed; `None` waits for ever. Default [`DEFAULT_WRITE_TIMEOUT`] (60 s).
+    pub fn write_timeout(mut self, limit: Option<std::time::Duration>) -> Self {
+        self.io.write_timeout = limit;
         self
     }
 }
@@ -163,8 +195,7 @@ impl Component for ConnectedSocketAdapter {
             signal: &mut self.signal,
         };
         let mut finishing = false;
-        let (end, peer_closed) =
-            pump(stream, &mut boxes, self.chunk_size, false, &mut finishing).await;
+        let (end, peer_closed) = pump(stream, &mut boxes, self.io, false, &mut finishing).await;
         if !peer_closed {
             let c = match end {
                 Ended::Control(c) => c,
@@ -206,11 +237,38 @@ pub(crate) enum Ended {
 
 type Write = Pin<Box<dyn Future<Output = (OwnedWriteHalf, std::io::Result<()>)> + Send>>;
 
-fn write(mut half: OwnedWriteHalf, data: Vec<u8>) -> Write {
+fn write(mut half: OwnedWriteHalf, data: Vec<u8>, limit: Option<std::time::Duration>) -> Write {
     Box::pin(async move {
-        let r = half.write_all(&data).await;
+        let r = match limit {
+            None => half.write_all(&data).await,
+            Some(limit) => write_making_progress(&mut half, &data, limit).await,
+        };
         (half, r)
     })
+}
+
+/// Writes all of `data`, failing if the peer takes nothing for `limit` (a peer that never
+/// reads cannot hold the connection, and what waits to be written, for ever).
+async fn write_making_progress(
+    half: &mut OwnedWriteHalf,
+    data: &[u8],
+    limit: std::time::Duration,
+) -> std::io::Result<()> {
+    let mut written = 0;
+    while written < data.len() {
+        match tokio::time::timeout(limit, half.write(&data[written..])).await {
+            Ok(Ok(0)) => return Err(std::io::ErrorKind::WriteZero.into()),
+            Ok(Ok(n)) => written += n,
+            Ok(Err(e)) => return Err(e),
+            Err(_) => {
+                return Err(std::io::Error::new(
+                    std::io::ErrorKind::TimedOut,
+                    format!("the peer took nothing for {limit:?}"),
+                ))
+            }
+        }
+    }
+    Ok(())
 }
 
 /// The pending write, or never.
@@ -258,7 +316,7 @@ enum Step {
 pub(crate) async fn pump(
     stream: TcpStream,
     b: &mut SocketBoxes<'_>,
-    chunk_size: usize,
+    io: Io,
     end_on_eof: bool,
     finishing: &mut bool,
 ) -> (Ended, bool) {
@@ -267,14 +325,14 @@ pub(crate) async fn pump(
     let mut writer = Some(write_half);
     let mut writing: Option<Write> = None;
     let mut to_send: Vec<Vec<u8>> = Vec::with_capacity(1);
-    let mut buf = vec![0u8; chunk_size];
+    let mut buf = vec![0u8; io.chunk_size];
     let mut peer_closed = false;
     let mut write_closed = false;
     loop {
         if *finishing && writing.is_none() && !write_closed {
             // No more input will come: write what is queued, then close.
             match (b.inbox.try_recv(), writer.take()) {
-                (Ok(data), Some(w)) => writing = Some(write(w, data)),
+                (Ok(data), Some(w)) => writing = Some(write(w, data, io.write_timeout)),
                 (_, w) => {
                     if let Some(mut w) = w {
                         w.shutdown().await.ok();
@@ -308,7 +366,7 @@ pub(crate) async fn pump(
                 return (Ended::Failed(e), peer_closed);
             }
             Step::Input(Some(data)) => {
-                writing = writer.take().map(|w| write(w, data));
+                writing = writer.take().map(|w| write(w, data, io.write_timeout));
             }
             Step::Input(None) => *finishing = true,
             Step::Sent(true) => {}
@@ -342,4 +400,5 @@ crate::catalogue!(|| {
     )
     .parameter("stream", "TcpStream", "ConnectedSocketAdapter::new(stream) or from_std(stream)")
     .parameter("chunk_size", "usize", "most bytes read at once (default 64 KiB)")
+    .parameter("write_timeout", "Option<Duration>", "how long a write may wait while the peer takes nothing (default 60 s)")
 });

@@ -33,7 +33,7 @@ pub mod single_server;
 pub mod tcp_client;
 pub mod udp;
 
-pub use connected_socket_adapter::ConnectedSocketAdapter;
+pub use connected_socket_adapter::{ConnectedSocketAdapter, DEFAULT_WRITE_TIMEOUT};
 pub use echo_protocol::EchoProtocol;
 pub use multicast::{MulticastReceiver, MulticastSender, MulticastTransceiver};
 pub use server_core::{ServerCore, ServerError, ServerLink};

@@ -73,9 +73,15 @@
 //! * [`backlog`](ServerCore::backlog): the listen queue, default 1024 (Kamaelia's 5 refused
 //!   connections under load);
 //! * [`max_connections`](ServerCore::max_connections): at most this many connections at once;
-//!   further ones wait in the listen queue until one ends; default unlimited;
+//!   further ones wait in the listen queue until one ends; default unlimited. A connection
+//!   that stays open with no traffic is kept: when to give up on a quiet client is the
+//!   protocol's decision (it ends, and the connection closes), so a server open to untrusted
+//!   clients should set this limit;
 //! * [`chunk_size`](ServerCore::chunk_size): the most bytes read at once per connection,
 //!   default 64 KiB;
+//! * [`write_timeout`](ServerCore::write_timeout): how long a connection's write may wait while
+//!   the peer takes nothing before the connection has failed, default 60 s — so a client that
+//!   never reads cannot hold its connection for ever, even after its protocol has ended;
 //! * [`grace_period`](ServerCore::grace_period): how long a protocol may take to end after it
 //!   was sent `Shutdown` before it is cancelled, default 5 s;
 //! * [`accept_retry`](ServerCore::accept_retry): the first and the longest pause after a failed
@@ -114,7 +120,7 @@ use tokio::net::{TcpListener, TcpSocket, TcpStream};
 use tokio::sync::Notify;
 use tokio::time::Instant;
 
-use super::connected_socket_adapter::{ConnectedSocketAdapter, DEFAULT_CHUNK};
+use super::connected_socket_adapter::{ConnectedSocketAdapter, Io};
 use crate::Stage;
 
 /// How long a protocol may take to end after `Shutdown` before it is cancelled, by default.
@@ -158,7 +164,7 @@ pub struct ServerCore<P> {
     #[boxes(skip)]
     max_connections: Option<usize>,
     #[boxes(skip)]
-    chunk_size: usize,
+    io: Io,
     #[boxes(skip)]
     grace: Duration,
     #[boxes(skip)]
@@ -173,7 +179,7 @@ impl<P> std::fmt::Debug for ServerCore<P> {
             .field("nodelay", &self.nodelay)
             .field("backlog", &self.backlog)
             .field("max_connections", &self.max_connections)
-            .field("chunk_size", &self.chunk_size)
+            .field("io", &self.io)
             .field("grace", &self.grace)
             .finish_non_exhaustive()
     }
@@ -210,7 +216,7 @@ where
             nodelay: false,
             backlog: 1024,
             max_connections: None,
-            chunk_size: DEFAULT_CHUNK,
+            io: Io::default(),
             grace: DEFAULT_GRACE,
             retry: Retry::default(),
         }
@@ -242,7 +248,14 @@ where
 
     /// The most bytes read at once per connection (at least 1); default 64 KiB.
     pub fn chunk_size(mut self, bytes: usize) -> Self {
-        self.chunk_size = bytes.max(1);
+        self.io.chunk_size = bytes.max(1);
+        self
+    }
+
+    /// How long a write may wait while the peer takes nothing before the connection counts
+    /// as failed; `None` waits for ever. Default [`DEFAULT_WRITE_TIMEOUT`](super::DEFAULT_WRITE_TIMEOUT) (60 s).
+    pub fn write_timeout(mut self, limit: Option<std::time::Duration>) -> Self {
+        self.io.write_timeout = limit;
         self
     }
 
@@ -614,7 +627,9 @@ where
             stream.set_nodelay(true).ok();
         }
         let protocol = (self.factory)(link);
-        let adapter = ConnectedSocketAdapter::new(stream).chunk_size(self.chunk_size);
+        let adapter = ConnectedSocketAdapter::new(stream)
+            .chunk_size(self.io.chunk_size)
+            .write_timeout(self.io.write_timeout);
         let protocol = ctx.adopt_named(format!("protocol for {peer}"), protocol);
         let adapter = ctx.adopt_named(format!("socket for {peer}"), adapter);
         ctx.link(&adapter.outbox, protocol.inbox())?;
@@ -764,6 +779,7 @@ crate::catalogue!(|| {
     .parameter("backlog", "u32", "listen queue (default 1024)")
     .parameter("max_connections", "usize", "connections at once (default unlimited)")
     .parameter("chunk_size", "usize", "most bytes read at once (default 64 KiB)")
+    .parameter("write_timeout", "Option<Duration>", "how long a write may wait while the peer takes nothing (default 60 s)")
     .parameter("grace_period", "Duration", "time a protocol has to end after Shutdown before it is cancelled (default 5 s)")
     .parameter("accept_retry", "(Duration, Duration)", "first and longest pause after a failed accept (default 10 ms, 1 s)")
 });

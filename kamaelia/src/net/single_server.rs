@@ -64,6 +64,8 @@
 //! * [`nodelay`](SingleServer::nodelay): `TCP_NODELAY`, default off;
 //! * [`backlog`](SingleServer::backlog): how many clients may wait to be served, default 1024;
 //! * [`chunk_size`](SingleServer::chunk_size): the most bytes read at once, default 64 KiB;
+//! * [`write_timeout`](SingleServer::write_timeout): how long a write may wait while the client
+//!   takes nothing before the connection has failed, default 60 s;
 //! * [`accept_retry`](SingleServer::accept_retry): the first and the longest pause after a
 //!   failed accept, default 10 ms and 1 s (as [`ServerCore`](super::ServerCore)).
 //!
@@ -84,7 +86,7 @@ use std::time::Duration;
 
 use axon::{Boxes, Component, Context, Control, Error, Inbox, Outbox};
 
-use super::connected_socket_adapter::{pump, Ended, SocketBoxes, DEFAULT_CHUNK};
+use super::connected_socket_adapter::{pump, Ended, Io, SocketBoxes};
 use super::server_core::{Acceptor, Retry, ServerError};
 use crate::support::pass_on;
 
@@ -132,7 +134,7 @@ pub struct SingleServer {
     #[boxes(skip)]
     backlog: u32,
     #[boxes(skip)]
-    chunk_size: usize,
+    io: Io,
     #[boxes(skip)]
     retry: Retry,
 }
@@ -144,7 +146,7 @@ impl std::fmt::Debug for SingleServer {
             .field("reuse_address", &self.reuse_address)
             .field("nodelay", &self.nodelay)
             .field("backlog", &self.backlog)
-            .field("chunk_size", &self.chunk_size)
+            .field("io", &self.io)
             .finish_non_exhaustive()
     }
 }
@@ -164,7 +166,7 @@ impl SingleServer {
             reuse_address: true,
             nodelay: false,
             backlog: 1024,
-            chunk_size: DEFAULT_CHUNK,
+            io: Io::default(),
             retry: Retry::default(),
         }
     }
@@ -189,7 +191,14 @@ impl SingleServer {
 
     /// The most bytes read at once (at least 1); default 64 KiB.
     pub fn chunk_size(mut self, bytes: usize) -> Self {
-        self.chunk_size = bytes.max(1);
+        self.io.chunk_size = bytes.max(1);
+        self
+    }
+
+    /// How long a write may wait while the peer takes nothing before the connection counts
+    /// as failed; `None` waits for ever. Default [`DEFAULT_WRITE_TIMEOUT`](super::DEFAULT_WRITE_TIMEOUT) (60 s).
+    pub fn write_timeout(mut self, limit: Option<std::time::Duration>) -> Self {
+        self.io.write_timeout = limit;
         self
     }
 
@@ -253,7 +262,7 @@ impl Component for SingleServer {
                 outbox: &mut self.outbox,
                 signal: &mut self.signal,
             };
-            let (end, _) = pump(stream, &mut boxes, self.chunk_size, true, &mut finishing).await;
+            let (end, _) = pump(stream, &mut boxes, self.io, true, &mut finishing).await;
             let error = match &end {
                 Ended::Failed(e) => Some(e.to_string()),
                 Ended::Control(_) | Ended::PeerClosed => None,
@@ -290,5 +299,6 @@ crate::catalogue!(|| {
     .parameter("nodelay", "bool", "TCP_NODELAY (default off)")
     .parameter("backlog", "u32", "clients that may wait in the listen queue (default 1024)")
     .parameter("chunk_size", "usize", "most bytes read at once (default 64 KiB)")
+    .parameter("write_timeout", "Option<Duration>", "how long a write may wait while the peer takes nothing (default 60 s)")
     .parameter("accept_retry", "(Duration, Duration)", "first and longest pause after a failed accept (default 10 ms, 1 s)")
 });

@@ -45,7 +45,9 @@
 //!
 //! * the address (`"host:port"`), given to [`TcpClient::new`];
 //! * [`nodelay`](TcpClient::nodelay): `TCP_NODELAY`, default off;
-//! * [`chunk_size`](TcpClient::chunk_size): the most bytes read at once, default 64 KiB.
+//! * [`chunk_size`](TcpClient::chunk_size): the most bytes read at once, default 64 KiB;
+//! * [`write_timeout`](TcpClient::write_timeout): how long a write may wait while the server
+//!   takes nothing before the connection has failed, default 60 s.
 //!
 //! # Shutdown
 //!
@@ -66,7 +68,7 @@
 use axon::{Boxes, Component, Context, Control, Error, Inbox, Outbox};
 use tokio::net::TcpStream;
 
-use super::connected_socket_adapter::{pump, Ended, SocketBoxes, DEFAULT_CHUNK};
+use super::connected_socket_adapter::{pump, Ended, Io, SocketBoxes};
 use crate::support::fail;
 
 /// A TCP connection to a server as a component. See the [module docs](self).
@@ -86,7 +88,7 @@ pub struct TcpClient {
     #[boxes(skip)]
     nodelay: bool,
     #[boxes(skip)]
-    chunk_size: usize,
+    io: Io,
 }
 
 impl std::fmt::Debug for TcpClient {
@@ -108,7 +110,7 @@ impl TcpClient {
             signal: Outbox::new(),
             address: address.into(),
             nodelay: false,
-            chunk_size: DEFAULT_CHUNK,
+            io: Io::default(),
         }
     }
 
@@ -120,7 +122,14 @@ impl TcpClient {
 
     /// The most bytes read at once (at least 1); default 64 KiB.
     pub fn chunk_size(mut self, bytes: usize) -> Self {
-        self.chunk_size = bytes.max(1);
+        self.io.chunk_size = bytes.max(1);
+        self
+    }
+
+    /// How long a write may wait while the peer takes nothing before the connection counts
+    /// as failed; `None` waits for ever. Default [`DEFAULT_WRITE_TIMEOUT`](super::DEFAULT_WRITE_TIMEOUT) (60 s).
+    pub fn write_timeout(mut self, limit: Option<std::time::Duration>) -> Self {
+        self.io.write_timeout = limit;
         self
     }
 }
@@ -161,7 +170,7 @@ impl Component for TcpClient {
             outbox: &mut self.outbox,
             signal: &mut self.signal,
         };
-        let (end, _) = pump(stream, &mut boxes, self.chunk_size, true, &mut finishing).await;
+        let (end, _) = pump(stream, &mut boxes, self.io, true, &mut finishing).await;
         match end {
             Ended::Control(c) => {
                 self.signal.send(c).await.ok();
@@ -193,4 +202,5 @@ crate::catalogue!(|| {
     .parameter("address", "String", "TcpClient::new(\"host:port\")")
     .parameter("nodelay", "bool", "TCP_NODELAY (default off)")
     .parameter("chunk_size", "usize", "most bytes read at once (default 64 KiB)")
+    .parameter("write_timeout", "Option<Duration>", "how long a write may wait while the peer takes nothing (default 60 s)")
 });
