@@ -306,6 +306,36 @@ fn single_server_shutdown_closes_the_client() {
     });
 }
 
+/// A `connections` reader that does not keep up makes the server wait, but a Shutdown still
+/// stops it.
+#[test]
+fn single_server_shutdown_is_seen_while_a_connection_event_waits_for_room() {
+    guarded(|| {
+        let server = SingleServer::new("127.0.0.1:0".parse().unwrap());
+        let mut system = System::new();
+        let mut addresses = Inbox::new();
+        axon::link(&server.addresses, &addresses).unwrap();
+        let control = Outbox::new();
+        axon::link(&control, &server.control).unwrap();
+        // Room for one event, and nobody reading it.
+        let (events, mut signal) = (Inbox::<ConnectionEvent>::with_capacity(1), Inbox::new());
+        axon::link(&server.connections, &events).unwrap();
+        axon::link(&server.signal, &signal).unwrap();
+        let mut control = control;
+        system.spawn(server);
+        system.start();
+        let address = addresses.recv_blocking_timeout(WAIT).unwrap();
+        // Opened fills the box; Closed waits for room.
+        let mut client = connect(address);
+        client.shutdown(Shutdown::Write).unwrap();
+        assert_eq!(read_to_close(&mut client), b"");
+        control.send_blocking(Control::Shutdown).unwrap();
+        assert_eq!(signal.recv_blocking_timeout(WAIT), Ok(Control::Shutdown));
+        system.run().unwrap();
+        assert_eq!(events.len(), 1);
+    });
+}
+
 // ---------------------------------------------------------------------------------------------
 // FortuneCookieProtocol
 

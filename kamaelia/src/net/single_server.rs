@@ -51,7 +51,7 @@
 //! | `inbox` | `Vec<u8>` | bytes for the connected client; held (bounded) while nobody is connected |
 //! | `control` | [`Control`] | `ProducerFinished`: deliver what is queued, then end; `Shutdown`/`Failed`: close and end now |
 //! | `outbox` | `Vec<u8>` | bytes from the connected client, in chunks |
-//! | `connections` | [`ConnectionEvent`] | a client connected; a client went away (and why, if the connection broke); bounded like any box, so a linked reader must keep up |
+//! | `connections` | [`ConnectionEvent`] | a client connected; a client went away (and why, if the connection broke); bounded like any box: while a linked reader does not keep up the server waits (stop requests are still seen) |
 //! | `addresses` | [`SocketAddr`] | the address bound, once, when listening |
 //! | `errors` | [`ServerError`] | failed accepts (retried after a pause) |
 //! | `signal` | [`Control`] | the stop request, when the server has ended |
@@ -252,10 +252,18 @@ impl Component for SingleServer {
             if self.nodelay {
                 stream.set_nodelay(true).ok();
             }
-            self.connections
-                .send(ConnectionEvent::Opened { peer })
-                .await
-                .ok();
+            let event = ConnectionEvent::Opened { peer };
+            let stop = announce(
+                &mut self.connections,
+                &mut self.control,
+                &mut finishing,
+                event,
+            )
+            .await;
+            if let Some(c) = stop {
+                pass_on(&mut self.signal, c).await;
+                return Ok(());
+            }
             let mut boxes = SocketBoxes {
                 inbox: &mut self.inbox,
                 control: &mut self.control,
@@ -267,10 +275,18 @@ impl Component for SingleServer {
                 Ended::Failed(e) => Some(e.to_string()),
                 Ended::Control(_) | Ended::PeerClosed => None,
             };
-            self.connections
-                .send(ConnectionEvent::Closed { peer, error })
-                .await
-                .ok();
+            let event = ConnectionEvent::Closed { peer, error };
+            let stop = announce(
+                &mut self.connections,
+                &mut self.control,
+                &mut finishing,
+                event,
+            )
+            .await;
+            if let Some(c) = stop {
+                pass_on(&mut self.signal, c).await;
+                return Ok(());
+            }
             match end {
                 Ended::Control(c) => {
                     pass_on(&mut self.signal, c).await;
@@ -279,6 +295,29 @@ impl Component for SingleServer {
                 // The client is gone: serve the next one (or end, if finishing and done).
                 Ended::PeerClosed | Ended::Failed(_) => {}
             }
+        }
+    }
+}
+
+/// Announces `event` on `connections`, watching `control` while it waits for room: returns a
+/// stop request (`Shutdown`, `Failed`) that came meanwhile, for the caller to carry out; a
+/// `ProducerFinished` sets `finishing`.
+async fn announce(
+    connections: &mut Outbox<ConnectionEvent>,
+    control: &mut Inbox<Control>,
+    finishing: &mut bool,
+    event: ConnectionEvent,
+) -> Option<Control> {
+    let send = connections.send(event);
+    tokio::pin!(send);
+    loop {
+        tokio::select! {
+            biased;
+            c = control.recv() => match c.unwrap_or(Control::Shutdown) {
+                Control::ProducerFinished => *finishing = true,
+                c => return Some(c),
+            },
+            _ = &mut send => return None,
         }
     }
 }
