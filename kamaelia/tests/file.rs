@@ -6,7 +6,7 @@ mod common;
 
 use std::path::{Path, PathBuf};
 
-use axon::{Control, Inbox, System};
+use axon::{Control, Inbox, Outbox, System};
 use common::{drain, harness, only_failure};
 use kamaelia::chassis::Pipeline;
 use kamaelia::file::{
@@ -713,6 +713,45 @@ fn append_shutdown_discards_queued_messages() {
     assert_eq!(std::fs::read(&path).unwrap(), b"kept");
     assert!(drain(&mut h.output).is_empty());
     assert_eq!(drain(&mut h.signal), [Control::Shutdown]);
+}
+
+/// Takes nothing and ends at once.
+#[derive(axon::Boxes)]
+struct EndsAtOnce {
+    /// Never read.
+    inbox: Inbox<&'static str>,
+}
+
+impl axon::Component for EndsAtOnce {
+    async fn run(self, _ctx: axon::Context) -> Result<(), axon::Error> {
+        Ok(())
+    }
+}
+
+/// A forwarding writer whose outbox leads to a component that has ended fails naming itself,
+/// after saying Shutdown on signal like every other failure of the family; what it took is
+/// in the file.
+#[test]
+fn append_forwarding_to_an_ended_component_fails_and_signals_shutdown() {
+    let (_dir, path) = file_with(b"");
+    let mut system = System::deterministic();
+    let ended = EndsAtOnce {
+        inbox: Inbox::new(),
+    };
+    let writer = Append::<&'static str>::new(&path).forward();
+    let (mut input, mut signal) = (Outbox::new(), Inbox::new());
+    axon::link(&input, &writer.inbox).unwrap();
+    axon::link(&writer.outbox, &ended.inbox).unwrap();
+    axon::link(&writer.signal, &signal).unwrap();
+    system.spawn(ended);
+    system.run_until_idle();
+    system.spawn_named("log", writer);
+    input.try_send("kept").unwrap();
+    system.run().unwrap();
+    assert_eq!(std::fs::read(&path).unwrap(), b"kept");
+    let what = only_failure(&system);
+    assert!(what.contains("log: cannot send on outbox"), "{what}");
+    assert_eq!(drain(&mut signal), [Control::Shutdown]);
 }
 
 /// A file that cannot be opened fails naming the file.

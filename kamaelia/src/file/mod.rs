@@ -396,7 +396,12 @@ pub(crate) async fn write_messages<T: AsRef<[u8]> + Send + 'static>(
                     let send = outbox.send_all(&mut written);
                     match until_stopped(control, &mut finished, send).await {
                         Watched::Done(Ok(())) => {}
-                        Watched::Done(Err(_)) => return Err(gone(&ctx.name(), "outbox")),
+                        Watched::Done(Err(_)) => {
+                            // The same convention as every other failure: `Shutdown` on
+                            // `signal`, then the error.
+                            pass_on(signal, Control::Shutdown).await;
+                            return Err(gone(&ctx.name(), "outbox"));
+                        }
                         Watched::Stopped(c) => break c,
                     }
                 }
