@@ -370,6 +370,12 @@ impl Context {
 
     /// Waits until a child ends and says how. Returns `None` at once if there are no children.
     /// (Kamaelia woke the parent when a child ended; this is that wake-up, with the reason.)
+    ///
+    /// The links this component made that touch the child stay in effect and recorded (a
+    /// sender into its closed inbox keeps getting `Closed`) until
+    /// [`remove_child`](Self::remove_child) or this component's end: a long-lived parent that
+    /// keeps making children should remove each one it is done with, as `ServerCore` does for
+    /// every finished connection.
     pub async fn next_child_exit(&mut self) -> Option<ChildExit> {
         let family = self.family.as_mut()?;
         loop {

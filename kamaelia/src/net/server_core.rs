@@ -521,6 +521,8 @@ struct Connection {
     peer: SocketAddr,
     protocol: Option<(ComponentId, InboxRef<Control>)>,
     adapter: Option<(ComponentId, InboxRef<Control>)>,
+    /// The protocol's and the adapter's ids, kept after they end.
+    children: [ComponentId; 2],
 }
 
 impl Connection {
@@ -551,14 +553,12 @@ impl Connections {
             .map_or_else(|| format!("{id:?}"), |c| c.name_of(id))
     }
 
-    /// Books a child's end; a protocol that must stop gets `Shutdown` and a deadline.
-    fn ended(&mut self, exit: ChildExit, grace: Duration) {
-        let Some(n) = self.owner.remove(&exit.id) else {
-            return;
-        };
-        let Some(conn) = self.by_number.get_mut(&n) else {
-            return;
-        };
+    /// Books a child's end; a protocol that must stop gets `Shutdown` and a deadline. Returns
+    /// the connection's two children once both have ended, for the server to forget them and
+    /// the links it made between them.
+    fn ended(&mut self, exit: ChildExit, grace: Duration) -> Option<[ComponentId; 2]> {
+        let n = self.owner.remove(&exit.id)?;
+        let conn = self.by_number.get_mut(&n)?;
         if conn.protocol.as_ref().is_some_and(|(id, _)| *id == exit.id) {
             // The protocol ended: write what it sent, then close.
             conn.protocol = None;
@@ -574,8 +574,9 @@ impl Connections {
             }
         }
         if conn.protocol.is_none() && conn.adapter.is_none() {
-            self.by_number.remove(&n);
+            return self.by_number.remove(&n).map(|c| c.children);
         }
+        None
     }
 }
 
@@ -646,6 +647,7 @@ where
                 peer,
                 protocol: Some((protocol.id(), protocol.control().handle())),
                 adapter: Some((adapter.id(), adapter.control.handle())),
+                children: [protocol.id(), adapter.id()],
             },
         );
         ctx.activate(protocol);
@@ -731,7 +733,13 @@ where
                     return Ok(());
                 }
                 Event::Exit(None) => conns = Connections::default(),
-                Event::Exit(Some(exit)) => conns.ended(exit, self.grace),
+                Event::Exit(Some(exit)) => {
+                    // A finished connection leaves nothing behind: not its children's entries,
+                    // nor the four links between them (one server may serve millions).
+                    for child in conns.ended(exit, self.grace).into_iter().flatten() {
+                        ctx.remove_child(child);
+                    }
+                }
                 Event::Deadline => {
                     let now = Instant::now();
                     while let Some(&Reverse((at, id))) = conns.deadlines.peek() {
