@@ -14,7 +14,14 @@
 //! a subscriber's feed is full when a message is published, *that subscriber* misses the
 //! message, the miss is counted ([`BackplaneStats::missed`]), and every other subscriber gets it
 //! as usual. So one stuck subscriber cannot hold up the others, and memory stays bounded by the
-//! subscribers' capacities. A subscriber that has ended is dropped from the list.
+//! subscribers' capacities. A subscriber that has ended is dropped from the list (when
+//! something is published, and whenever a subscriber joins, so churn alone cannot grow it).
+//!
+//! # Shutdown
+//!
+//! `ProducerFinished` on the backplane's `control`: what was published before it is delivered
+//! first, then it is passed on `signal` and the backplane ends. `Shutdown` (or `Failed`): it
+//! ends at once, passing that on; publications still queued are dropped.
 //!
 //! ```
 //! use axon::backplane::{Backplane, PublishTo, SubscribeTo};
@@ -136,28 +143,44 @@ impl<T: Clone + Send + 'static> Component for Backplane<T> {
             tokio::select! {
                 biased;
                 Some(c) = self.control.recv() => {
+                    if c.is_producer_finished() {
+                        // Drain, then stop: what was published before it still goes out.
+                        while let Ok(msg) = self.inbox.try_recv() {
+                            publish(&mut subscribers, msg, &stats);
+                        }
+                    }
                     self.signal.send(c).await.ok();
                     return Ok(());
                 }
                 Some(feed) = self.subscribe.recv() => {
+                    subscribers.retain(|s| !s.is_closed());
                     subscribers.push(feed);
                     stats.subscribers.store(subscribers.len(), Ordering::Relaxed);
                 }
-                Some(msg) = self.inbox.recv() => {
-                    stats.published.fetch_add(1, Ordering::Relaxed);
-                    subscribers.retain(|s| match s.try_send(msg.clone()) {
-                        Ok(()) => true,
-                        Err(TrySendError::Full(_)) => {
-                            stats.missed.fetch_add(1, Ordering::Relaxed);
-                            true
-                        }
-                        Err(_) => false,
-                    });
-                    stats.subscribers.store(subscribers.len(), Ordering::Relaxed);
-                }
+                Some(msg) = self.inbox.recv() => publish(&mut subscribers, msg, &stats),
             }
         }
     }
+}
+
+/// Offers `msg` to every subscriber (a full feed misses it), dropping those that have ended.
+fn publish<T: Clone + Send + 'static>(
+    subscribers: &mut Vec<InboxRef<T>>,
+    msg: T,
+    stats: &StatsInner,
+) {
+    stats.published.fetch_add(1, Ordering::Relaxed);
+    subscribers.retain(|s| match s.try_send(msg.clone()) {
+        Ok(()) => true,
+        Err(TrySendError::Full(_)) => {
+            stats.missed.fetch_add(1, Ordering::Relaxed);
+            true
+        }
+        Err(_) => false,
+    });
+    stats
+        .subscribers
+        .store(subscribers.len(), Ordering::Relaxed);
 }
 
 /// Publishes whatever arrives on its `inbox` to the backplane `name` (waiting for the backplane

@@ -461,11 +461,14 @@ impl System {
             self.shared.wait_empty(None);
             return Ok(());
         }
+        // Clear the schedulers' stop flags before arming "stop when empty" and looking at the
+        // count: a threaded component ending in between then stops them for good, instead of
+        // its stop being cleared by a reset that came after it.
+        self.shared.scheds.iter().for_each(|s| s.reset());
         self.shared.stop_when_empty.store(true, Ordering::SeqCst);
         if self.shared.live() == 0 {
             return Ok(());
         }
-        self.shared.scheds.iter().for_each(|s| s.reset());
         let mut drivers = std::mem::take(&mut self.drivers);
         let first = drivers.remove(0);
         let others: Vec<_> = drivers.into_iter().map(spawn_driver).collect();

@@ -367,6 +367,47 @@ fn backplane_stops_on_control_and_passes_it_on() {
     }
 }
 
+/// `ProducerFinished` drains: what was published before it reaches the subscribers before the
+/// backplane ends; `Shutdown` drops what is still queued.
+#[test]
+fn backplane_producer_finished_delivers_what_was_published_first() {
+    for (control, delivered) in [
+        (Control::ProducerFinished, vec![1, 2, 3]),
+        (Control::Shutdown, vec![]),
+    ] {
+        let mut system = System::deterministic();
+        let mut hub = backplane(&system, "news");
+        let mut a = subscriber(&system, "news");
+        let mut p = publisher(&system, "news");
+        system.run_until_idle();
+        publish(&mut p, 1..=3);
+        hub.stop.try_send(control.clone()).unwrap();
+        system.run_until_idle();
+        assert_eq!(drain(&mut a.got), delivered, "{control:?}");
+        assert_eq!(hub.signal.try_recv(), Ok(control));
+        assert!(!is_live(&system, hub.id));
+    }
+}
+
+/// Subscribers that have left are dropped when another joins, even if nothing is published:
+/// churn alone does not grow the list.
+#[test]
+fn subscribers_that_left_are_dropped_when_another_joins() {
+    let mut system = System::deterministic();
+    let hub = backplane(&system, "news");
+    system.run_until_idle();
+    for _ in 0..10 {
+        let mut s = subscriber(&system, "news");
+        system.run_until_idle();
+        s.stop.try_send(Control::Shutdown).unwrap();
+        system.run_until_idle();
+        assert!(!is_live(&system, s.id));
+    }
+    let _last = subscriber(&system, "news");
+    system.run_until_idle();
+    assert_eq!(hub.stats.subscribers(), 1);
+}
+
 /// Publishers and subscribers stop on any `Control` and pass it on their `signal`.
 #[test]
 fn publisher_and_subscriber_stop_on_control_and_pass_it_on() {
