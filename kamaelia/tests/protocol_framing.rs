@@ -1009,6 +1009,33 @@ fn reorder(seqs: &[u64], window: usize) -> (Vec<Released<u64>>, OrderStats) {
     (got, b.stats())
 }
 
+/// Numbers at the top of the range do not overflow the counts: the count of lost numbers
+/// saturates, and a gap spanning every number has `u64::MAX` as its length.
+#[test]
+fn recover_order_counts_gaps_at_the_top_of_the_range_without_overflow() {
+    let (got, stats) = reorder(&[u64::MAX - 1, u64::MAX, 5, 6], 1);
+    assert_eq!(
+        got[..3],
+        [
+            Released::Gap(Gap {
+                first: 0,
+                last: u64::MAX - 2
+            }),
+            Released::Item(u64::MAX - 1, u64::MAX - 1),
+            Released::Item(u64::MAX, u64::MAX),
+        ]
+    );
+    assert_eq!(stats.lost, u64::MAX, "saturated");
+    assert_eq!(
+        Gap {
+            first: 0,
+            last: u64::MAX
+        }
+        .len(),
+        u64::MAX
+    );
+}
+
 proptest! {
     /// With a window as large as the disorder, any permutation of 0..n with duplicates comes
     /// out as exactly 0..n, the duplicates counted and nothing lost.

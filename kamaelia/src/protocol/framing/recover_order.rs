@@ -16,7 +16,10 @@
 //!   dropped, and counted in the [`OrderStats`] sent on `stats` when it ends.
 //!
 //! The pure rule is [`ReorderBuffer`], usable on its own. Numbers are compared as plain
-//! integers: the wrap after `u64::MAX` is not handled.
+//! integers: the wrap after `u64::MAX` is not handled. They are trusted: a number far ahead of
+//! the stream (from a sender that restarted, or forged) moves it on, and the real numbers
+//! behind it then count as late. Where the sender is not trusted, authenticate the frames
+//! before they get here.
 //!
 //! Departures from Kamaelia, whose version held exactly `bufsize` items and sent the lowest
 //! whenever full (so it always lagged `bufsize` items, even with nothing missing, and never
@@ -92,9 +95,9 @@ pub struct Gap {
 }
 
 impl Gap {
-    /// How many numbers are missing.
+    /// How many numbers are missing (`u64::MAX` for the one gap that spans every number).
     pub fn len(&self) -> u64 {
-        self.last - self.first + 1
+        (self.last - self.first).saturating_add(1)
     }
 
     /// Always false: a gap has at least one number.
@@ -217,7 +220,7 @@ impl<T> ReorderBuffer<T> {
                     first: self.next,
                     last: lowest - 1,
                 };
-                self.stats.lost += gap.len();
+                self.stats.lost = self.stats.lost.saturating_add(gap.len());
                 self.out.push_back(Released::Gap(gap));
                 self.next = lowest;
             }
