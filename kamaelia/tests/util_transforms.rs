@@ -176,6 +176,75 @@ fn pure_transformer_shutdown_stops_at_once() {
     assert_eq!(signal, [Control::Shutdown]);
 }
 
+/// A receiver that takes nothing does not hide a stop: while its results wait for room a
+/// `ProducerFinished` is noted and a `Shutdown` ends it at once, passed on.
+#[test]
+fn transform_waiting_for_room_still_stops_on_shutdown() {
+    let mut system = System::deterministic();
+    let t = PureTransformer::new(|x: u32| Some(x));
+    let (mut input, mut stop) = (Outbox::new(), Outbox::new());
+    // Room for one result, and nobody taking it.
+    let (full, mut signal) = (Inbox::<u32>::with_capacity(1), Inbox::new());
+    axon::link(&input, &t.inbox).unwrap();
+    axon::link(&stop, &t.control).unwrap();
+    axon::link(&t.outbox, &full).unwrap();
+    axon::link(&t.signal, &signal).unwrap();
+    let id = system.spawn(t);
+    for x in 0..5 {
+        input.try_send(x).unwrap();
+    }
+    stop.try_send(Control::ProducerFinished).unwrap();
+    system.run_until_idle();
+    assert!(
+        system.snapshot().component(id).is_some(),
+        "still waiting for room"
+    );
+    assert!(drain(&mut signal).is_empty());
+    stop.try_send(Control::Shutdown).unwrap();
+    system.run().unwrap();
+    assert_eq!(drain(&mut signal), [Control::Shutdown]);
+    assert_eq!(full.len(), 1);
+}
+
+/// Takes nothing and ends at once.
+#[derive(axon::Boxes)]
+struct EndsAtOnce {
+    /// Never read.
+    inbox: Inbox<u32>,
+}
+
+impl axon::Component for EndsAtOnce {
+    async fn run(self, _ctx: axon::Context) -> Result<(), axon::Error> {
+        Ok(())
+    }
+}
+
+/// A transform whose receiver has ended fails, and says why on `signal` first.
+#[test]
+fn transform_whose_receiver_ended_fails_and_says_so_on_signal() {
+    let mut system = System::deterministic();
+    let t = PureTransformer::new(|x: u32| Some(x));
+    let gone = EndsAtOnce {
+        inbox: Inbox::new(),
+    };
+    let mut input = Outbox::new();
+    let mut signal = Inbox::new();
+    axon::link(&input, &t.inbox).unwrap();
+    axon::link(&t.signal, &signal).unwrap();
+    axon::link(&t.outbox, &gone.inbox).unwrap();
+    system.spawn(gone);
+    system.run_until_idle();
+    system.spawn(t);
+    input.try_send(1).unwrap();
+    system.run().unwrap();
+    assert_eq!(system.failures().len(), 1, "{:?}", system.failures());
+    let said = drain(&mut signal);
+    assert!(
+        matches!(said.as_slice(), [c] if c.failure().is_some()),
+        "{said:?}"
+    );
+}
+
 // ---------------------------------------------------------------------------------------------
 // Filter
 // ---------------------------------------------------------------------------------------------

@@ -1,15 +1,17 @@
 //! The shared body of the transforms: a message-at-a-time rule run with the control convention.
 //!
 //! Each transform says what one message turns into ([`Step::step`]) and what its partial state
-//! turns into at end of stream ([`Step::finish`]); [`drive`] does the rest: `control` first,
-//! batches in and out, `ProducerFinished` drains and flushes, `Shutdown` stops at once, and the
-//! control message that ended it leaves on `signal`.
+//! turns into at end of stream ([`Step::finish`]); [`drive`] does the rest: `control` first
+//! (also while results wait for room downstream), batches in and out, `ProducerFinished` drains
+//! and flushes, `Shutdown` stops at once, and the control message that ended it leaves on
+//! `signal` (or, if the receiver of its results has ended, `Failed` with the reason).
 //!
 //! Results go out through a [`Deliver`]: normally the component's `outbox`, but a transform
 //! with more than one output box (ChunksToLines: lines and too-long reports) supplies its own,
 //! which sends each result to its box in the order the results were made.
 
 use std::future::Future;
+use std::task::Poll;
 
 use axon::{next_batch, Batch, Control, Error, Inbox, Outbox};
 
@@ -54,7 +56,8 @@ pub(crate) struct Boxes<'a, I: Send + 'static, D> {
 /// Runs `step` over the boxes until a [`Control`] arrives (see the module docs).
 ///
 /// # Errors
-/// If a component the results go to has ended, so they can no longer be delivered.
+/// If a component the results go to has ended, so they can no longer be delivered; the
+/// error's text goes on `signal` first, as [`Control::Failed`].
 pub(crate) async fn drive<S: Step, D: Deliver<S::Out>>(
     mut step: S,
     boxes: Boxes<'_, S::In, D>,
@@ -67,33 +70,98 @@ pub(crate) async fn drive<S: Step, D: Deliver<S::Out>>(
     } = boxes;
     let mut buf = Vec::new();
     let mut out = Vec::new();
-    loop {
+    let mut finishing = false;
+    let stop = 'run: loop {
+        if finishing {
+            // ProducerFinished: drain what is queued, flush the partial state, pass it on.
+            while inbox.recv_many(&mut buf, BATCH) > 0 {
+                for msg in buf.drain(..) {
+                    step.step(msg, &mut out);
+                }
+                match deliver_watching(outbox, control, &mut out, &mut finishing).await {
+                    Delivered::Done => {}
+                    Delivered::Stopped(c) => break 'run c,
+                    Delivered::Failed(e) => return fail(signal, e).await,
+                }
+            }
+            step.finish(&mut out);
+            match deliver_watching(outbox, control, &mut out, &mut finishing).await {
+                Delivered::Done => break 'run Control::ProducerFinished,
+                Delivered::Stopped(c) => break 'run c,
+                Delivered::Failed(e) => return fail(signal, e).await,
+            }
+        }
         match next_batch(control, inbox, &mut buf, BATCH).await {
             Batch::Messages(_) => {
                 for msg in buf.drain(..) {
                     step.step(msg, &mut out);
                 }
                 step.after_batch(&mut out);
-                outbox.deliver(&mut out).await?;
-            }
-            Batch::Control(Control::ProducerFinished) => {
-                while inbox.recv_many(&mut buf, BATCH) > 0 {
-                    for msg in buf.drain(..) {
-                        step.step(msg, &mut out);
-                    }
-                    outbox.deliver(&mut out).await?;
+                match deliver_watching(outbox, control, &mut out, &mut finishing).await {
+                    Delivered::Done => {}
+                    Delivered::Stopped(c) => break c,
+                    Delivered::Failed(e) => return fail(signal, e).await,
                 }
-                step.finish(&mut out);
-                outbox.deliver(&mut out).await?;
-                pass_on(signal, Control::ProducerFinished).await;
-                return Ok(());
             }
-            Batch::Control(other) => {
-                pass_on(signal, other).await;
-                return Ok(());
-            }
+            Batch::Control(Control::ProducerFinished) => finishing = true,
+            Batch::Control(other) => break other,
+        }
+    };
+    pass_on(signal, stop).await;
+    Ok(())
+}
+
+/// How a delivery that watched `control` ended.
+enum Delivered {
+    Done,
+    /// A `Shutdown` or `Failed` came while it waited; what was left is dropped.
+    Stopped(Control),
+    /// The receiver has ended.
+    Failed(Error),
+}
+
+/// Delivers `out`, watching `control` while it waits for room, so a full receiver cannot hide
+/// a stop: `Shutdown` or `Failed` ends the delivery; `ProducerFinished` sets `finishing` and
+/// the delivery goes on.
+async fn deliver_watching<T, D: Deliver<T>>(
+    outbox: &mut D,
+    control: &mut Inbox<Control>,
+    out: &mut Vec<T>,
+    finishing: &mut bool,
+) -> Delivered {
+    if out.is_empty() {
+        return Delivered::Done;
+    }
+    let delivery = outbox.deliver(out);
+    tokio::pin!(delivery);
+    // Usually there is room: then `control` is not looked at.
+    let first = std::future::poll_fn(|cx| Poll::Ready(delivery.as_mut().poll(cx))).await;
+    if let Poll::Ready(r) = first {
+        return delivered(r);
+    }
+    loop {
+        tokio::select! {
+            biased;
+            c = control.recv() => match c.unwrap_or(Control::Shutdown) {
+                Control::ProducerFinished => *finishing = true,
+                c => return Delivered::Stopped(c),
+            },
+            r = &mut delivery => return delivered(r),
         }
     }
+}
+
+fn delivered(r: Result<(), Error>) -> Delivered {
+    match r {
+        Ok(()) => Delivered::Done,
+        Err(e) => Delivered::Failed(e),
+    }
+}
+
+/// Fails the transform: the error's text on `signal` as [`Control::Failed`], then the error.
+async fn fail(signal: &mut Outbox<Control>, e: Error) -> Result<(), Error> {
+    pass_on(signal, Control::failed(e.to_string())).await;
+    Err(e)
 }
 
 pub(crate) use crate::support::pass_on;
