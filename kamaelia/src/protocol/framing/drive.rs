@@ -2,7 +2,11 @@
 //! convention, an `errors` outbox and, for [`DataDeChunker`](super::DataDeChunker), a `flush`
 //! inbox.
 //!
-//! `control` is looked at first, then `flush`, then the data. A batch of data is converted and
+//! `control` is looked at first, then `flush`, then the data; it is also watched while results
+//! wait for room downstream, so a receiver that takes nothing cannot hide a `Shutdown` (a
+//! `ProducerFinished` then is noted and carried out next). If the receiver of the results has
+//! ended, the component fails, sending [`Control::Failed`] with the reason on `signal` first.
+//! A batch of data is converted and
 //! its results sent; a flush first converts what is queued, then ends the current message;
 //! `ProducerFinished` converts what is queued, finishes (delivering partial state), and passes
 //! the `ProducerFinished` on; `Shutdown` and `Failed` end at once and are passed on. When the
@@ -16,7 +20,9 @@
 //! after a fault (`OnMalformed::Skip`) never sends what follows a fault ahead of its report.
 
 use std::fmt::Display;
+use std::future::Future;
 use std::marker::PhantomData;
+use std::task::Poll;
 
 use axon::{Context, Control, Error, Inbox, Outbox};
 
@@ -131,6 +137,10 @@ async fn next_flush(flush: &mut Option<&mut Inbox<()>>) -> Option<()> {
 struct Pending<C: Convert> {
     made: Made<C>,
     run: Vec<C::Out>,
+    /// A `ProducerFinished` came while results waited for room.
+    finishing: bool,
+    /// A `Shutdown` or `Failed` came while results waited for room: carried out next.
+    stop: Option<Control>,
 }
 
 /// Sends what a step made, in order; returns the fatal error's text if the conversion has
@@ -152,8 +162,31 @@ async fn deliver<C: Convert>(
         Some(errors) => Reports::IfHeard(errors),
         None => Reports::Nowhere,
     };
-    send_in_order(name, &mut p.made, &mut p.run, boxes.outbox, reports).await?;
-    Ok(fatal)
+    // `control` is watched while results wait for room, so a receiver that takes nothing
+    // cannot hide a stop; usually there is room, and it is not looked at.
+    let send = send_in_order(name, &mut p.made, &mut p.run, boxes.outbox, reports);
+    tokio::pin!(send);
+    let first = std::future::poll_fn(|cx| Poll::Ready(send.as_mut().poll(cx))).await;
+    if let Poll::Ready(sent) = first {
+        sent?;
+        return Ok(fatal);
+    }
+    loop {
+        tokio::select! {
+            biased;
+            c = boxes.control.recv() => match c.unwrap_or(Control::Shutdown) {
+                Control::ProducerFinished => p.finishing = true,
+                c => {
+                    p.stop = Some(c);
+                    return Ok(fatal);
+                }
+            },
+            sent = &mut send => {
+                sent?;
+                return Ok(fatal);
+            }
+        }
+    }
 }
 
 /// Feeds everything queued in the inbox; returns the fatal error's text if it failed.
@@ -164,7 +197,7 @@ async fn drain_queued<C: Convert>(
     p: &mut Pending<C>,
     boxes: &mut Boxes<'_, C>,
 ) -> Result<Option<String>, Error> {
-    while boxes.inbox.recv_many(buf, BATCH) > 0 {
+    while p.stop.is_none() && boxes.inbox.recv_many(buf, BATCH) > 0 {
         if let Some(fatal) = feed_all(name, conv, buf, p, boxes).await? {
             return Ok(Some(fatal));
         }
@@ -192,45 +225,74 @@ async fn feed_all<C: Convert>(
 /// Runs `conv` over the boxes until a [`Control`] arrives or it fails (see the module docs).
 ///
 /// # Errors
-/// If the component `outbox` leads to has ended, so results can no longer be delivered.
+/// If the component `outbox` leads to has ended, so results can no longer be delivered; the
+/// error's text goes on `signal` first, as [`Control::Failed`].
 pub(crate) async fn drive<C: Convert>(
     ctx: &Context,
-    mut conv: C,
+    conv: C,
     mut boxes: Boxes<'_, C>,
+) -> Result<(), Error> {
+    let run = run(ctx, conv, &mut boxes).await;
+    if let Err(e) = &run {
+        pass_on(boxes.signal, Control::failed(e.to_string())).await;
+    }
+    run
+}
+
+/// The body of [`drive`].
+async fn run<C: Convert>(
+    ctx: &Context,
+    mut conv: C,
+    boxes: &mut Boxes<'_, C>,
 ) -> Result<(), Error> {
     let name = ctx.name();
     let mut buf = Vec::with_capacity(BATCH);
     let mut p = Pending::<C> {
         made: Vec::new(),
         run: Vec::new(),
+        finishing: false,
+        stop: None,
     };
     loop {
-        let wake = tokio::select! {
-            biased;
-            c = boxes.control.recv() => Wake::Control(c.unwrap_or(Control::Shutdown)),
-            Some(()) = next_flush(&mut boxes.flush) => Wake::Flush,
-            n = boxes.inbox.recv_batch(&mut buf, BATCH) => {
-                if n == 0 { Wake::Control(Control::Shutdown) } else { Wake::Data }
+        if let Some(c) = p.stop.take() {
+            pass_on(boxes.signal, c).await;
+            return Ok(());
+        }
+        let wake = if p.finishing {
+            Wake::Control(Control::ProducerFinished)
+        } else {
+            tokio::select! {
+                biased;
+                c = boxes.control.recv() => Wake::Control(c.unwrap_or(Control::Shutdown)),
+                Some(()) = next_flush(&mut boxes.flush) => Wake::Flush,
+                n = boxes.inbox.recv_batch(&mut buf, BATCH) => {
+                    if n == 0 { Wake::Control(Control::Shutdown) } else { Wake::Data }
+                }
             }
         };
         let fatal = match wake {
-            Wake::Data => feed_all(&name, &mut conv, &mut buf, &mut p, &mut boxes).await?,
+            Wake::Data => feed_all(&name, &mut conv, &mut buf, &mut p, boxes).await?,
             Wake::Flush => {
-                match drain_queued(&name, &mut conv, &mut buf, &mut p, &mut boxes).await? {
+                match drain_queued(&name, &mut conv, &mut buf, &mut p, boxes).await? {
                     Some(fatal) => Some(fatal),
+                    // A stop came while results waited: the loop carries it out.
+                    None if p.stop.is_some() => None,
                     None => {
                         conv.flush(&mut p.made);
-                        deliver(&name, &conv, &mut p, &mut boxes).await?
+                        deliver(&name, &conv, &mut p, boxes).await?
                     }
                 }
             }
             Wake::Control(Control::ProducerFinished) => {
-                match drain_queued(&name, &mut conv, &mut buf, &mut p, &mut boxes).await? {
+                p.finishing = true;
+                match drain_queued(&name, &mut conv, &mut buf, &mut p, boxes).await? {
                     Some(fatal) => Some(fatal),
+                    None if p.stop.is_some() => None,
                     None => {
                         conv.finish(&mut p.made);
-                        match deliver(&name, &conv, &mut p, &mut boxes).await? {
+                        match deliver(&name, &conv, &mut p, boxes).await? {
                             Some(fatal) => Some(fatal),
+                            None if p.stop.is_some() => None,
                             None => {
                                 pass_on(boxes.signal, Control::ProducerFinished).await;
                                 return Ok(());
