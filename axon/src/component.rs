@@ -375,7 +375,7 @@ impl ExitGuard {
         if self
             .cell
             .owns_services
-            .load(std::sync::atomic::Ordering::Relaxed)
+            .load(std::sync::atomic::Ordering::SeqCst)
         {
             self.system.services.remove_owner(self.cell.id);
         }

@@ -152,6 +152,12 @@ pub enum ServiceError {
         /// The name.
         name: String,
     },
+    /// The inbox offered as the service belongs to a component that has ended, so nothing
+    /// would ever read it (and the service would never be removed).
+    OwnerEnded {
+        /// The name.
+        name: String,
+    },
 }
 
 impl fmt::Display for ServiceError {
@@ -175,6 +181,10 @@ impl fmt::Display for ServiceError {
                 write!(f, "a value named {name:?} is already tracked")
             }
             ServiceError::UnknownValue { name } => write!(f, "no value named {name:?} is tracked"),
+            ServiceError::OwnerEnded { name } => write!(
+                f,
+                "cannot register {name:?}: the inbox's component has ended"
+            ),
         }
     }
 }
@@ -228,7 +238,8 @@ impl Services {
     /// is removed when that component ends.
     ///
     /// # Errors
-    /// [`ServiceError::AlreadyRegistered`] if the name is taken.
+    /// [`ServiceError::AlreadyRegistered`] if the name is taken;
+    /// [`ServiceError::OwnerEnded`] if the inbox's component has ended.
     pub fn register<T: Send + 'static>(
         &self,
         key: &ServiceKey<T>,
@@ -243,11 +254,19 @@ impl Services {
             });
         }
         let owner = core.meta.owner().map(|o| {
+            // Flag first, then look at the inbox: an end that closed the inbox before this
+            // flag was set is seen below; one that closes it later sees the flag and removes
+            // the service (it needs this lock to do so).
             o.cell
                 .owns_services
-                .store(true, std::sync::atomic::Ordering::Relaxed);
+                .store(true, std::sync::atomic::Ordering::SeqCst);
             o.cell.id
         });
+        if owner.is_some() && core.lock().closed {
+            return Err(ServiceError::OwnerEnded {
+                name: key.name().to_string(),
+            });
+        }
         let entry = Entry {
             owner,
             type_id: TypeId::of::<InboxRef<T>>(),

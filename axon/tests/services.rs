@@ -427,3 +427,26 @@ fn wait_for_resolves_when_another_component_registers_the_service_later() {
     system.run().unwrap();
     assert!(system.failures().is_empty(), "{:?}", system.failures());
 }
+
+/// An inbox whose component has ended cannot be registered: nothing would ever read it, and
+/// the name would stay taken for good.
+#[test]
+fn an_inbox_whose_component_has_ended_cannot_be_registered() {
+    const SERVICE: ServiceKey<u32> = ServiceKey::new("service");
+    let mut system = System::deterministic();
+    let idle = system.adopt(Idle::default());
+    let inbox = idle.inbox.handle();
+    let mut stop = Outbox::new();
+    axon::link(&stop, &idle.control).unwrap();
+    system.activate(idle);
+    stop.try_send(Control::Shutdown).unwrap();
+    system.run().unwrap();
+    assert_eq!(
+        system.services().register(&SERVICE, &inbox),
+        Err(ServiceError::OwnerEnded {
+            name: "service".into()
+        })
+    );
+    let fresh = Inbox::new();
+    system.services().register(&SERVICE, &fresh).unwrap();
+}
