@@ -41,6 +41,9 @@ use crate::link::{link, AsInbox, AsOutbox, LinkError};
 
 /// Plain code's end of a component: an outbox feeding its `inbox` and `control`, and inboxes fed
 /// by its `outbox` and `signal`. See the [module docs](self).
+///
+/// Dropping it closes its inboxes: the component's later sends on `outbox` and `signal` fail
+/// as closed (as if a component reading them had ended) rather than wait for ever.
 #[derive(Debug)]
 pub struct Handle<I, O> {
     input: Outbox<I>,
@@ -51,6 +54,16 @@ pub struct Handle<I, O> {
     /// them returns instead of waiting for ever.
     output_source: OutboxRef<O>,
     signal_source: OutboxRef<Control>,
+}
+
+impl<I, O> Drop for Handle<I, O> {
+    /// Nobody will read what the component sends any more: its sends on `outbox` and
+    /// `signal` fail as `Closed` from now on, instead of filling the handle's inboxes and then
+    /// waiting for ever.
+    fn drop(&mut self) {
+        self.output.core.close();
+        self.signal.core.close();
+    }
 }
 
 impl<I: Send + 'static, O: Send + 'static> Handle<I, O> {

@@ -305,3 +305,54 @@ fn reads_return_once_the_component_has_ended_and_its_messages_are_read() {
     assert_eq!(handle.wait_signal(), None);
     system.run().unwrap();
 }
+
+/// Sends `count` numbers, then ends.
+#[derive(Boxes)]
+struct Chatty {
+    /// Never read.
+    inbox: Inbox<u64>,
+    /// Never read.
+    control: Inbox<Control>,
+    /// The numbers.
+    outbox: Outbox<u64>,
+    /// Never used.
+    signal: Outbox<Control>,
+    count: u64,
+}
+
+impl Component for Chatty {
+    async fn run(mut self, _ctx: Context) -> Result<(), Error> {
+        for n in 0..self.count {
+            self.outbox.send(n).await?;
+        }
+        Ok(())
+    }
+}
+
+/// Dropping a handle means nobody reads what its component sends: the component's sends fail
+/// as closed instead of waiting for ever once the handle's inbox is full.
+#[test]
+fn dropping_a_handle_lets_its_component_end_instead_of_waiting_for_ever() {
+    let mut system = System::deterministic();
+    let chatty = Chatty {
+        inbox: Inbox::new(),
+        control: Inbox::new(),
+        outbox: Outbox::new(),
+        signal: Outbox::new(),
+        count: 500,
+    };
+    let handle: Handle<u64, u64> = Handle::attach(
+        &chatty.inbox,
+        &chatty.control,
+        &chatty.outbox,
+        &chatty.signal,
+    )
+    .unwrap();
+    drop(handle);
+    system.spawn_named("chatty", chatty);
+    system.run().unwrap();
+    let failures = system.failures();
+    assert_eq!(failures.len(), 1, "{failures:?}");
+    assert_eq!(failures[0].name, "chatty");
+    assert!(failures[0].what.contains("closed"), "{failures:?}");
+}
