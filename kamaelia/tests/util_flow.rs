@@ -362,6 +362,40 @@ fn fanout_shutdown_stops_while_blocked() {
     assert_eq!(drain(&mut signal), [Control::Shutdown]);
 }
 
+/// A `Failed` that stops it is passed on unchanged, reason and all, whether it came while the
+/// fanout was idle or while it waited for a full destination (so is one on a rate limiter
+/// waiting for its next slot).
+#[test]
+fn flow_components_pass_failed_on_with_its_reason() {
+    let failed = Control::failed("upstream: boom");
+    // Waiting for room.
+    let mut system = System::deterministic();
+    let f = Fanout::new(["a"]);
+    let mut input = sender(&f.inbox);
+    let mut stop = sender(&f.control);
+    let _a = receiver(f.output("a").unwrap(), 1);
+    let mut signal = receiver(&f.signal, 4);
+    system.spawn(f);
+    feed(&mut system, &mut input, [1, 2, 3]);
+    system.run_until_idle();
+    stop.try_send(failed.clone()).unwrap();
+    system.run().unwrap();
+    assert_eq!(drain(&mut signal), std::slice::from_ref(&failed));
+    // Waiting for the next slot.
+    let mut system = System::deterministic();
+    let l = MessageRateLimit::new(1);
+    let mut input = sender(&l.inbox);
+    let mut stop = sender(&l.control);
+    let _out = receiver(&l.outbox, 64);
+    let mut signal = receiver(&l.signal, 4);
+    system.spawn(l);
+    feed(&mut system, &mut input, 0..3u32);
+    system.run_until_idle();
+    stop.try_send(failed.clone()).unwrap();
+    system.run().unwrap();
+    assert_eq!(drain(&mut signal), [failed]);
+}
+
 // ---------------------------------------------------------------------------------------------
 // TwoWaySplitter
 

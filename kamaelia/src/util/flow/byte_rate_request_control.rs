@@ -167,7 +167,7 @@ impl ByteRateRequestControl {
                 match send_watching(&mut self.outbox, n, &mut self.control, &mut finishing).await {
                     Ok(Sent::Delivered) => {}
                     Ok(Sent::Closed(_)) => return Ok(Control::ProducerFinished),
-                    Err(Stopped) => return Ok(Control::Shutdown),
+                    Err(Stopped(c)) => return Ok(c),
                 }
             }
             if finishing {

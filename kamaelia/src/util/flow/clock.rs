@@ -118,7 +118,7 @@ impl Clock {
             match send_watching(&mut self.outbox, sent, &mut self.control, &mut finishing).await {
                 Ok(Sent::Delivered) => {}
                 Ok(Sent::Closed(_)) => return Control::ProducerFinished,
-                Err(Stopped) => return Control::Shutdown,
+                Err(Stopped(c)) => return c,
             }
             if finishing {
                 return Control::ProducerFinished;

@@ -67,7 +67,7 @@ use axon::{
     next_batch, Batch, BoxRegistrar, Boxes, Component, Context, Control, Error, Inbox, Outbox,
 };
 
-use super::watch::{pass_on, send_watching, Sent, BATCH};
+use super::watch::{pass_on, send_watching, Sent, Stopped, BATCH};
 
 /// The named outboxes other than the standard `outbox`.
 struct Outputs<T> {
@@ -216,8 +216,8 @@ impl<T: Clone + Send + 'static> Component for Fanout<T> {
                     match send_watching(dest, msg.clone(), &mut control, &mut finishing).await {
                         Ok(Sent::Delivered) => {}
                         Ok(Sent::Closed(_)) => *slot = None,
-                        Err(_) => {
-                            pass_on(&mut signal, Control::Shutdown).await;
+                        Err(Stopped(c)) => {
+                            pass_on(&mut signal, c).await;
                             return Ok(());
                         }
                     }

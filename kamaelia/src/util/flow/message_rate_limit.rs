@@ -138,8 +138,8 @@ impl<T: Send + 'static> MessageRateLimit<T> {
             tokio::select! {
                 biased;
                 c = self.control.recv() => {
-                    if note(c, &mut finishing).is_err() {
-                        return Ok(Control::Shutdown);
+                    if let Err(Stopped(c)) = note(c, &mut finishing) {
+                        return Ok(c);
                     }
                 }
                 Some(m) = self.inbox.recv() => pending.push_back(m),
@@ -158,8 +158,8 @@ impl<T: Send + 'static> MessageRateLimit<T> {
                 tokio::select! {
                     biased;
                     c = self.control.recv() => {
-                        if note(c, &mut finishing).is_err() {
-                            return Ok(Control::Shutdown);
+                        if let Err(Stopped(c)) = note(c, &mut finishing) {
+                            return Ok(c);
                         }
                         continue;
                     }
@@ -168,11 +168,8 @@ impl<T: Send + 'static> MessageRateLimit<T> {
             };
             if let Some(at) = next_release {
                 let wait = tokio::time::sleep_until(at);
-                if watching(&mut self.control, &mut finishing, wait)
-                    .await
-                    .is_err()
-                {
-                    return Ok(Control::Shutdown);
+                if let Err(Stopped(c)) = watching(&mut self.control, &mut finishing, wait).await {
+                    return Ok(c);
                 }
             }
             match send_watching(&mut self.outbox, msg, &mut self.control, &mut finishing).await {
@@ -182,7 +179,7 @@ impl<T: Send + 'static> MessageRateLimit<T> {
                         "MessageRateLimit: the component its outbox leads to has ended",
                     ))
                 }
-                Err(Stopped) => return Ok(Control::Shutdown),
+                Err(Stopped(c)) => return Ok(c),
             }
         }
     }

@@ -309,8 +309,8 @@ impl<T: Clone + Send + 'static> Running<T> {
                 tokio::select! {
                     biased;
                     c = self.control.recv() => {
-                        if note(c, &mut self.finishing).is_err() {
-                            return Control::Shutdown;
+                        if let Err(Stopped(c)) = note(c, &mut self.finishing) {
+                            return c;
                         }
                         continue;
                     }
@@ -326,8 +326,8 @@ impl<T: Clone + Send + 'static> Running<T> {
                 }
             }
             for msg in buf.drain(..) {
-                if self.broadcast(msg).await.is_err() {
-                    return Control::Shutdown;
+                if let Err(Stopped(c)) = self.broadcast(msg).await {
+                    return c;
                 }
             }
         }

@@ -122,8 +122,8 @@ impl<T: Send + 'static, P: Send + 'static> PromptedTurnstile<T, P> {
                 tokio::select! {
                     biased;
                     c = self.control.recv() => {
-                        if note(c, &mut finishing).is_err() {
-                            return Ok(Control::Shutdown);
+                        if let Err(Stopped(c)) = note(c, &mut finishing) {
+                            return Ok(c);
                         }
                     }
                     Some(_) = self.next.recv() => credit += 1,
@@ -133,8 +133,8 @@ impl<T: Send + 'static, P: Send + 'static> PromptedTurnstile<T, P> {
                 tokio::select! {
                     biased;
                     c = self.control.recv() => {
-                        if note(c, &mut finishing).is_err() {
-                            return Ok(Control::Shutdown);
+                        if let Err(Stopped(c)) = note(c, &mut finishing) {
+                            return Ok(c);
                         }
                         continue;
                     }
@@ -152,7 +152,7 @@ impl<T: Send + 'static, P: Send + 'static> PromptedTurnstile<T, P> {
                         "PromptedTurnstile: the component its outbox leads to has ended",
                     ))
                 }
-                Err(Stopped) => return Ok(Control::Shutdown),
+                Err(Stopped(c)) => return Ok(c),
             }
         }
     }

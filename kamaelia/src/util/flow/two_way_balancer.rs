@@ -277,8 +277,8 @@ impl<T: Send + 'static, R: Send + 'static> TwoWayBalancer<T, R> {
                     tokio::select! {
                         biased;
                         c = self.control.recv() => {
-                            if note(c, &mut finishing).is_err() {
-                                return End::Control(Control::Shutdown);
+                            if let Err(Stopped(c)) = note(c, &mut finishing) {
+                                return End::Control(c);
                             }
                             None
                         }
@@ -313,7 +313,7 @@ impl<T: Send + 'static, R: Send + 'static> TwoWayBalancer<T, R> {
                     workers.ended(w);
                     retry = Some(request);
                 }
-                Err(Stopped) => return End::Control(Control::Shutdown),
+                Err(Stopped(c)) => return End::Control(c),
             }
         }
     }
@@ -325,7 +325,7 @@ impl<T: Send + 'static, R: Send + 'static> TwoWayBalancer<T, R> {
             Ok(Sent::Closed(_)) => Err(End::Failed(Error::msg(
                 "TwoWayBalancer: the component its outbox leads to has ended",
             ))),
-            Err(Stopped) => Err(End::Control(Control::Shutdown)),
+            Err(Stopped(c)) => Err(End::Control(c)),
         }
     }
 }

@@ -52,7 +52,7 @@
 
 use axon::{next_batch, Batch, Boxes, Component, Context, Control, Error, Inbox, Outbox};
 
-use super::watch::{pass_on, send_watching, Sent, BATCH};
+use super::watch::{pass_on, send_watching, Sent, Stopped, BATCH};
 
 /// Copies every message to two outboxes. See the [module docs](self).
 #[derive(Boxes)]
@@ -125,22 +125,22 @@ impl<T: Clone + Send + 'static> Component for TwoWaySplitter<T> {
                     Batch::Control(c) => break c,
                 }
             }
-            let mut stopped = false;
+            let mut stopped = None;
             'batch: for msg in buf.drain(..) {
                 for slot in dests.iter_mut() {
                     let Some(dest) = slot else { continue };
                     match send_watching(dest, msg.clone(), &mut control, &mut finishing).await {
                         Ok(Sent::Delivered) => {}
                         Ok(Sent::Closed(_)) => *slot = None,
-                        Err(_) => {
-                            stopped = true;
+                        Err(Stopped(c)) => {
+                            stopped = Some(c);
                             break 'batch;
                         }
                     }
                 }
             }
-            if stopped {
-                break Control::Shutdown;
+            if let Some(c) = stopped {
+                break c;
             }
         };
         pass_on(&mut signal, end.clone()).await;

@@ -13,19 +13,21 @@ use axon::{Control, Inbox, Outbox, TrySendError};
 /// How many messages are taken from an inbox at once.
 pub(super) const BATCH: usize = 64;
 
-/// What ended a component early.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(super) struct Stopped;
+/// What ended a component early: the stop request, to be passed on unchanged (a `Failed`
+/// keeps its reason).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(super) struct Stopped(pub(super) Control);
 
 /// Records `c` (just received on `control`): `ProducerFinished` sets `finishing`; anything else
-/// (`Shutdown`, or a closed `control`, seen as `None`) means stop now.
+/// (`Shutdown`, `Failed`, or a closed `control`, seen as `None` and taken as `Shutdown`) means
+/// stop now.
 pub(super) fn note(c: Option<Control>, finishing: &mut bool) -> Result<(), Stopped> {
-    match c {
-        Some(c) if c.is_producer_finished() => {
+    match c.unwrap_or(Control::Shutdown) {
+        Control::ProducerFinished => {
             *finishing = true;
             Ok(())
         }
-        _ => Err(Stopped),
+        c => Err(Stopped(c)),
     }
 }
 
