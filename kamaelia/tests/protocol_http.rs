@@ -634,6 +634,39 @@ fn writer_shutdown_discards_what_is_queued() {
     assert_eq!(drain(&mut h.signal), [Control::Shutdown]);
 }
 
+/// A reader that takes nothing does not hide a stop: while the writer's bytes wait for room a
+/// `ProducerFinished` is noted and a `Shutdown` ends it at once, passed on.
+#[test]
+fn writer_waiting_for_room_still_stops_on_shutdown() {
+    let mut system = System::deterministic();
+    let w = HttpWriter::responses();
+    let (mut input, mut stop) = (Outbox::new(), Outbox::new());
+    // Room for one piece of output, and nobody taking it.
+    let (full, mut signal) = (Inbox::<Vec<u8>>::with_capacity(1), Inbox::new());
+    axon::link(&input, &w.inbox).unwrap();
+    axon::link(&stop, &w.control).unwrap();
+    axon::link(&w.outbox, &full).unwrap();
+    axon::link(&w.signal, &signal).unwrap();
+    let id = system.spawn(w);
+    input
+        .try_send(HttpMessage::Head(ResponseHead::new(200)))
+        .unwrap();
+    for part in [b"one".to_vec(), b"two".to_vec()] {
+        input.try_send(HttpMessage::Body(part)).unwrap();
+    }
+    stop.try_send(Control::ProducerFinished).unwrap();
+    system.run_until_idle();
+    assert!(
+        system.snapshot().component(id).is_some(),
+        "still waiting for room"
+    );
+    assert!(drain(&mut signal).is_empty());
+    stop.try_send(Control::Shutdown).unwrap();
+    system.run().unwrap();
+    assert_eq!(drain(&mut signal), [Control::Shutdown]);
+    assert_eq!(full.len(), 1);
+}
+
 /// What a scripted resource handler does.
 #[derive(Debug, Clone)]
 enum Script {

@@ -51,8 +51,9 @@
 //!
 //! `ProducerFinished`: writes everything queued, passes it on, ends (a message left without
 //! its `End` stays unfinished: the writer adds nothing). `Shutdown` or `Failed`: ends at once,
-//! discarding what is queued, and passes it on. If the receiver of its `outbox` has ended it
-//! sends `Shutdown` on `signal` and ends. It holds no partial state beyond "is the current body
+//! discarding what is queued, and passes it on — also while its bytes wait for room (a reader
+//! that takes nothing cannot hide a stop). If the receiver of its `outbox` has ended it sends
+//! `Shutdown` on `signal` and ends, even while finishing. It holds no partial state beyond "is the current body
 //! chunked".
 
 use axon::{next_batch, Batch, Boxes, Component, Context, Control, Error, Inbox, Outbox};
@@ -153,28 +154,78 @@ impl<H: MessageHead> Component for HttpWriter<H> {
         let mut encoder = Encoder::default();
         let mut batch = Vec::with_capacity(BATCH);
         let mut out = Vec::with_capacity(BATCH);
-        loop {
+        let mut finishing = false;
+        let end = 'run: loop {
+            if finishing {
+                while self.inbox.recv_many(&mut batch, BATCH) > 0 {
+                    out.extend(batch.drain(..).filter_map(|m| encoder.encode(m)));
+                    match send(
+                        &mut self.outbox,
+                        &mut self.control,
+                        &mut out,
+                        &mut finishing,
+                    )
+                    .await
+                    {
+                        Sent::All => {}
+                        Sent::Stopped(c) => break 'run c,
+                        Sent::Gone => break 'run Control::Shutdown,
+                    }
+                }
+                break Control::ProducerFinished;
+            }
             match next_batch(&mut self.control, &mut self.inbox, &mut batch, BATCH).await {
                 Batch::Messages(_) => {
                     out.extend(batch.drain(..).filter_map(|m| encoder.encode(m)));
-                    if self.outbox.send_all(&mut out).await.is_err() {
-                        pass_on(&mut self.signal, Control::Shutdown).await;
-                        return Ok(());
+                    match send(
+                        &mut self.outbox,
+                        &mut self.control,
+                        &mut out,
+                        &mut finishing,
+                    )
+                    .await
+                    {
+                        Sent::All => {}
+                        Sent::Stopped(c) => break c,
+                        Sent::Gone => break Control::Shutdown,
                     }
                 }
-                Batch::Control(c) => {
-                    if c.is_producer_finished() {
-                        while self.inbox.recv_many(&mut batch, BATCH) > 0 {
-                            out.extend(batch.drain(..).filter_map(|m| encoder.encode(m)));
-                            if self.outbox.send_all(&mut out).await.is_err() {
-                                break;
-                            }
-                        }
-                    }
-                    pass_on(&mut self.signal, c).await;
-                    return Ok(());
-                }
+                Batch::Control(Control::ProducerFinished) => finishing = true,
+                Batch::Control(c) => break c,
             }
+        };
+        pass_on(&mut self.signal, end).await;
+        Ok(())
+    }
+}
+
+/// How [`send`] ended.
+enum Sent {
+    All,
+    /// A `Shutdown` or `Failed` came while the bytes waited for room.
+    Stopped(Control),
+    /// The receiver of `outbox` has ended.
+    Gone,
+}
+
+/// Sends `out`, watching `control` while it waits for room (a reader that takes nothing must
+/// not hide a stop); a `ProducerFinished` meanwhile sets `finishing`.
+async fn send(
+    outbox: &mut Outbox<Vec<u8>>,
+    control: &mut Inbox<Control>,
+    out: &mut Vec<Vec<u8>>,
+    finishing: &mut bool,
+) -> Sent {
+    let sending = outbox.send_all(out);
+    tokio::pin!(sending);
+    loop {
+        tokio::select! {
+            biased;
+            sent = &mut sending => return if sent.is_ok() { Sent::All } else { Sent::Gone },
+            c = control.recv() => match c.unwrap_or(Control::Shutdown) {
+                Control::ProducerFinished => *finishing = true,
+                c => return Sent::Stopped(c),
+            },
         }
     }
 }
