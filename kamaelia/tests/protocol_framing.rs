@@ -7,7 +7,7 @@ mod common;
 
 use axon::testing::{Discard, Duplicate, Harness, Reorder};
 use axon::{Control, Inbox, Outbox, System, TrySendError};
-use common::drain;
+use common::{drain, stops_on_shutdown_while_waiting_for_room};
 use kamaelia::chassis::Pipeline;
 use kamaelia::protocol::framing::codec::{
     encode_frame, encode_length_prefixed, encode_line, ChunkDecoder, ChunkErrorKind, ChunkFormat,
@@ -995,30 +995,8 @@ fn max_size_packetiser_no_delay_and_shutdown() {
 /// results wait for room (a `ProducerFinished` meanwhile is only noted).
 #[test]
 fn framing_waiting_for_room_still_stops_on_shutdown() {
-    let mut system = System::deterministic();
-    let framer = LineFramer::text();
-    let (mut input, mut stop) = (Outbox::new(), Outbox::new());
-    // Room for one frame, and nobody taking it.
-    let (full, mut signal) = (Inbox::<Vec<u8>>::with_capacity(1), Inbox::new());
-    axon::link(&input, framer.inbox()).unwrap();
-    axon::link(&stop, framer.control()).unwrap();
-    axon::link(framer.outbox(), &full).unwrap();
-    axon::link(framer.signal(), &signal).unwrap();
-    let id = system.spawn(framer);
-    for line in ["a", "b", "c"] {
-        input.try_send(line.to_string()).unwrap();
-    }
-    stop.try_send(Control::ProducerFinished).unwrap();
-    system.run_until_idle();
-    assert!(
-        system.snapshot().component(id).is_some(),
-        "still waiting for room"
-    );
-    assert!(drain(&mut signal).is_empty());
-    stop.try_send(Control::Shutdown).unwrap();
-    system.run().unwrap();
-    assert_eq!(drain(&mut signal), [Control::Shutdown]);
-    assert_eq!(full.len(), 1);
+    let lines = ["a", "b", "c"].map(String::from);
+    stops_on_shutdown_while_waiting_for_room(LineFramer::text(), lines);
 }
 
 // ---------------------------------------------------------------------------------------------

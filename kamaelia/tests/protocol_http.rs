@@ -13,7 +13,7 @@ use std::path::{Path, PathBuf};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use axon::{next_event, Boxes, Component, Context, Control, Error, Event, Inbox, Outbox, System};
-use common::{drain, harness};
+use common::{drain, harness, stops_on_shutdown_while_waiting_for_room};
 use kamaelia::net::ServerCore;
 use kamaelia::protocol::http::decoder::MAX_CHUNK_LINE;
 use kamaelia::protocol::http::{
@@ -638,33 +638,12 @@ fn writer_shutdown_discards_what_is_queued() {
 /// `ProducerFinished` is noted and a `Shutdown` ends it at once, passed on.
 #[test]
 fn writer_waiting_for_room_still_stops_on_shutdown() {
-    let mut system = System::deterministic();
-    let w = HttpWriter::responses();
-    let (mut input, mut stop) = (Outbox::new(), Outbox::new());
-    // Room for one piece of output, and nobody taking it.
-    let (full, mut signal) = (Inbox::<Vec<u8>>::with_capacity(1), Inbox::new());
-    axon::link(&input, &w.inbox).unwrap();
-    axon::link(&stop, &w.control).unwrap();
-    axon::link(&w.outbox, &full).unwrap();
-    axon::link(&w.signal, &signal).unwrap();
-    let id = system.spawn(w);
-    input
-        .try_send(HttpMessage::Head(ResponseHead::new(200)))
-        .unwrap();
-    for part in [b"one".to_vec(), b"two".to_vec()] {
-        input.try_send(HttpMessage::Body(part)).unwrap();
-    }
-    stop.try_send(Control::ProducerFinished).unwrap();
-    system.run_until_idle();
-    assert!(
-        system.snapshot().component(id).is_some(),
-        "still waiting for room"
-    );
-    assert!(drain(&mut signal).is_empty());
-    stop.try_send(Control::Shutdown).unwrap();
-    system.run().unwrap();
-    assert_eq!(drain(&mut signal), [Control::Shutdown]);
-    assert_eq!(full.len(), 1);
+    let messages = [
+        HttpMessage::Head(ResponseHead::new(200)),
+        HttpMessage::Body(b"one".to_vec()),
+        HttpMessage::Body(b"two".to_vec()),
+    ];
+    stops_on_shutdown_while_waiting_for_room(HttpWriter::responses(), messages);
 }
 
 /// What a scripted resource handler does.

@@ -3,7 +3,7 @@
 mod common;
 
 use axon::{Control, Inbox, Outbox, System, TrySendError};
-use common::{drain, strings};
+use common::{drain, stops_on_shutdown_while_waiting_for_room, strings};
 use kamaelia::util::transforms::{
     Chunkifier, ChunksToLineResults, ChunksToLines, Detuple, Filter, FirstOnly, LineSplit,
     LineTooLong, PureTransformer, SequentialTransformer, Stringify, SyncBatch,
@@ -180,30 +180,7 @@ fn pure_transformer_shutdown_stops_at_once() {
 /// `ProducerFinished` is noted and a `Shutdown` ends it at once, passed on.
 #[test]
 fn transform_waiting_for_room_still_stops_on_shutdown() {
-    let mut system = System::deterministic();
-    let t = PureTransformer::new(|x: u32| Some(x));
-    let (mut input, mut stop) = (Outbox::new(), Outbox::new());
-    // Room for one result, and nobody taking it.
-    let (full, mut signal) = (Inbox::<u32>::with_capacity(1), Inbox::new());
-    axon::link(&input, &t.inbox).unwrap();
-    axon::link(&stop, &t.control).unwrap();
-    axon::link(&t.outbox, &full).unwrap();
-    axon::link(&t.signal, &signal).unwrap();
-    let id = system.spawn(t);
-    for x in 0..5 {
-        input.try_send(x).unwrap();
-    }
-    stop.try_send(Control::ProducerFinished).unwrap();
-    system.run_until_idle();
-    assert!(
-        system.snapshot().component(id).is_some(),
-        "still waiting for room"
-    );
-    assert!(drain(&mut signal).is_empty());
-    stop.try_send(Control::Shutdown).unwrap();
-    system.run().unwrap();
-    assert_eq!(drain(&mut signal), [Control::Shutdown]);
-    assert_eq!(full.len(), 1);
+    stops_on_shutdown_while_waiting_for_room(PureTransformer::new(|x: u32| Some(x)), 0..5);
 }
 
 /// Takes nothing and ends at once.

@@ -15,6 +15,38 @@ use kamaelia::Stage;
 // ---------------------------------------------------------------------------------------------
 // Reading boxes and the system
 
+/// Feeds `items`, then `ProducerFinished`, to `stage` while the receiver of its outbox has room
+/// for one output and takes nothing; checks that it is still running (waiting for room) with
+/// nothing on `signal`, and that a `Shutdown` then ends it at once and is passed on — a
+/// receiver that takes nothing must not hide a stop.
+pub(crate) fn stops_on_shutdown_while_waiting_for_room<S: Stage>(
+    stage: S,
+    items: impl IntoIterator<Item = S::In>,
+) {
+    let mut system = System::deterministic();
+    let (mut input, mut stop) = (Outbox::new(), Outbox::new());
+    let (full, mut signal) = (Inbox::<S::Out>::with_capacity(1), Inbox::new());
+    axon::link(&input, stage.inbox()).unwrap();
+    axon::link(&stop, stage.control()).unwrap();
+    axon::link(stage.outbox(), &full).unwrap();
+    axon::link(stage.signal(), &signal).unwrap();
+    let id = system.spawn(stage);
+    for item in items {
+        assert!(input.try_send(item).is_ok(), "cannot queue an item");
+    }
+    stop.try_send(Control::ProducerFinished).unwrap();
+    system.run_until_idle();
+    assert!(
+        system.snapshot().component(id).is_some(),
+        "still waiting for room"
+    );
+    assert!(drain(&mut signal).is_empty());
+    stop.try_send(Control::Shutdown).unwrap();
+    system.run().unwrap();
+    assert_eq!(drain(&mut signal), [Control::Shutdown]);
+    assert_eq!(full.len(), 1);
+}
+
 /// Everything waiting in `inbox`, in order.
 pub(crate) fn drain<T: Send + 'static>(inbox: &mut Inbox<T>) -> Vec<T> {
     std::iter::from_fn(|| inbox.try_recv().ok()).collect()
