@@ -1,11 +1,65 @@
 //! Small helpers every component family here shares.
 
-use axon::{Control, Error, Outbox};
+use std::future::Future;
+use std::task::Poll;
+
+use axon::{Control, Error, Inbox, Outbox};
 
 /// Sends the control message that ended a component on `signal`. If nobody listens any more the
 /// message is dropped: that is not an error for a component that is ending anyway.
 pub(crate) async fn pass_on(signal: &mut Outbox<Control>, c: Control) {
     signal.send(c).await.ok();
+}
+
+/// What ended a wait early: the stop request, to be passed on unchanged (a `Failed` keeps its
+/// reason).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Stopped(pub(crate) Control);
+
+/// Records `c` (just received on `control`): `ProducerFinished` sets `finishing`; anything else
+/// (`Shutdown`, `Failed`, or a closed `control`, seen as `None` and taken as `Shutdown`) means
+/// stop now.
+pub(crate) fn note(c: Option<Control>, finishing: &mut bool) -> Result<(), Stopped> {
+    match c.unwrap_or(Control::Shutdown) {
+        Control::ProducerFinished => {
+            *finishing = true;
+            Ok(())
+        }
+        c => Err(Stopped(c)),
+    }
+}
+
+/// Runs `fut` to completion while watching `control` (looked at first), so that a long wait —
+/// for room downstream, a slow peer, a timer — cannot hide a stop. A `Shutdown`, a `Failed` or
+/// a closed `control` abandons `fut` and is returned; a `ProducerFinished` sets `finishing`
+/// and the wait goes on (nothing already accepted is dropped).
+pub(crate) async fn watching<F: Future>(
+    control: &mut Inbox<Control>,
+    finishing: &mut bool,
+    fut: F,
+) -> Result<F::Output, Stopped> {
+    let mut fut = std::pin::pin!(fut);
+    loop {
+        tokio::select! {
+            biased;
+            c = control.recv() => note(c, finishing)?,
+            out = &mut fut => return Ok(out),
+        }
+    }
+}
+
+/// As [`watching`], but gives `fut` one try first: when it completes at once (room downstream,
+/// the usual case) `control` is not looked at, which keeps a busy component's path short.
+pub(crate) async fn watching_if_it_waits<F: Future>(
+    control: &mut Inbox<Control>,
+    finishing: &mut bool,
+    fut: F,
+) -> Result<F::Output, Stopped> {
+    let mut fut = std::pin::pin!(fut);
+    if let Poll::Ready(out) = std::future::poll_fn(|cx| Poll::Ready(fut.as_mut().poll(cx))).await {
+        return Ok(out);
+    }
+    watching(control, finishing, fut).await
 }
 
 /// The failure path of a component whose reason is plain text: `Failed(reason)` on `signal`,

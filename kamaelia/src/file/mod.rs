@@ -144,39 +144,8 @@ impl std::error::Error for FileError {
     }
 }
 
-/// How [`until_stopped`] ended.
-pub(crate) enum Watched<T> {
-    /// The future completed.
-    Done(T),
-    /// A stop other than `ProducerFinished` arrived first (a closed `control` counts as
-    /// `Shutdown`); the future was dropped.
-    Stopped(Control),
-}
-
-/// Runs `fut` to completion while watching `control` (looked at first).
-///
-/// A `ProducerFinished` that arrives meanwhile sets `*finished` and `fut` goes on (nothing that
-/// was accepted is dropped); any other control message stops it and is returned.
-pub(crate) async fn until_stopped<F: Future>(
-    control: &mut Inbox<Control>,
-    finished: &mut bool,
-    fut: F,
-) -> Watched<F::Output> {
-    let mut fut = std::pin::pin!(fut);
-    loop {
-        tokio::select! {
-            biased;
-            c = control.recv() => match c {
-                Some(Control::ProducerFinished) => *finished = true,
-                Some(other) => return Watched::Stopped(other),
-                None => return Watched::Stopped(Control::Shutdown),
-            },
-            out = &mut fut => return Watched::Done(out),
-        }
-    }
-}
-
 pub(crate) use crate::support::pass_on;
+use crate::support::{watching, Stopped};
 
 /// The failure path of every file component: `Shutdown` on `signal`, then the error.
 pub(crate) async fn fail(signal: &mut Outbox<Control>, e: FileError) -> Result<(), Error> {
@@ -218,12 +187,12 @@ impl<'a> Run<'a> {
         }
     }
 
-    /// Runs `fut` to completion while watching `control` (see [`until_stopped`]); a stop
-    /// request that arrives first is passed on to `signal` and ends the run.
+    /// Runs `fut` to completion while watching `control` (see [`watching`]); a stop request
+    /// that arrives first is passed on to `signal` and ends the run.
     pub(crate) async fn watch<F: Future>(&mut self, fut: F) -> Step<F::Output> {
-        match until_stopped(self.control, &mut self.finished, fut).await {
-            Watched::Done(out) => Ok(out),
-            Watched::Stopped(c) => {
+        match watching(self.control, &mut self.finished, fut).await {
+            Ok(out) => Ok(out),
+            Err(Stopped(c)) => {
                 pass_on(self.signal, c).await;
                 Err(Ended(Ok(())))
             }
@@ -394,15 +363,15 @@ pub(crate) async fn write_messages<T: AsRef<[u8]> + Send + 'static>(
                 }
                 if forward {
                     let send = outbox.send_all(&mut written);
-                    match until_stopped(control, &mut finished, send).await {
-                        Watched::Done(Ok(())) => {}
-                        Watched::Done(Err(_)) => {
+                    match watching(control, &mut finished, send).await {
+                        Ok(Ok(())) => {}
+                        Ok(Err(_)) => {
                             // The same convention as every other failure: `Shutdown` on
                             // `signal`, then the error.
                             pass_on(signal, Control::Shutdown).await;
                             return Err(gone(&ctx.name(), "outbox"));
                         }
-                        Watched::Stopped(c) => break c,
+                        Err(Stopped(c)) => break c,
                     }
                 }
             }

@@ -85,6 +85,8 @@ use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::tcp::{OwnedReadHalf, OwnedWriteHalf};
 use tokio::net::TcpStream;
 
+use crate::support::watching;
+
 /// Default read size.
 pub(crate) const DEFAULT_CHUNK: usize = 64 * 1024;
 
@@ -287,19 +289,6 @@ async fn read_from(half: &mut Option<OwnedReadHalf>, buf: &mut [u8]) -> std::io:
     }
 }
 
-/// Sends on what was read and not yet delivered, unless a stop request comes first (the
-/// connection is over either way).
-async fn deliver(b: &mut SocketBoxes<'_>, to_send: &mut Vec<Vec<u8>>) {
-    if to_send.is_empty() {
-        return;
-    }
-    tokio::select! {
-        biased;
-        _ = b.control.recv() => {}
-        _ = b.outbox.send_all(to_send) => {}
-    }
-}
-
 enum Step {
     Control(Control),
     Wrote(OwnedWriteHalf, std::io::Result<()>),
@@ -361,8 +350,12 @@ pub(crate) async fn pump(
                 writer = Some(h);
             }
             Step::Wrote(_, Err(e)) => {
-                // What was read from the peer before the write failed still goes on.
-                deliver(b, &mut to_send).await;
+                // What was read from the peer before the write failed still goes on, unless a
+                // stop request comes first (the connection is over either way).
+                if !to_send.is_empty() {
+                    let deliver = b.outbox.send_all(&mut to_send);
+                    watching(b.control, finishing, deliver).await.ok();
+                }
                 return (Ended::Failed(e), peer_closed);
             }
             Step::Input(Some(data)) => {

@@ -88,7 +88,7 @@ use axon::{Boxes, Component, Context, Control, Error, Inbox, Outbox};
 
 use super::connected_socket_adapter::{pump, Ended, Io, SocketBoxes};
 use super::server_core::{Acceptor, Retry, ServerError};
-use crate::support::pass_on;
+use crate::support::{pass_on, watching, Stopped};
 
 /// A client arriving or leaving, on a [`SingleServer`]'s `connections` outbox.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -253,14 +253,9 @@ impl Component for SingleServer {
                 stream.set_nodelay(true).ok();
             }
             let event = ConnectionEvent::Opened { peer };
-            let stop = announce(
-                &mut self.connections,
-                &mut self.control,
-                &mut finishing,
-                event,
-            )
-            .await;
-            if let Some(c) = stop {
+            // A reader that does not keep up makes the server wait, but not past a stop.
+            let announce = self.connections.send(event);
+            if let Err(Stopped(c)) = watching(&mut self.control, &mut finishing, announce).await {
                 pass_on(&mut self.signal, c).await;
                 return Ok(());
             }
@@ -276,14 +271,9 @@ impl Component for SingleServer {
                 Ended::Control(_) | Ended::PeerClosed => None,
             };
             let event = ConnectionEvent::Closed { peer, error };
-            let stop = announce(
-                &mut self.connections,
-                &mut self.control,
-                &mut finishing,
-                event,
-            )
-            .await;
-            if let Some(c) = stop {
+            // A reader that does not keep up makes the server wait, but not past a stop.
+            let announce = self.connections.send(event);
+            if let Err(Stopped(c)) = watching(&mut self.control, &mut finishing, announce).await {
                 pass_on(&mut self.signal, c).await;
                 return Ok(());
             }
@@ -295,29 +285,6 @@ impl Component for SingleServer {
                 // The client is gone: serve the next one (or end, if finishing and done).
                 Ended::PeerClosed | Ended::Failed(_) => {}
             }
-        }
-    }
-}
-
-/// Announces `event` on `connections`, watching `control` while it waits for room: returns a
-/// stop request (`Shutdown`, `Failed`) that came meanwhile, for the caller to carry out; a
-/// `ProducerFinished` sets `finishing`.
-async fn announce(
-    connections: &mut Outbox<ConnectionEvent>,
-    control: &mut Inbox<Control>,
-    finishing: &mut bool,
-    event: ConnectionEvent,
-) -> Option<Control> {
-    let send = connections.send(event);
-    tokio::pin!(send);
-    loop {
-        tokio::select! {
-            biased;
-            c = control.recv() => match c.unwrap_or(Control::Shutdown) {
-                Control::ProducerFinished => *finishing = true,
-                c => return Some(c),
-            },
-            _ = &mut send => return None,
         }
     }
 }

@@ -69,7 +69,7 @@ use axon::{Boxes, Component, Context, Control, Error, Inbox, Outbox};
 use tokio::net::TcpStream;
 
 use super::connected_socket_adapter::{pump, Ended, Io, SocketBoxes};
-use crate::support::fail;
+use crate::support::{fail, watching, Stopped};
 
 /// A TCP connection to a server as a component. See the [module docs](self).
 #[derive(Boxes)]
@@ -140,18 +140,11 @@ impl Component for TcpClient {
         // `ProducerFinished`, which is carried out once connected (queued bytes are still sent).
         let mut finishing = false;
         let connect = TcpStream::connect(self.address.as_str());
-        tokio::pin!(connect);
-        let stream = loop {
-            tokio::select! {
-                biased;
-                c = self.control.recv() => match c.unwrap_or(Control::Shutdown) {
-                    Control::ProducerFinished => finishing = true,
-                    c => {
-                        self.signal.send(c).await.ok();
-                        return Ok(());
-                    }
-                },
-                s = &mut connect => break s,
+        let stream = match watching(&mut self.control, &mut finishing, connect).await {
+            Ok(stream) => stream,
+            Err(Stopped(c)) => {
+                self.signal.send(c).await.ok();
+                return Ok(());
             }
         };
         let stream = match stream {

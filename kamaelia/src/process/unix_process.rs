@@ -92,7 +92,7 @@ use axon::{Boxes, Component, Context, Control, Error, Inbox, Outbox};
 use tokio::io::{AsyncRead, AsyncReadExt, AsyncWriteExt};
 use tokio::process::{Child, ChildStdin};
 
-use crate::file::{until_stopped, Watched};
+use crate::support::{watching, Stopped};
 
 /// Runs a program as a component. See the [module docs](self).
 #[derive(Boxes, Debug)]
@@ -339,9 +339,9 @@ impl Component for UnixProcess {
                 Step::Stdout(Ok(n)) if n > 0 => {
                     let chunk = out_buf[..n].to_vec();
                     let send = outbox.send(chunk);
-                    match until_stopped(&mut control, &mut finishing, send).await {
-                        Watched::Done(Ok(())) => {}
-                        Watched::Done(Err(_)) => {
+                    match watching(&mut control, &mut finishing, send).await {
+                        Ok(Ok(())) => {}
+                        Ok(Err(_)) => {
                             stop(
                                 &mut child,
                                 exit,
@@ -355,7 +355,7 @@ impl Component for UnixProcess {
                                 ctx.name()
                             )));
                         }
-                        Watched::Stopped(c) => {
+                        Err(Stopped(c)) => {
                             stop(&mut child, exit, &mut status, &mut signal, c).await;
                             return Ok(());
                         }
@@ -365,9 +365,7 @@ impl Component for UnixProcess {
                 Step::Stderr(Ok(n)) if n > 0 => {
                     let chunk = err_buf[..n].to_vec();
                     let send = stderr_box.send(chunk);
-                    if let Watched::Stopped(c) =
-                        until_stopped(&mut control, &mut finishing, send).await
-                    {
+                    if let Err(Stopped(c)) = watching(&mut control, &mut finishing, send).await {
                         stop(&mut child, exit, &mut status, &mut signal, c).await;
                         return Ok(());
                     }

@@ -20,14 +20,12 @@
 //! after a fault (`OnMalformed::Skip`) never sends what follows a fault ahead of its report.
 
 use std::fmt::Display;
-use std::future::Future;
 use std::marker::PhantomData;
-use std::task::Poll;
 
 use axon::{Context, Control, Error, Inbox, Outbox};
 
 use super::codec::Decoder;
-use crate::support::{pass_on, send_in_order, Reports};
+use crate::support::{pass_on, send_in_order, watching_if_it_waits, Reports, Stopped};
 
 /// How many messages are taken from the inbox at once.
 const BATCH: usize = 64;
@@ -163,30 +161,13 @@ async fn deliver<C: Convert>(
         None => Reports::Nowhere,
     };
     // `control` is watched while results wait for room, so a receiver that takes nothing
-    // cannot hide a stop; usually there is room, and it is not looked at.
+    // cannot hide a stop.
     let send = send_in_order(name, &mut p.made, &mut p.run, boxes.outbox, reports);
-    tokio::pin!(send);
-    let first = std::future::poll_fn(|cx| Poll::Ready(send.as_mut().poll(cx))).await;
-    if let Poll::Ready(sent) = first {
-        sent?;
-        return Ok(fatal);
+    match watching_if_it_waits(boxes.control, &mut p.finishing, send).await {
+        Ok(sent) => sent?,
+        Err(Stopped(c)) => p.stop = Some(c),
     }
-    loop {
-        tokio::select! {
-            biased;
-            c = boxes.control.recv() => match c.unwrap_or(Control::Shutdown) {
-                Control::ProducerFinished => p.finishing = true,
-                c => {
-                    p.stop = Some(c);
-                    return Ok(fatal);
-                }
-            },
-            sent = &mut send => {
-                sent?;
-                return Ok(fatal);
-            }
-        }
-    }
+    Ok(fatal)
 }
 
 /// Feeds everything queued in the inbox; returns the fatal error's text if it failed.

@@ -59,7 +59,7 @@
 use axon::{next_batch, Batch, Boxes, Component, Context, Control, Error, Inbox, Outbox};
 
 use super::message::{HttpMessage, MessageHead, RequestHead, ResponseHead};
-use crate::support::pass_on;
+use crate::support::{pass_on, watching_if_it_waits, Stopped};
 
 /// Most messages written per batch.
 const BATCH: usize = 16;
@@ -208,7 +208,7 @@ enum Sent {
     Gone,
 }
 
-/// Sends `out`, watching `control` while it waits for room (a reader that takes nothing must
+/// Sends `out`, watching `control` if it has to wait for room (a reader that takes nothing must
 /// not hide a stop); a `ProducerFinished` meanwhile sets `finishing`.
 async fn send(
     outbox: &mut Outbox<Vec<u8>>,
@@ -216,17 +216,10 @@ async fn send(
     out: &mut Vec<Vec<u8>>,
     finishing: &mut bool,
 ) -> Sent {
-    let sending = outbox.send_all(out);
-    tokio::pin!(sending);
-    loop {
-        tokio::select! {
-            biased;
-            sent = &mut sending => return if sent.is_ok() { Sent::All } else { Sent::Gone },
-            c = control.recv() => match c.unwrap_or(Control::Shutdown) {
-                Control::ProducerFinished => *finishing = true,
-                c => return Sent::Stopped(c),
-            },
-        }
+    match watching_if_it_waits(control, finishing, outbox.send_all(out)).await {
+        Ok(Ok(())) => Sent::All,
+        Ok(Err(_)) => Sent::Gone,
+        Err(Stopped(c)) => Sent::Stopped(c),
     }
 }
 

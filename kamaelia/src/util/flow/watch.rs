@@ -2,52 +2,17 @@
 //!
 //! Flow components wait for long stretches — for a slow consumer, a prompt, a timer — and must
 //! still stop promptly on [`Control::Shutdown`] without losing data on
-//! [`Control::ProducerFinished`]. [`watching`] runs a future to completion unless a `Shutdown`
-//! arrives first; a `ProducerFinished` that arrives meanwhile is remembered (the caller drains
-//! and ends later) and the wait goes on.
-
-use std::future::Future;
+//! [`Control::ProducerFinished`]. [`watching`] (shared with the other families, in
+//! `crate::support`) runs a future to completion unless a `Shutdown` arrives first; a
+//! `ProducerFinished` that arrives meanwhile is remembered (the caller drains and ends later)
+//! and the wait goes on. [`send_watching`] is a send done that way.
 
 use axon::{Control, Inbox, Outbox, TrySendError};
 
 /// How many messages are taken from an inbox at once.
 pub(super) const BATCH: usize = 64;
 
-/// What ended a component early: the stop request, to be passed on unchanged (a `Failed`
-/// keeps its reason).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub(super) struct Stopped(pub(super) Control);
-
-/// Records `c` (just received on `control`): `ProducerFinished` sets `finishing`; anything else
-/// (`Shutdown`, `Failed`, or a closed `control`, seen as `None` and taken as `Shutdown`) means
-/// stop now.
-pub(super) fn note(c: Option<Control>, finishing: &mut bool) -> Result<(), Stopped> {
-    match c.unwrap_or(Control::Shutdown) {
-        Control::ProducerFinished => {
-            *finishing = true;
-            Ok(())
-        }
-        c => Err(Stopped(c)),
-    }
-}
-
-/// Runs `fut` to completion while watching `control` (looked at first). A `Shutdown` (or a
-/// closed `control`) abandons `fut` and returns `Err(Stopped)`; a `ProducerFinished` sets
-/// `finishing` and the wait continues.
-pub(super) async fn watching<F: Future>(
-    control: &mut Inbox<Control>,
-    finishing: &mut bool,
-    fut: F,
-) -> Result<F::Output, Stopped> {
-    let mut fut = std::pin::pin!(fut);
-    loop {
-        tokio::select! {
-            biased;
-            c = control.recv() => note(c, finishing)?,
-            out = &mut fut => return Ok(out),
-        }
-    }
-}
+pub(super) use crate::support::{note, watching, Stopped};
 
 /// What became of a message sent with [`send_watching`].
 #[derive(Debug, PartialEq, Eq)]

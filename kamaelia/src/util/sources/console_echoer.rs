@@ -64,7 +64,7 @@ use axon::{next_batch, Batch, Boxes, Component, Context, Control, Error, Inbox, 
 use tokio::io::{AsyncWrite, AsyncWriteExt};
 
 use super::{gone, pass_on, send_watching, Sent, BATCH};
-use crate::support::fail;
+use crate::support::{fail, watching, Stopped};
 
 type Format<T> = Box<dyn Fn(&T) -> String + Send>;
 type Writer = Box<dyn AsyncWrite + Unpin + Send>;
@@ -213,21 +213,12 @@ impl<T: Send + 'static> Component for ConsoleEchoer<T> {
             self.render(&mut text, &mut buf);
             // Control first, also while the output waits to be written (an output nobody
             // reads must not hold a stop up).
-            // A write is not restarted (that would repeat what it wrote), so it is kept across
-            // control messages.
             let write = write_out(&mut writer, &text);
-            tokio::pin!(write);
-            let written = loop {
-                tokio::select! {
-                    biased;
-                    c = self.control.recv() => match c.unwrap_or(Control::Shutdown) {
-                        Control::ProducerFinished => finished = true,
-                        c => {
-                            pass_on(&mut self.signal, c).await;
-                            return Ok(());
-                        }
-                    },
-                    written = &mut write => break written,
+            let written = match watching(&mut self.control, &mut finished, write).await {
+                Ok(written) => written,
+                Err(Stopped(c)) => {
+                    pass_on(&mut self.signal, c).await;
+                    return Ok(());
                 }
             };
             if let Err(e) = written {

@@ -11,7 +11,6 @@
 //! which sends each result to its box in the order the results were made.
 
 use std::future::Future;
-use std::task::Poll;
 
 use axon::{next_batch, Batch, Control, Error, Inbox, Outbox};
 
@@ -79,16 +78,16 @@ pub(crate) async fn drive<S: Step, D: Deliver<S::Out>>(
                     step.step(msg, &mut out);
                 }
                 match deliver_watching(outbox, control, &mut out, &mut finishing).await {
-                    Delivered::Done => {}
-                    Delivered::Stopped(c) => break 'run c,
-                    Delivered::Failed(e) => return fail(signal, e).await,
+                    Ok(Ok(())) => {}
+                    Ok(Err(e)) => return fail(signal, e).await,
+                    Err(Stopped(c)) => break 'run c,
                 }
             }
             step.finish(&mut out);
             match deliver_watching(outbox, control, &mut out, &mut finishing).await {
-                Delivered::Done => break 'run Control::ProducerFinished,
-                Delivered::Stopped(c) => break 'run c,
-                Delivered::Failed(e) => return fail(signal, e).await,
+                Ok(Ok(())) => break 'run Control::ProducerFinished,
+                Ok(Err(e)) => return fail(signal, e).await,
+                Err(Stopped(c)) => break 'run c,
             }
         }
         match next_batch(control, inbox, &mut buf, BATCH).await {
@@ -98,9 +97,9 @@ pub(crate) async fn drive<S: Step, D: Deliver<S::Out>>(
                 }
                 step.after_batch(&mut out);
                 match deliver_watching(outbox, control, &mut out, &mut finishing).await {
-                    Delivered::Done => {}
-                    Delivered::Stopped(c) => break c,
-                    Delivered::Failed(e) => return fail(signal, e).await,
+                    Ok(Ok(())) => {}
+                    Ok(Err(e)) => return fail(signal, e).await,
+                    Err(Stopped(c)) => break c,
                 }
             }
             Batch::Control(Control::ProducerFinished) => finishing = true,
@@ -111,51 +110,19 @@ pub(crate) async fn drive<S: Step, D: Deliver<S::Out>>(
     Ok(())
 }
 
-/// How a delivery that watched `control` ended.
-enum Delivered {
-    Done,
-    /// A `Shutdown` or `Failed` came while it waited; what was left is dropped.
-    Stopped(Control),
-    /// The receiver has ended.
-    Failed(Error),
-}
-
-/// Delivers `out`, watching `control` while it waits for room, so a full receiver cannot hide
-/// a stop: `Shutdown` or `Failed` ends the delivery; `ProducerFinished` sets `finishing` and
-/// the delivery goes on.
+/// Delivers `out`, watching `control` if it has to wait for room (see
+/// [`watching_if_it_waits`]): `Ok(Err(_))` if the receiver has ended, `Err(Stopped)` for a stop
+/// that came first.
 async fn deliver_watching<T, D: Deliver<T>>(
     outbox: &mut D,
     control: &mut Inbox<Control>,
     out: &mut Vec<T>,
     finishing: &mut bool,
-) -> Delivered {
+) -> Result<Result<(), Error>, Stopped> {
     if out.is_empty() {
-        return Delivered::Done;
+        return Ok(Ok(()));
     }
-    let delivery = outbox.deliver(out);
-    tokio::pin!(delivery);
-    // Usually there is room: then `control` is not looked at.
-    let first = std::future::poll_fn(|cx| Poll::Ready(delivery.as_mut().poll(cx))).await;
-    if let Poll::Ready(r) = first {
-        return delivered(r);
-    }
-    loop {
-        tokio::select! {
-            biased;
-            c = control.recv() => match c.unwrap_or(Control::Shutdown) {
-                Control::ProducerFinished => *finishing = true,
-                c => return Delivered::Stopped(c),
-            },
-            r = &mut delivery => return delivered(r),
-        }
-    }
-}
-
-fn delivered(r: Result<(), Error>) -> Delivered {
-    match r {
-        Ok(()) => Delivered::Done,
-        Err(e) => Delivered::Failed(e),
-    }
+    watching_if_it_waits(control, finishing, outbox.deliver(out)).await
 }
 
 /// Fails the transform: the error's text on `signal` as [`Control::Failed`], then the error.
@@ -165,3 +132,4 @@ async fn fail(signal: &mut Outbox<Control>, e: Error) -> Result<(), Error> {
 }
 
 pub(crate) use crate::support::pass_on;
+use crate::support::{watching_if_it_waits, Stopped};
