@@ -298,10 +298,11 @@ impl<F: Future<Output = Result<(), Error>>> Future for ComponentTask<F> {
         let exit = if cell.cancel.load(std::sync::atomic::Ordering::SeqCst) {
             Exit::Cancelled
         } else {
-            cell.poll_started();
+            let watched = cell.hub.watched();
+            cell.poll_started(watched);
             match std::panic::catch_unwind(AssertUnwindSafe(|| fut.poll(cx))) {
                 Ok(Poll::Pending) => {
-                    cell.poll_pending();
+                    cell.poll_pending(watched);
                     return Poll::Pending;
                 }
                 Ok(Poll::Ready(Ok(()))) => Exit::Finished,
@@ -309,6 +310,7 @@ impl<F: Future<Output = Result<(), Error>>> Future for ComponentTask<F> {
                 Err(p) => Exit::Panicked(panic_message(p.as_ref())),
             }
         };
+        cell.poll_ended();
         this.body.set(None);
         this.guard.end(exit);
         Poll::Ready(())

@@ -147,17 +147,17 @@ pub(crate) enum Activity {
     Cancelled = 8,
 }
 
-/// The activity word's "being polled" bit (see `ComponentCell::activity`).
-const RUNNING: u64 = 1 << 63;
+/// `ComponentCell::poll` while the component's task is not being polled.
+const NOT_POLLED: u64 = u64::MAX;
 
-/// `ComponentCell::pending` when the poll has noted no wait.
-const NO_WAIT: u64 = u64::MAX;
+/// `ComponentCell::poll` while the task is being polled and has noted no wait yet.
+const POLLED: u64 = u64::MAX - 1;
+
+/// The activity word of a component being polled.
+const RUNNING: u64 = Activity::Running as u64;
 
 /// What an activity word says: the activity and the index of the box it concerns.
 fn decode(word: u64) -> (Activity, usize) {
-    if word & RUNNING != 0 {
-        return (Activity::Running, 0);
-    }
     (ACTIVITIES[(word & 0xff) as usize], (word >> 8) as usize)
 }
 
@@ -185,16 +185,17 @@ pub(crate) struct ComponentCell {
     label: Option<Box<str>>,
     pub(crate) type_name: &'static str,
     pub(crate) parent: Option<ComponentId>,
-    /// Low byte: [`Activity`]; bits 8–62: index of the box it waits on; bit 63
-    /// ([`RUNNING`]): being polled, the rest being the wait that poll interrupted. Written
-    /// only by the component's own task (or thread): plain stores.
+    /// Low byte: [`Activity`]; the bits above it: the index of the box it concerns. Shows
+    /// what the component does when it is not being polled (see `poll`). Written only by the
+    /// component's own task (or thread): plain stores.
     activity: AtomicU64,
-    /// When the activity in the low bits began: nanoseconds on the system's clock. A wait that
-    /// a poll interrupts and then resumes (same state, same box) keeps the time it began, so a
+    /// When the activity began: nanoseconds on the system's clock. A wait that a poll
+    /// interrupts and then resumes (same state, same box) keeps the time it began, so a
     /// component blocked for a long time shows the whole wait, not the time since its last poll.
     since: AtomicU64,
-    /// During a poll: the last wait it noted ([`NO_WAIT`] if none), shown when it returns.
-    pending: AtomicU64,
+    /// [`NOT_POLLED`], or, while its task is being polled (it is running): the last wait the
+    /// poll noted, [`POLLED`] if none yet. What it notes is shown when the poll returns.
+    poll: AtomicU64,
     /// The system's clock and event subscribers.
     pub(crate) hub: Arc<Hub>,
     /// Set once the component is announced, so boxes added later are announced one by one.
@@ -231,7 +232,7 @@ impl ComponentCell {
             parent,
             activity: AtomicU64::new(Activity::Created as u64),
             since: AtomicU64::new(hub.clock.now_nanos()),
-            pending: AtomicU64::new(NO_WAIT),
+            poll: AtomicU64::new(NOT_POLLED),
             hub,
             announced: std::sync::atomic::AtomicBool::new(false),
             boxes: Mutex::new(SmallVec::new()),
@@ -253,16 +254,16 @@ impl ComponentCell {
     #[inline]
     pub(crate) fn set_activity(&self, activity: Activity, box_index: usize) {
         let word = activity as u64 | ((box_index as u64) << 8);
-        if is_wait(word) && self.activity.load(Ordering::Relaxed) & RUNNING != 0 {
-            if activity == Activity::Receiving
-                && self.pending.load(Ordering::Relaxed) & 0xff == Activity::Sending as u64
-            {
+        if is_wait(word) {
+            let noted = self.poll.load(Ordering::Relaxed);
+            if noted != NOT_POLLED {
                 // Within one poll, being blocked on a send outranks also watching an inbox
                 // (`select!` on `control` and a send): the component is stuck on the send.
+                if activity != Activity::Receiving || noted & 0xff != Activity::Sending as u64 {
+                    self.poll.store(word, Ordering::Relaxed);
+                }
                 return;
             }
-            self.pending.store(word, Ordering::Relaxed);
-            return;
         }
         self.since
             .store(self.hub.clock.now_nanos(), Ordering::Relaxed);
@@ -273,14 +274,13 @@ impl ComponentCell {
     }
 
     /// A poll of the component's task begins: it is running (since its scheduler's tick
-    /// began), and the wait it interrupts stays in the word beneath the bit. Two stores and
-    /// no clock: this runs for every poll of every component.
+    /// began). One store and no clock: this runs for every poll of every component. The wait
+    /// the poll interrupts stays in the activity word, for [`poll_pending`](Self::poll_pending)
+    /// to compare with.
     #[inline]
-    pub(crate) fn poll_started(&self) {
-        let old = self.activity.load(Ordering::Relaxed);
-        self.activity.store(old | RUNNING, Ordering::Relaxed);
-        self.pending.store(NO_WAIT, Ordering::Relaxed);
-        if self.hub.watched() {
+    pub(crate) fn poll_started(&self, watched: bool) {
+        self.poll.store(POLLED, Ordering::Relaxed);
+        if watched {
             self.state_changed();
         }
     }
@@ -290,19 +290,34 @@ impl ComponentCell {
     /// wait the poll interrupted, the wait keeps the time it began, whatever else the poll
     /// looked at on the way (a `control` inbox polled first, say); otherwise it begins now.
     #[inline]
-    pub(crate) fn poll_pending(&self) {
-        let interrupted = self.activity.load(Ordering::Relaxed) & !RUNNING;
-        let word = match self.pending.load(Ordering::Relaxed) {
-            NO_WAIT => Activity::Waiting as u64,
+    pub(crate) fn poll_pending(&self, watched: bool) {
+        let word = match self.poll.load(Ordering::Relaxed) {
+            POLLED => Activity::Waiting as u64,
             word => word,
         };
-        if word != interrupted || !is_wait(interrupted) {
+        if word != self.activity.load(Ordering::Relaxed) {
             self.since
                 .store(self.hub.clock.now_nanos(), Ordering::Relaxed);
+            self.activity.store(word, Ordering::Relaxed);
         }
-        self.activity.store(word, Ordering::Relaxed);
-        if self.hub.watched() {
+        // Last, so that a reader on another thread sees "running" until the wait is in place.
+        self.poll.store(NOT_POLLED, Ordering::Relaxed);
+        if watched {
             self.state_changed();
+        }
+    }
+
+    /// The poll ended the body (or it panicked): the end is recorded directly, from now.
+    #[inline]
+    pub(crate) fn poll_ended(&self) {
+        self.poll.store(NOT_POLLED, Ordering::Relaxed);
+    }
+
+    /// The activity word shown now: [`RUNNING`] during a poll.
+    fn word(&self) -> u64 {
+        match self.poll.load(Ordering::Relaxed) {
+            NOT_POLLED => self.activity.load(Ordering::Relaxed),
+            _ => RUNNING,
         }
     }
 
@@ -315,13 +330,14 @@ impl ComponentCell {
         });
     }
 
-    /// What the component is doing and since when, from one reading of its activity word.
+    /// What the component is doing and since when.
     pub(crate) fn state_since(&self) -> (ComponentState, Duration) {
-        let w = self.activity.load(Ordering::Relaxed);
-        let since = if w & RUNNING != 0 {
-            self.task.tick_started()
-        } else {
-            self.since.load(Ordering::Relaxed)
+        let (w, since) = match self.poll.load(Ordering::Relaxed) {
+            NOT_POLLED => (
+                self.activity.load(Ordering::Relaxed),
+                self.since.load(Ordering::Relaxed),
+            ),
+            _ => (RUNNING, self.task.tick_started()),
         };
         (self.state_of(w), Duration::from_nanos(since))
     }
@@ -378,7 +394,7 @@ impl ComponentCell {
     }
 
     pub(crate) fn activity(&self) -> (Activity, usize) {
-        decode(self.activity.load(Ordering::Relaxed))
+        decode(self.word())
     }
 
     /// The component's name: the one it was given, or `Type#id`.
@@ -499,7 +515,7 @@ impl ComponentCell {
     }
 
     fn state(&self) -> ComponentState {
-        self.state_of(self.activity.load(Ordering::Relaxed))
+        self.state_of(self.word())
     }
 
     /// The state an activity word shows.
