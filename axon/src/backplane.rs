@@ -23,6 +23,13 @@
 //! first, then it is passed on `signal` and the backplane ends. `Shutdown` (or `Failed`): it
 //! ends at once, passing that on; publications still queued are dropped.
 //!
+//! Either way the backplane also tells every subscriber: the message that ended it goes to
+//! each [`SubscribeTo`]'s `control` (offered like a publication, so a subscriber whose
+//! `control` is full is not waited for). A subscriber told `ProducerFinished` sends on the
+//! copies it holds and then ends, so one message shuts down a backplane and the pipelines
+//! behind its subscribers in order. Publishers are not told: a [`PublishTo`] ends when its own
+//! `control` says so.
+//!
 //! ```
 //! use axon::backplane::{Backplane, PublishTo, SubscribeTo};
 //! use axon::{Inbox, Outbox, System};
@@ -62,8 +69,23 @@ fn publish_key<T>(name: &str) -> ServiceKey<T> {
     ServiceKey::named(format!("backplane:{name}"))
 }
 
-fn subscribe_key<T>(name: &str) -> ServiceKey<InboxRef<T>> {
+fn subscribe_key<T: Send + 'static>(name: &str) -> ServiceKey<Subscription<T>> {
     ServiceKey::named(format!("backplane-subscribe:{name}"))
+}
+
+/// A subscriber joining a backplane (what a [`SubscribeTo`] sends to its `subscribe` inbox).
+#[derive(Debug)]
+pub struct Subscription<T: Send + 'static> {
+    /// Where the copies go.
+    pub feed: InboxRef<T>,
+    /// Where the message that ends the backplane goes.
+    pub control: InboxRef<Control>,
+}
+
+impl<T: Send + 'static> Subscription<T> {
+    fn is_closed(&self) -> bool {
+        self.feed.is_closed()
+    }
 }
 
 /// Figures a backplane keeps, readable while it runs.
@@ -96,14 +118,15 @@ impl BackplaneStats {
 
 /// A named hub: copies everything published to every subscriber. See the [module docs](self).
 ///
-/// Boxes: `inbox` (messages to publish; publishers are forwarded into it), `subscribe` (feeds of
-/// new subscribers), `control` (any [`Control`] stops it; it passes the message on `signal`).
+/// Boxes: `inbox` (messages to publish; publishers are forwarded into it), `subscribe` (new
+/// subscribers), `control` (any [`Control`] stops it; it passes the message on `signal` and to
+/// every subscriber).
 #[derive(Boxes)]
 pub struct Backplane<T: Clone + Send + 'static> {
     /// Messages to publish.
     pub inbox: Inbox<T>,
-    /// Feeds of new subscribers.
-    pub subscribe: Inbox<InboxRef<T>>,
+    /// New subscribers.
+    pub subscribe: Inbox<Subscription<T>>,
     /// Stop requests.
     pub control: Inbox<Control>,
     /// The control message that stopped it.
@@ -137,7 +160,7 @@ impl<T: Clone + Send + 'static> Component for Backplane<T> {
             .register(&publish_key::<T>(&self.name), &self.inbox)?;
         ctx.services()
             .register(&subscribe_key::<T>(&self.name), &self.subscribe)?;
-        let mut subscribers: Vec<InboxRef<T>> = Vec::new();
+        let mut subscribers: Vec<Subscription<T>> = Vec::new();
         let stats = self.stats.0.clone();
         loop {
             tokio::select! {
@@ -149,12 +172,16 @@ impl<T: Clone + Send + 'static> Component for Backplane<T> {
                             publish(&mut subscribers, msg, &stats);
                         }
                     }
+                    for s in &subscribers {
+                        // Offered, never waited for (see "Slow subscribers").
+                        s.control.try_send(c.clone()).ok();
+                    }
                     self.signal.send(c).await.ok();
                     return Ok(());
                 }
-                Some(feed) = self.subscribe.recv() => {
+                Some(joining) = self.subscribe.recv() => {
                     subscribers.retain(|s| !s.is_closed());
-                    subscribers.push(feed);
+                    subscribers.push(joining);
                     stats.subscribers.store(subscribers.len(), Ordering::Relaxed);
                 }
                 Some(msg) = self.inbox.recv() => publish(&mut subscribers, msg, &stats),
@@ -165,12 +192,12 @@ impl<T: Clone + Send + 'static> Component for Backplane<T> {
 
 /// Offers `msg` to every subscriber (a full feed misses it), dropping those that have ended.
 fn publish<T: Clone + Send + 'static>(
-    subscribers: &mut Vec<InboxRef<T>>,
+    subscribers: &mut Vec<Subscription<T>>,
     msg: T,
     stats: &StatsInner,
 ) {
     stats.published.fetch_add(1, Ordering::Relaxed);
-    subscribers.retain(|s| match s.try_send(msg.clone()) {
+    subscribers.retain(|s| match s.feed.try_send(msg.clone()) {
         Ok(()) => true,
         Err(TrySendError::Full(_)) => {
             stats.missed.fetch_add(1, Ordering::Relaxed);
@@ -225,8 +252,17 @@ impl<T: Send + 'static> Component for PublishTo<T> {
 }
 
 /// Sends out on its `outbox` a copy of everything published to the backplane `name` after it
-/// joined. Any [`Control`] on `control` stops it (it leaves the backplane); the message is passed
-/// on `signal`.
+/// joined (waiting for the backplane to appear if it has not started yet).
+///
+/// # Shutdown
+///
+/// `ProducerFinished` on `control` — from its own producer, or from the backplane as it ends —
+/// means "drain, then stop": it sends on the copies already in its feed, then passes
+/// `ProducerFinished` on `signal` and ends. `Shutdown` or `Failed` ends it at once (copies not
+/// yet sent are dropped) and is passed on `signal`; `control` is watched while a copy waits
+/// for room downstream, so a receiver that takes nothing cannot hide a stop. If the backplane
+/// has ended before it could join, or the component its `outbox` leads to has ended, it sends
+/// `Failed` with the reason on `signal` and ends with that error.
 #[derive(Boxes)]
 pub struct SubscribeTo<T: Send + 'static> {
     /// Copies from the backplane (bounded: see "Slow subscribers").
@@ -266,19 +302,86 @@ impl<T: Send + 'static> Component for SubscribeTo<T> {
             Some(c) = self.control.recv() => { self.signal.send(c).await.ok(); return Ok(()); }
             t = ctx.services().wait_for(&key) => t?,
         };
-        hub.send(self.feed.handle())
-            .await
-            .map_err(|_| Error::msg(format!("backplane {:?} has ended", self.name)))?;
+        let joining = Subscription {
+            feed: self.feed.handle(),
+            control: self.control.handle(),
+        };
+        if hub.send(joining).await.is_err() {
+            let reason = format!("backplane {:?} has ended", self.name);
+            return self.fail(reason).await;
+        }
+        let mut finishing = false;
         loop {
-            tokio::select! {
-                biased;
-                Some(c) = self.control.recv() => {
+            let copy = if finishing {
+                match self.feed.try_recv() {
+                    Ok(m) => m,
+                    Err(_) => break,
+                }
+            } else {
+                tokio::select! {
+                    biased;
+                    c = self.control.recv() => match c.unwrap_or(Control::Shutdown) {
+                        Control::ProducerFinished => { finishing = true; continue; }
+                        c => { self.signal.send(c).await.ok(); return Ok(()); }
+                    },
+                    Some(m) = self.feed.recv() => m,
+                }
+            };
+            match self.deliver(copy, &mut finishing).await {
+                Delivery::Sent => {}
+                Delivery::Stopped(c) => {
                     self.signal.send(c).await.ok();
                     return Ok(());
                 }
-                Some(m) = self.feed.recv() => self.outbox.send(m).await?,
+                Delivery::Gone => {
+                    let reason = format!(
+                        "SubscribeTo {:?}: cannot send on outbox: the component it leads to has ended",
+                        self.name
+                    );
+                    return self.fail(reason).await;
+                }
             }
         }
+        self.signal.send(Control::ProducerFinished).await.ok();
+        Ok(())
+    }
+}
+
+/// How [`SubscribeTo::deliver`] ended.
+enum Delivery {
+    Sent,
+    /// A `Shutdown` or `Failed` (or a closed `control`) arrived first.
+    Stopped(Control),
+    /// The receiver has ended.
+    Gone,
+}
+
+impl<T: Send + 'static> SubscribeTo<T> {
+    /// Sends `copy` on `outbox`, watching `control` while it waits for room: `ProducerFinished`
+    /// sets `finishing` and the send goes on; anything else abandons it.
+    async fn deliver(&mut self, copy: T, finishing: &mut bool) -> Delivery {
+        let mut send = std::pin::pin!(self.outbox.send(copy));
+        loop {
+            tokio::select! {
+                biased;
+                c = self.control.recv() => match c.unwrap_or(Control::Shutdown) {
+                    Control::ProducerFinished => *finishing = true,
+                    c => return Delivery::Stopped(c),
+                },
+                sent = &mut send => {
+                    return if sent.is_ok() { Delivery::Sent } else { Delivery::Gone };
+                }
+            }
+        }
+    }
+
+    /// Says why on `signal` (`Failed`), then ends with the same reason.
+    async fn fail(&mut self, reason: String) -> Result<(), Error> {
+        self.signal
+            .send(Control::failed(reason.as_str()))
+            .await
+            .ok();
+        Err(Error::msg(reason))
     }
 }
 

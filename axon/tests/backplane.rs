@@ -450,3 +450,110 @@ fn publisher_of_another_message_type_fails_naming_both_types() {
     assert!(what.contains("u32") && what.contains("String"), "{what}");
     assert!(is_live(&system, hub.id), "the backplane is unaffected");
 }
+
+/// When a backplane ends, its subscribers are told with the message that ended it:
+/// `ProducerFinished` lets each send on the copies it holds first, then pass it on and end;
+/// `Shutdown` ends them at once. Before this, a subscriber waited for ever on a feed that
+/// nothing would fill again.
+#[test]
+fn subscribers_are_told_when_the_backplane_ends() {
+    for control in [Control::ProducerFinished, Control::Shutdown] {
+        let mut system = System::deterministic();
+        let mut hub = backplane(&system, "news");
+        let mut p = publisher(&system, "news");
+        // A receiver with room for one: the other copies wait in the subscriber's feed.
+        let mut s = subscriber_into(&system, SubscribeTo::new("news"), Inbox::with_capacity(1));
+        system.run_until_idle();
+        publish(&mut p, 1..=3);
+        system.run_until_idle();
+        assert_eq!(drain(&mut s.got), [1]);
+        hub.stop.try_send(control.clone()).unwrap();
+        system.run_until_idle();
+        assert_eq!(hub.signal.try_recv(), Ok(control.clone()));
+        if control == Control::ProducerFinished {
+            // Still sending on what it held, one at a time as room appears.
+            assert!(is_live(&system, s.id));
+            assert_eq!(drain(&mut s.got), [2]);
+            system.run_until_idle();
+            assert_eq!(drain(&mut s.got), [3]);
+            system.run_until_idle();
+        }
+        assert_eq!(s.signal.try_recv(), Ok(control.clone()), "{control:?}");
+        assert!(!is_live(&system, s.id), "{control:?}");
+        assert!(
+            is_live(&system, p.id),
+            "publishers end on their own control"
+        );
+    }
+}
+
+/// A subscriber whose receiver takes nothing still stops on `Shutdown`: `control` is watched
+/// while a copy waits for room (a `ProducerFinished` meanwhile only lets it finish what it has).
+#[test]
+fn subscriber_stops_on_shutdown_while_waiting_for_room() {
+    let mut system = System::deterministic();
+    let _hub = backplane(&system, "news");
+    let mut p = publisher(&system, "news");
+    let mut s = subscriber_into(&system, SubscribeTo::new("news"), Inbox::with_capacity(1));
+    system.run_until_idle();
+    publish(&mut p, 1..=3);
+    s.stop.try_send(Control::ProducerFinished).unwrap();
+    system.run_until_idle();
+    assert!(is_live(&system, s.id), "waiting for room");
+    assert_eq!(s.signal.try_recv(), Err(TryRecvError::Empty));
+    s.stop.try_send(Control::Shutdown).unwrap();
+    system.run_until_idle();
+    assert_eq!(s.signal.try_recv(), Ok(Control::Shutdown));
+    assert!(!is_live(&system, s.id));
+    assert_eq!(drain(&mut s.got), [1]);
+}
+
+/// Takes one message, then ends.
+#[derive(axon::Boxes)]
+struct TakesOne {
+    /// The one message.
+    inbox: Inbox<u32>,
+}
+
+impl axon::Component for TakesOne {
+    async fn run(mut self, _ctx: axon::Context) -> Result<(), axon::Error> {
+        self.inbox.recv().await;
+        Ok(())
+    }
+}
+
+/// A subscriber whose receiver has ended says so on `signal` (`Failed`, naming itself and the
+/// box) and ends with that error.
+#[test]
+fn subscriber_whose_receiver_ended_says_failed() {
+    let mut system = System::deterministic();
+    let _hub = backplane(&system, "news");
+    let mut p = publisher(&system, "news");
+    let sub = SubscribeTo::<u32>::new("news");
+    let taker = TakesOne {
+        inbox: Inbox::new(),
+    };
+    axon::link(&sub.outbox, &taker.inbox).unwrap();
+    let (mut stop, mut signal) = (Outbox::new(), Inbox::new());
+    axon::link(&stop, &sub.control).unwrap();
+    axon::link(&sub.signal, &signal).unwrap();
+    let id = system.spawn(sub);
+    system.spawn(taker);
+    system.run_until_idle();
+    publish(&mut p, [1]);
+    system.run_until_idle();
+    publish(&mut p, [2]);
+    system.run_until_idle();
+    assert!(!is_live(&system, id));
+    let Ok(Control::Failed(reason)) = signal.try_recv() else {
+        panic!("expected Failed on signal");
+    };
+    assert!(
+        reason.contains("SubscribeTo") && reason.contains("outbox"),
+        "{reason}"
+    );
+    let failures = system.failures();
+    assert_eq!(failures.len(), 1, "{failures:?}");
+    assert_eq!(failures[0].id, id);
+    stop.try_send(Control::Shutdown).ok();
+}
