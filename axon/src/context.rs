@@ -376,6 +376,12 @@ impl Context {
     /// [`remove_child`](Self::remove_child) or this component's end: a long-lived parent that
     /// keeps making children should remove each one it is done with, as `ServerCore` does for
     /// every finished connection.
+    ///
+    /// Memory: until its end is collected here (or it is removed), an ended child keeps its
+    /// place among the children (its live-model entry, a few hundred bytes) and its
+    /// [`ChildExit`] waits in a queue with no limit of its own. Both are bounded by the number
+    /// of children adopted, so a parent that adopts children without end must collect or
+    /// remove them as they end.
     pub async fn next_child_exit(&mut self) -> Option<ChildExit> {
         let family = self.family.as_mut()?;
         loop {
