@@ -6,7 +6,7 @@ mod common;
 use std::collections::{BTreeMap, HashMap};
 
 use axon::{Control, Inbox, Outbox, System};
-use common::drain;
+use common::{drain, stops_on_shutdown_while_waiting_for_room};
 use kamaelia::chassis::Pipeline;
 use kamaelia::marshal::{
     DeMarshaller, DemarshalError, Format, Json, MarshalError, Marshaller, Postcard,
@@ -402,6 +402,85 @@ fn demarshaller_delivers_without_waiting_for_the_end() {
     d.control.try_send(Control::ProducerFinished).unwrap();
     system.run().unwrap();
     assert_eq!(drain(&mut d.signal), [Control::ProducerFinished]);
+}
+
+/// A Marshaller whose receiver takes nothing still stops on Shutdown, and passes it on.
+#[test]
+fn marshaller_waiting_for_room_still_stops_on_shutdown() {
+    stops_on_shutdown_while_waiting_for_room(Marshaller::<u8, Json>::new(), [1, 2, 3]);
+}
+
+/// A DeMarshaller whose receiver takes nothing still stops on Shutdown, and passes it on.
+#[test]
+fn demarshaller_waiting_for_room_still_stops_on_shutdown() {
+    let messages = ["1", "2", "3"].map(|m| m.as_bytes().to_vec());
+    stops_on_shutdown_while_waiting_for_room(DeMarshaller::<u8, Json>::new(), messages);
+}
+
+/// A DeMarshaller whose `errors` receiver takes nothing still stops on Shutdown.
+#[test]
+fn demarshaller_waiting_for_room_on_errors_still_stops_on_shutdown() {
+    let mut system = System::deterministic();
+    let d = DeMarshaller::<u8, Json>::new();
+    let (mut input, mut stop) = (Outbox::new(), Outbox::new());
+    let (full, mut signal) = (Inbox::<DemarshalError>::with_capacity(1), Inbox::new());
+    let mut output = Inbox::unbounded();
+    axon::link(&input, &d.inbox).unwrap();
+    axon::link(&stop, &d.control).unwrap();
+    axon::link(&d.outbox, &output).unwrap();
+    axon::link(&d.errors, &full).unwrap();
+    axon::link(&d.signal, &signal).unwrap();
+    let id = system.spawn(d);
+    for _ in 0..3 {
+        input.try_send(b"bad".to_vec()).unwrap();
+    }
+    system.run_until_idle();
+    assert!(
+        system.snapshot().component(id).is_some(),
+        "waiting for room"
+    );
+    stop.try_send(Control::Shutdown).unwrap();
+    system.run().unwrap();
+    assert_eq!(drain(&mut signal), [Control::Shutdown]);
+    assert!(drain(&mut output).is_empty());
+}
+
+/// Ends at once, closing its inbox.
+#[derive(axon::Boxes)]
+struct EndsAtOnce {
+    inbox: Inbox<Vec<u8>>,
+}
+
+impl axon::Component for EndsAtOnce {
+    async fn run(self, _ctx: axon::Context) -> Result<(), axon::Error> {
+        Ok(())
+    }
+}
+
+/// A Marshaller whose receiver has ended fails, and says why on `signal` first.
+#[test]
+fn marshaller_whose_receiver_ended_fails_and_says_so_on_signal() {
+    let mut system = System::deterministic();
+    let m = Marshaller::<u8, Json>::new();
+    let gone = EndsAtOnce {
+        inbox: Inbox::new(),
+    };
+    let (mut input, mut signal) = (Outbox::new(), Inbox::new());
+    axon::link(&input, &m.inbox).unwrap();
+    axon::link(&m.outbox, &gone.inbox).unwrap();
+    axon::link(&m.signal, &signal).unwrap();
+    system.spawn(gone);
+    system.run_until_idle();
+    system.spawn(m);
+    input.try_send(1).unwrap();
+    system.run().unwrap();
+    let failure = common::only_failure(&system);
+    assert!(failure.contains("cannot send on outbox"), "{failure}");
+    let said = drain(&mut signal);
+    assert!(
+        matches!(said.as_slice(), [c] if c.failure().is_some_and(|r| failure.ends_with(r))),
+        "{said:?} / {failure}"
+    );
 }
 
 /// Both components are in the catalogue under their Kamaelia names, with an `errors` outbox.

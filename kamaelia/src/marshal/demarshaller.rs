@@ -50,10 +50,14 @@
 //! # Shutdown
 //!
 //! On `ProducerFinished` it decodes everything already queued, sends the results (and errors),
-//! then sends `ProducerFinished` on `signal` and ends. On `Shutdown` it ends at once, discarding
-//! what is queued, and sends `Shutdown` on `signal`. It keeps no partial state: every message
-//! is decoded on its own. If the component its `outbox` leads to has ended it fails with an
-//! error naming itself; nobody listening on `errors` is not a failure.
+//! then sends `ProducerFinished` on `signal` and ends. On `Shutdown` (or `Failed`, or a closed
+//! `control`) it ends at once, discarding what is queued, and passes the message on `signal` (a
+//! closed `control` as `Shutdown`). It keeps no partial state: every message is decoded on its
+//! own. `control` is also watched while results wait for room on `outbox` or `errors`, so a
+//! receiver that takes nothing cannot hide a `Shutdown`; a `ProducerFinished` that comes then
+//! is carried out once the wait is over. If the component its `outbox` leads to has ended, it
+//! sends `Failed` on `signal`, then fails, with the same text naming itself; nobody listening
+//! on `errors` is not a failure.
 
 use std::marker::PhantomData;
 

@@ -53,9 +53,7 @@ pub use marshaller::Marshaller;
 
 use axon::{next_batch, Batch, Context, Control, Error, Inbox, Outbox};
 
-use crate::support::pass_on;
-
-use crate::support::gone;
+use crate::support::{fail, gone, pass_on, watching_if_it_waits, Stopped};
 
 /// How many messages a converter takes from its inbox at once.
 const BATCH: usize = axon::DEFAULT_CAPACITY;
@@ -73,7 +71,9 @@ struct ConverterBoxes<'a, I: Send + 'static, O: Send + 'static, E: Send + 'stati
 /// `convert` (given the message and its index, counting from 0) a batch at a time, sending the
 /// results on `outbox` and the failures on `errors` (skipped if nobody listens); after
 /// `ProducerFinished` it converts what is queued, then passes on the control message that
-/// ended it.
+/// ended it. `control` is also watched while results wait for room downstream, so a receiver
+/// that takes nothing cannot hide a `Shutdown`. If the component `outbox` leads to has ended,
+/// it sends `Failed` with the reason on `signal` and fails.
 async fn convert_all<I, O, E>(
     ctx: &Context,
     boxes: ConverterBoxes<'_, I, O, E>,
@@ -95,6 +95,7 @@ where
     let mut out = Vec::with_capacity(BATCH);
     let mut errors = Vec::new();
     let mut index = 0u64;
+    let mut finishing = false;
     let mut convert_batch = |buf: &mut Vec<I>, out: &mut Vec<O>, errors: &mut Vec<E>| {
         for msg in buf.drain(..) {
             match convert(msg, index) {
@@ -104,28 +105,79 @@ where
             index += 1;
         }
     };
-    let end = loop {
+    let end = 'run: loop {
+        if finishing {
+            // ProducerFinished: convert and send what is queued, then pass it on.
+            while inbox.recv_many(&mut buf, BATCH) > 0 {
+                convert_batch(&mut buf, &mut out, &mut errors);
+                let sent = send_batch(
+                    control,
+                    &mut finishing,
+                    error_box,
+                    &mut errors,
+                    outbox,
+                    &mut out,
+                );
+                match sent.await {
+                    Ok(true) => {}
+                    Ok(false) => {
+                        return fail(signal, gone(&ctx.name(), "outbox").to_string()).await
+                    }
+                    Err(Stopped(c)) => break 'run c,
+                }
+            }
+            break Control::ProducerFinished;
+        }
         match next_batch(control, inbox, &mut buf, BATCH).await {
             Batch::Messages(_) => convert_batch(&mut buf, &mut out, &mut errors),
             Batch::Control(Control::ProducerFinished) => {
-                while inbox.recv_many(&mut buf, BATCH) > 0 {
-                    convert_batch(&mut buf, &mut out, &mut errors);
-                    error_box.send_all(&mut errors).await.ok();
-                    errors.clear();
-                    if outbox.send_all(&mut out).await.is_err() {
-                        return Err(gone(&ctx.name(), "outbox"));
-                    }
-                }
-                break Control::ProducerFinished;
+                finishing = true;
+                continue;
             }
             Batch::Control(c) => break c,
         }
-        error_box.send_all(&mut errors).await.ok();
-        errors.clear();
-        if outbox.send_all(&mut out).await.is_err() {
-            return Err(gone(&ctx.name(), "outbox"));
+        let sent = send_batch(
+            control,
+            &mut finishing,
+            error_box,
+            &mut errors,
+            outbox,
+            &mut out,
+        );
+        match sent.await {
+            Ok(true) => {}
+            Ok(false) => return fail(signal, gone(&ctx.name(), "outbox").to_string()).await,
+            Err(Stopped(c)) => break c,
         }
     };
     pass_on(signal, end).await;
     Ok(())
+}
+
+/// Sends a batch's failures on `errors` (dropped if nobody listens there), then its results
+/// on `outbox`, watching `control` while either waits for room: `Ok(false)` if the component
+/// `outbox` leads to has ended, `Err(Stopped)` for a stop that came first (a
+/// `ProducerFinished` only sets `finishing`).
+async fn send_batch<O: Send + 'static, E: Send + 'static>(
+    control: &mut Inbox<Control>,
+    finishing: &mut bool,
+    error_box: &mut Outbox<E>,
+    errors: &mut Vec<E>,
+    outbox: &mut Outbox<O>,
+    out: &mut Vec<O>,
+) -> Result<bool, Stopped> {
+    if !errors.is_empty() {
+        watching_if_it_waits(control, finishing, error_box.send_all(errors))
+            .await?
+            .ok();
+        errors.clear();
+    }
+    if out.is_empty() {
+        return Ok(true);
+    }
+    Ok(
+        watching_if_it_waits(control, finishing, outbox.send_all(out))
+            .await?
+            .is_ok(),
+    )
 }
