@@ -1153,6 +1153,109 @@ fn recover_order_flushes_at_end_and_discards_on_shutdown() {
     assert!(h.is_finished());
 }
 
+/// A RecoverOrder whose receiver takes nothing still stops on Shutdown, and passes it on.
+#[test]
+fn recover_order_waiting_for_room_still_stops_on_shutdown() {
+    let pairs = [(0u64, 'a'), (1, 'b'), (2, 'c')];
+    stops_on_shutdown_while_waiting_for_room(RecoverOrder::new(), pairs);
+}
+
+/// A RecoverOrder whose `gaps` receiver takes nothing still stops on Shutdown.
+#[test]
+fn recover_order_waiting_for_room_on_gaps_still_stops_on_shutdown() {
+    let mut system = System::deterministic();
+    let r = RecoverOrder::<char>::new().window(0);
+    let (mut input, mut stop) = (Outbox::new(), Outbox::new());
+    let (output, mut signal) = (Inbox::<(u64, char)>::unbounded(), Inbox::new());
+    let full = Inbox::<Gap>::with_capacity(1);
+    axon::link(&input, &r.inbox).unwrap();
+    axon::link(&stop, &r.control).unwrap();
+    axon::link(&r.outbox, &output).unwrap();
+    axon::link(&r.signal, &signal).unwrap();
+    axon::link(&r.gaps, &full).unwrap();
+    let id = system.spawn(r);
+    // Window 0: each pair after a missing number reports a gap at once.
+    for pair in [(1u64, 'b'), (3, 'd'), (5, 'f')] {
+        input.try_send(pair).unwrap();
+    }
+    system.run_until_idle();
+    assert!(
+        system.snapshot().component(id).is_some(),
+        "waiting for room on gaps"
+    );
+    stop.try_send(Control::Shutdown).unwrap();
+    system.run().unwrap();
+    assert_eq!(drain(&mut signal), [Control::Shutdown]);
+    assert_eq!(full.len(), 1);
+}
+
+/// A RecoverOrder whose `stats` receiver takes nothing still stops on Shutdown once the stream
+/// has finished, and passes the Shutdown on.
+#[test]
+fn recover_order_waiting_for_room_for_its_stats_still_stops_on_shutdown() {
+    let mut system = System::deterministic();
+    let r = RecoverOrder::<char>::new();
+    let (mut input, mut stop) = (Outbox::new(), Outbox::new());
+    let (mut output, mut signal) = (Inbox::unbounded(), Inbox::new());
+    let full = Inbox::<OrderStats>::with_capacity(1);
+    let mut filler = Outbox::new();
+    axon::link(&filler, &full).unwrap();
+    filler.try_send(OrderStats::default()).unwrap();
+    axon::link(&input, &r.inbox).unwrap();
+    axon::link(&stop, &r.control).unwrap();
+    axon::link(&r.outbox, &output).unwrap();
+    axon::link(&r.signal, &signal).unwrap();
+    axon::link(&r.stats, &full).unwrap();
+    let id = system.spawn(r);
+    input.try_send((0, 'a')).unwrap();
+    stop.try_send(Control::ProducerFinished).unwrap();
+    system.run_until_idle();
+    assert_eq!(drain(&mut output), [(0, 'a')]);
+    assert!(
+        system.snapshot().component(id).is_some(),
+        "waiting for room for its stats"
+    );
+    assert!(drain(&mut signal).is_empty());
+    stop.try_send(Control::Shutdown).unwrap();
+    system.run().unwrap();
+    assert_eq!(drain(&mut signal), [Control::Shutdown]);
+}
+
+/// Ends at once, closing its inbox.
+#[derive(axon::Boxes)]
+struct EndsAtOnce<T: Send + 'static> {
+    inbox: Inbox<T>,
+}
+
+impl<T: Send + 'static> axon::Component for EndsAtOnce<T> {
+    async fn run(self, _ctx: axon::Context) -> Result<(), axon::Error> {
+        Ok(())
+    }
+}
+
+/// A RecoverOrder whose receiver has ended fails, and says why on `signal` first.
+#[test]
+fn recover_order_whose_receiver_ended_fails_and_says_so_on_signal() {
+    let mut system = System::deterministic();
+    let r = RecoverOrder::<char>::new();
+    let gone = EndsAtOnce {
+        inbox: Inbox::new(),
+    };
+    let (mut input, mut signal) = (Outbox::new(), Inbox::new());
+    axon::link(&input, &r.inbox).unwrap();
+    axon::link(&r.outbox, &gone.inbox).unwrap();
+    axon::link(&r.signal, &signal).unwrap();
+    system.spawn(gone);
+    system.run_until_idle();
+    system.spawn(r);
+    input.try_send((0, 'a')).unwrap();
+    system.run().unwrap();
+    let what = common::only_failure(&system);
+    let reason = failure(&drain(&mut signal));
+    assert!(reason.contains("cannot send on outbox"), "{reason}");
+    assert!(what.ends_with(&reason), "{what} / {reason}");
+}
+
 // ---------------------------------------------------------------------------------------------
 // Simple reliable multicast
 // ---------------------------------------------------------------------------------------------

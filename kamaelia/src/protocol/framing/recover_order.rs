@@ -69,15 +69,25 @@
 //!
 //! On `ProducerFinished` it takes everything already queued, then sends every pair it holds in
 //! order (reporting the gaps between them), sends its [`OrderStats`] on `stats`, passes
-//! `ProducerFinished` on `signal` and ends. On `Shutdown` (or `Failed`) it discards what is
-//! queued and held, sends its `OrderStats`, passes the message on and ends. It has no error
-//! cases: every pair is either sent or counted.
+//! `ProducerFinished` on `signal` and ends. On `Shutdown` (or `Failed`, or a closed `control`,
+//! taken as `Shutdown`) it discards what is queued and held, sends its `OrderStats`, passes the
+//! message on and ends.
+//!
+//! `control` is also watched while pairs, gaps or the stats wait for room downstream, so a
+//! receiver that takes nothing cannot hide a `Shutdown`: it then ends at once as above (pairs
+//! not yet sent are dropped). A `ProducerFinished` that comes while pairs wait is carried out
+//! once they are sent. A stop request that comes while the stats wait drops them; after a
+//! finished stream, that request is what it passes on.
+//!
+//! Its one error case: if the component its `outbox` leads to has ended, it sends `Failed` on
+//! `signal` (and no stats), then fails, with the same text naming itself. Nobody listening on
+//! `gaps` or `stats` is not a failure.
 
 use std::collections::{BTreeMap, VecDeque};
 
 use axon::{next_batch, Batch, Boxes, Component, Context, Control, Error, Inbox, Outbox};
 
-use crate::support::{gone, pass_on};
+use crate::support::{fail, gone, pass_on, watching_if_it_waits, Stopped};
 
 /// Kamaelia's default buffer size.
 const DEFAULT_WINDOW: usize = 30;
@@ -291,60 +301,94 @@ impl<T: Send + 'static> std::fmt::Debug for RecoverOrder<T> {
 }
 
 impl<T: Send + 'static> RecoverOrder<T> {
-    /// Sends what the buffer released.
+    /// Sends what the buffer released, watching `control` while it waits for room (a
+    /// `ProducerFinished` then only sets `finishing`): `Ok(false)` if the component `outbox`
+    /// leads to has ended, `Err(Stopped)` for a stop that came first.
     async fn deliver(
         &mut self,
-        name: &str,
         buffer: &mut ReorderBuffer<T>,
         items: &mut Vec<(u64, T)>,
         gaps: &mut Vec<Gap>,
-    ) -> Result<(), Error> {
+        finishing: &mut bool,
+    ) -> Result<bool, Stopped> {
         while let Some(r) = buffer.pop() {
             match r {
                 Released::Item(seq, item) => items.push((seq, item)),
                 Released::Gap(gap) => gaps.push(gap),
             }
         }
-        self.gaps.send_all(gaps).await.ok();
-        gaps.clear();
-        self.outbox
-            .send_all(items)
-            .await
-            .map_err(|_| gone(name, "outbox"))
+        if !gaps.is_empty() {
+            // Nobody listening on `gaps` is not a failure.
+            watching_if_it_waits(&mut self.control, finishing, self.gaps.send_all(gaps))
+                .await?
+                .ok();
+            gaps.clear();
+        }
+        if items.is_empty() {
+            return Ok(true);
+        }
+        let sent = self.outbox.send_all(items);
+        Ok(watching_if_it_waits(&mut self.control, finishing, sent)
+            .await?
+            .is_ok())
     }
 }
 
 impl<T: Send + 'static> Component for RecoverOrder<T> {
     async fn run(mut self, ctx: Context) -> Result<(), Error> {
-        let name = ctx.name();
         let mut buffer = ReorderBuffer::new(self.first, self.window);
         let (mut buf, mut items, mut gaps) = (Vec::with_capacity(BATCH), Vec::new(), Vec::new());
-        let ending = loop {
+        let mut finishing = false;
+        // Why it fails if the component `outbox` leads to has ended.
+        let gone_reason = gone(&ctx.name(), "outbox").to_string();
+        let mut ending = 'run: loop {
+            if finishing {
+                // ProducerFinished: take what is queued, send what is held, pass it on.
+                while self.inbox.recv_many(&mut buf, BATCH) > 0 {
+                    for (seq, item) in buf.drain(..) {
+                        buffer.push(seq, item);
+                    }
+                    let sent = self.deliver(&mut buffer, &mut items, &mut gaps, &mut finishing);
+                    match sent.await {
+                        Ok(true) => {}
+                        Ok(false) => return fail(&mut self.signal, gone_reason).await,
+                        Err(Stopped(c)) => break 'run c,
+                    }
+                }
+                buffer.finish();
+                let sent = self.deliver(&mut buffer, &mut items, &mut gaps, &mut finishing);
+                match sent.await {
+                    Ok(true) => break Control::ProducerFinished,
+                    Ok(false) => return fail(&mut self.signal, gone_reason).await,
+                    Err(Stopped(c)) => break c,
+                }
+            }
             match next_batch(&mut self.control, &mut self.inbox, &mut buf, BATCH).await {
                 Batch::Messages(_) => {
                     for (seq, item) in buf.drain(..) {
                         buffer.push(seq, item);
                     }
-                    self.deliver(&name, &mut buffer, &mut items, &mut gaps)
-                        .await?;
-                }
-                Batch::Control(Control::ProducerFinished) => {
-                    while self.inbox.recv_many(&mut buf, BATCH) > 0 {
-                        for (seq, item) in buf.drain(..) {
-                            buffer.push(seq, item);
-                        }
-                        self.deliver(&name, &mut buffer, &mut items, &mut gaps)
-                            .await?;
+                    let sent = self.deliver(&mut buffer, &mut items, &mut gaps, &mut finishing);
+                    match sent.await {
+                        Ok(true) => {}
+                        Ok(false) => return fail(&mut self.signal, gone_reason).await,
+                        Err(Stopped(c)) => break c,
                     }
-                    buffer.finish();
-                    self.deliver(&name, &mut buffer, &mut items, &mut gaps)
-                        .await?;
-                    break Control::ProducerFinished;
                 }
+                Batch::Control(Control::ProducerFinished) => finishing = true,
                 Batch::Control(other) => break other,
             }
         };
-        self.stats.send(buffer.stats()).await.ok();
+        let stats = self.stats.send(buffer.stats());
+        if let Err(Stopped(c)) =
+            watching_if_it_waits(&mut self.control, &mut finishing, stats).await
+        {
+            // Stopped while the stats waited for room: they are dropped, and a stop request
+            // outranks the ProducerFinished of a finished stream.
+            if ending.is_producer_finished() {
+                ending = c;
+            }
+        }
         pass_on(&mut self.signal, ending).await;
         Ok(())
     }
