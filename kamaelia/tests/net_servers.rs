@@ -451,6 +451,32 @@ fn fortune_stops_on_shutdown_but_not_on_producer_finished() {
     assert_eq!(drain(&mut h.signal), [Control::Shutdown]);
 }
 
+/// A reader that takes nothing does not hide a stop: while a chunk waits for room,
+/// ProducerFinished changes nothing and Shutdown ends the protocol and is passed on.
+#[test]
+fn fortune_waiting_for_room_still_stops_on_shutdown() {
+    let mut system = System::deterministic();
+    let fortune = FortuneCookieProtocol::with_fortunes(["abcdef"]).chars_per_second(10);
+    let (mut stop, mut signal) = (Outbox::new(), Inbox::new());
+    let full = Inbox::<Vec<u8>>::with_capacity(1);
+    axon::link(&stop, &fortune.control).unwrap();
+    axon::link(&fortune.outbox, &full).unwrap();
+    axon::link(&fortune.signal, &signal).unwrap();
+    let id = system.spawn(fortune);
+    system.advance(Duration::from_secs(1));
+    stop.try_send(Control::ProducerFinished).unwrap();
+    system.advance(Duration::from_secs(1));
+    assert!(
+        system.snapshot().component(id).is_some(),
+        "waiting for room"
+    );
+    assert!(drain(&mut signal).is_empty());
+    stop.try_send(Control::Shutdown).unwrap();
+    system.run().unwrap();
+    assert_eq!(drain(&mut signal), [Control::Shutdown]);
+    assert_eq!(full.len(), 1);
+}
+
 /// Over TCP: a client connecting to a SimpleServer running FortuneCookieProtocol reads one
 /// whole fortune, then the server closes the connection.
 #[test]

@@ -55,9 +55,12 @@
 //! # Shutdown
 //!
 //! When the fortune is sent: `ProducerFinished` on `signal`, end (the connection closes after
-//! the last byte is written). `Shutdown` or `Failed`: stops at once (the rest of the fortune is
-//! not sent), passes the request on `signal`, ends. `ProducerFinished` only means the client
-//! will send nothing more — it may still be reading — so the fortune goes on. With no fortunes
+//! the last byte is written). `Shutdown` or `Failed` (or a closed `control`, taken as
+//! `Shutdown`): stops at once (the rest of the fortune is not sent), passes the request on
+//! `signal`, ends — also while a chunk waits for room because the reader takes nothing.
+//! `ProducerFinished` only means the client will send nothing more — it may still be reading —
+//! so the fortune goes on. If the receiver of `outbox` has ended (the connection is gone), it
+//! sends `Shutdown` on `signal` and ends. With no fortunes
 //! (an empty list or file) it sends nothing and ends with `ProducerFinished`. A file that cannot
 //! be read, is larger than [`MAX_FILE`] or is not UTF-8 ends the protocol with an error naming
 //! the file, after sending [`Control::Failed`] with the same text on `signal`.
@@ -70,7 +73,7 @@ use axon::{Boxes, Component, Context, Control, Error, Inbox, Outbox};
 use tokio::io::AsyncReadExt;
 use tokio::time::MissedTickBehavior;
 
-use crate::support::pass_on;
+use crate::support::{pass_on, watching_if_it_waits, Stopped};
 
 /// The largest fortune file read, in bytes.
 pub const MAX_FILE: u64 = 1 << 20;
@@ -252,6 +255,9 @@ impl Component for FortuneCookieProtocol {
         let mut ticks = tokio::time::interval(period);
         ticks.set_missed_tick_behavior(MissedTickBehavior::Delay);
         let mut ignored = Vec::new();
+        // Set by a `ProducerFinished` that comes while a chunk waits for room; it changes
+        // nothing (the client only sends no more).
+        let mut client_finished = false;
         for chunk in chunks(&fortunes[index], per_chunk as usize) {
             loop {
                 tokio::select! {
@@ -268,10 +274,20 @@ impl Component for FortuneCookieProtocol {
                     _ = ticks.tick() => break,
                 }
             }
-            if self.outbox.send(chunk).await.is_err() {
-                // Nobody takes the fortune any more: the connection is gone.
-                pass_on(&mut self.signal, Control::Shutdown).await;
-                return Ok(());
+            // `control` is watched while the chunk waits for room, so a reader that takes
+            // nothing cannot hide a stop; a `ProducerFinished` then changes nothing, as above.
+            let send = self.outbox.send(chunk);
+            match watching_if_it_waits(&mut self.control, &mut client_finished, send).await {
+                Ok(Ok(())) => {}
+                Ok(Err(_)) => {
+                    // Nobody takes the fortune any more: the connection is gone.
+                    pass_on(&mut self.signal, Control::Shutdown).await;
+                    return Ok(());
+                }
+                Err(Stopped(c)) => {
+                    pass_on(&mut self.signal, c).await;
+                    return Ok(());
+                }
             }
         }
         pass_on(&mut self.signal, Control::ProducerFinished).await;
