@@ -977,6 +977,35 @@ fn request_handler_shutdown_stops_the_resource_handler_and_is_passed_on() {
     assert!(drain(&mut h.output).is_empty());
 }
 
+/// A reader that takes nothing does not hide a stop: while the 400 page for malformed input
+/// waits for room, a further Failed or ProducerFinished changes nothing and a Shutdown ends
+/// the request handler at once, passed on.
+#[test]
+fn request_handler_waiting_for_room_for_its_400_page_still_stops_on_shutdown() {
+    let mut system = System::deterministic();
+    let handler = HttpRequestHandler::new(router);
+    let mut stop = Outbox::new();
+    let (full, mut signal) = (Inbox::<ResponseMessage>::with_capacity(1), Inbox::new());
+    axon::link(&stop, &handler.control).unwrap();
+    axon::link(&handler.outbox, &full).unwrap();
+    axon::link(&handler.signal, &signal).unwrap();
+    let id = system.spawn(handler);
+    stop.try_send(Control::failed("parser: malformed")).unwrap();
+    system.run_until_idle();
+    stop.try_send(Control::failed("parser: again")).unwrap();
+    stop.try_send(Control::ProducerFinished).unwrap();
+    system.run_until_idle();
+    assert!(
+        system.snapshot().component(id).is_some(),
+        "waiting for room"
+    );
+    assert!(drain(&mut signal).is_empty());
+    stop.try_send(Control::Shutdown).unwrap();
+    system.run().unwrap();
+    assert_eq!(drain(&mut signal), [Control::Shutdown]);
+    assert_eq!(full.len(), 1);
+}
+
 /// An error page handler stopped before it starts sends nothing and passes the stop on.
 #[test]
 fn error_page_handler_sends_nothing_when_stopped_before_it_starts() {

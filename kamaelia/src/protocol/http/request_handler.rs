@@ -98,7 +98,9 @@
 //!   then, unless a response is already partly sent, a `400 Bad Request` page naming the error
 //!   goes out (with `Connection: close`). A request cut short by the error has its resource
 //!   handler stopped. Then it sends `ProducerFinished` on `signal` — not `Failed`: the failure
-//!   has been answered, and what follows must write the page, then close.
+//!   has been answered, and what follows must write the page, then close. `control` is watched
+//!   while the page waits for room: a `Shutdown` then (or a closed `control`) drops the rest of
+//!   the page and is passed on; a further `ProducerFinished` or `Failed` changes nothing.
 //! * `Shutdown`: the current resource handler is sent `Shutdown` and waited for; queued
 //!   requests are discarded; it sends `Shutdown` on `signal` and ends.
 //! * A resource handler that does not end after its `End` is sent `Shutdown`. If the receiver
@@ -117,7 +119,7 @@ use super::message::{
     http_date, reason_phrase, HttpMessage, RequestHead, RequestMessage, ResponseHead,
     ResponseMessage, Version,
 };
-use crate::support::pass_on;
+use crate::support::{pass_on, watching_if_it_waits, Stopped};
 use crate::Stage;
 
 /// The `Server` field added to responses that have none.
@@ -606,11 +608,23 @@ impl HttpRequestHandler {
         }
     }
 
-    /// Sends a whole response made here; false if nobody takes it any more.
-    async fn send_page(&mut self, status: u16, detail: &str) -> bool {
+    /// Sends a whole response made here, watching `control` while it waits for room: `Ok(false)`
+    /// if nobody takes it any more, `Err` with a `Shutdown` (or a closed `control`) that came
+    /// first. The input has already ended, so a further `ProducerFinished` or `Failed` changes
+    /// nothing.
+    async fn send_page(&mut self, status: u16, detail: &str) -> Result<bool, Control> {
         let mut out = Vec::new();
         Reply::for_malformed(self.clock).page(status, Some(detail), &mut out);
-        self.outbox.send_all(&mut out).await.is_ok()
+        let mut input_ended = true;
+        loop {
+            // `send_all` keeps what it has not sent in `out`, so the wait can start again.
+            let send = self.outbox.send_all(&mut out);
+            match watching_if_it_waits(&mut self.control, &mut input_ended, send).await {
+                Ok(sent) => return Ok(sent.is_ok()),
+                Err(Stopped(Control::Failed(_))) => {}
+                Err(Stopped(c)) => return Err(c),
+            }
+        }
     }
 }
 
@@ -645,10 +659,13 @@ impl Component for HttpRequestHandler {
         };
         if let (Some(Control::Failed(reason)), false) = (&input_end, head_sent) {
             let reason = reason.to_string();
-            if !self.send_page(400, &reason).await {
-                pass_on(&mut self.signal, Control::Shutdown).await;
-                return Ok(());
-            }
+            let end = match self.send_page(400, &reason).await {
+                Ok(true) => Control::ProducerFinished,
+                Ok(false) => Control::Shutdown,
+                Err(c) => c,
+            };
+            pass_on(&mut self.signal, end).await;
+            return Ok(());
         }
         pass_on(&mut self.signal, Control::ProducerFinished).await;
         Ok(())
