@@ -1890,3 +1890,164 @@ fn simple_client_shutdown_stops_the_fetch_and_is_passed_on() {
     assert!(drain(&mut responses).is_empty());
     assert!(system.shutdown(WAIT).cancelled.is_empty());
 }
+
+// ---------------------------------------------------------------------------------------------
+// The clients, with a receiver that takes nothing
+
+/// An inbox with room for one message, already full: a receiver that takes nothing.
+fn full_inbox<T: Send + 'static>(filler: T) -> Inbox<T> {
+    let inbox = Inbox::with_capacity(1);
+    let mut fill = Outbox::new();
+    axon::link(&fill, &inbox).unwrap();
+    fill.try_send(filler).unwrap();
+    inbox
+}
+
+/// Whether the component `id` is blocked sending on its outbox `outbox`.
+fn is_sending_on(system: &System, id: axon::ComponentId, outbox: &str) -> bool {
+    system.snapshot().component(id).is_some_and(
+        |c| matches!(&c.state, axon::ComponentState::Sending { outbox: o } if o == outbox),
+    )
+}
+
+/// Drives a deterministic system whose components wait on sockets until `done` holds, giving
+/// up after [`WAIT`] (the kernel moves the bytes; the system has to notice).
+fn drive_until(system: &mut System, mut done: impl FnMut(&System) -> bool) {
+    let give_up = std::time::Instant::now() + WAIT;
+    while !done(system) {
+        assert!(std::time::Instant::now() < give_up, "gave up waiting");
+        system.run_until_idle();
+        std::thread::yield_now();
+    }
+}
+
+/// A server on 127.0.0.1 answering one request with `response`, on its own thread; the URL.
+fn answer_once(response: &'static [u8]) -> (std::thread::JoinHandle<()>, String) {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://{}/", listener.local_addr().unwrap());
+    let server = std::thread::spawn(move || {
+        let (mut socket, _) = listener.accept().unwrap();
+        socket.set_read_timeout(Some(WAIT)).unwrap();
+        let (mut request, mut buf) = (Vec::new(), [0u8; 1024]);
+        while !request.windows(4).any(|w| w == b"\r\n\r\n") {
+            let n = socket.read(&mut buf).unwrap();
+            assert!(n > 0, "the whole request head arrives");
+            request.extend_from_slice(&buf[..n]);
+        }
+        socket.write_all(response).unwrap();
+    });
+    (server, url)
+}
+
+/// A single-shot client whose receiver takes nothing still stops on Shutdown while the
+/// response's End waits for room, and passes the Shutdown on.
+#[test]
+fn single_shot_client_waiting_for_room_still_stops_on_shutdown() {
+    let (server, url) = answer_once(b"HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n");
+    let mut system = System::deterministic();
+    let client = SingleShotHttpClient::new(url);
+    let mut stop = Outbox::new();
+    let (output, mut signal) = (Inbox::<ResponseMessage>::with_capacity(1), Inbox::new());
+    axon::link(&stop, &client.control).unwrap();
+    axon::link(&client.outbox, &output).unwrap();
+    axon::link(&client.signal, &signal).unwrap();
+    let id = system.spawn(client);
+    // The head fills the receiver; the End waits for room.
+    drive_until(&mut system, |s| {
+        output.len() == 1 && is_sending_on(s, id, "outbox")
+    });
+    server.join().unwrap();
+    assert!(drain(&mut signal).is_empty());
+    stop.try_send(Control::Shutdown).unwrap();
+    system.run().unwrap();
+    assert_eq!(drain(&mut signal), [Control::Shutdown]);
+}
+
+/// A single-shot client whose `errors` receiver takes nothing still ends when stopped while
+/// its error waits for room; the failure is what it reports on `signal`.
+#[test]
+fn single_shot_client_waiting_for_room_for_its_error_still_stops_on_shutdown() {
+    let mut system = System::deterministic();
+    let client = SingleShotHttpClient::new("ftp://example/");
+    let mut stop = Outbox::new();
+    let filler = ClientError::TooLarge {
+        url: "filler".into(),
+        limit: 0,
+    };
+    let (errors, mut signal) = (full_inbox(filler), Inbox::new());
+    axon::link(&stop, &client.control).unwrap();
+    axon::link(&client.errors, &errors).unwrap();
+    axon::link(&client.signal, &signal).unwrap();
+    let id = system.spawn(client);
+    system.run_until_idle();
+    assert!(is_sending_on(&system, id, "errors"), "waiting for room");
+    assert!(drain(&mut signal).is_empty());
+    stop.try_send(Control::Shutdown).unwrap();
+    system.run().unwrap();
+    let said = drain(&mut signal);
+    assert!(
+        matches!(said.as_slice(), [c] if c.failure().is_some_and(|r| r.contains("ftp://example/"))),
+        "{said:?}"
+    );
+    assert_eq!(errors.len(), 1);
+}
+
+/// A simple client whose receiver takes nothing still stops on Shutdown while a response
+/// waits for room, and passes it on.
+#[test]
+fn simple_client_waiting_for_room_for_a_response_still_stops_on_shutdown() {
+    let (server, url) = answer_once(b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nhi");
+    let mut system = System::deterministic();
+    let client = SimpleHttpClient::new();
+    let (mut urls, mut stop) = (Outbox::new(), Outbox::new());
+    let filler = kamaelia::protocol::http::HttpResponse {
+        url: "filler".into(),
+        head: ResponseHead::new(200),
+        body: Vec::new(),
+    };
+    let (responses, mut signal) = (full_inbox(filler), Inbox::new());
+    axon::link(&urls, &client.inbox).unwrap();
+    axon::link(&stop, &client.control).unwrap();
+    axon::link(&client.outbox, &responses).unwrap();
+    axon::link(&client.signal, &signal).unwrap();
+    let id = system.spawn(client);
+    urls.try_send(url).unwrap();
+    stop.try_send(Control::ProducerFinished).unwrap();
+    drive_until(&mut system, |s| is_sending_on(s, id, "outbox"));
+    server.join().unwrap();
+    assert!(drain(&mut signal).is_empty());
+    stop.try_send(Control::Shutdown).unwrap();
+    system.run().unwrap();
+    assert_eq!(drain(&mut signal), [Control::Shutdown]);
+    assert_eq!(responses.len(), 1);
+}
+
+/// A simple client whose `errors` receiver takes nothing still stops on Shutdown while an
+/// error waits for room (ProducerFinished meanwhile changes nothing), and passes it on.
+#[test]
+fn simple_client_waiting_for_room_for_an_error_still_stops_on_shutdown() {
+    let mut system = System::deterministic();
+    let client = SimpleHttpClient::new();
+    let (mut urls, mut stop) = (Outbox::new(), Outbox::new());
+    let filler = ClientError::TooLarge {
+        url: "filler".into(),
+        limit: 0,
+    };
+    let (errors, mut signal) = (full_inbox(filler), Inbox::new());
+    axon::link(&urls, &client.inbox).unwrap();
+    axon::link(&stop, &client.control).unwrap();
+    axon::link(&client.errors, &errors).unwrap();
+    axon::link(&client.signal, &signal).unwrap();
+    let id = system.spawn(client);
+    urls.try_send("ftp://example/".to_string()).unwrap();
+    system.run_until_idle();
+    assert!(is_sending_on(&system, id, "errors"), "waiting for room");
+    stop.try_send(Control::ProducerFinished).unwrap();
+    system.run_until_idle();
+    assert!(is_sending_on(&system, id, "errors"), "still waiting");
+    assert!(drain(&mut signal).is_empty());
+    stop.try_send(Control::Shutdown).unwrap();
+    system.run().unwrap();
+    assert_eq!(drain(&mut signal), [Control::Shutdown]);
+    assert_eq!(errors.len(), 1);
+}

@@ -68,9 +68,14 @@
 //! # Shutdown
 //!
 //! After the response's `End` it closes the connection, sends `ProducerFinished` on `signal`
-//! and ends. `Shutdown` or `Failed`: closes the connection at once (the response unfinished)
-//! and passes it on. On a failure it sends the [`ClientError`] on `errors`, then `Failed` with
-//! its text on `signal`. If the receiver of `outbox` has ended it stops, sending `Shutdown`.
+//! and ends. `Shutdown` or `Failed` (or a closed `control`, taken as `Shutdown`): closes the
+//! connection at once (the response unfinished) and passes it on — also while the response
+//! waits for room because its receiver takes nothing. On a failure it sends the
+//! [`ClientError`] on `errors`, then `Failed` with its text on `signal`; a stop request that
+//! comes while the error waits for room drops the error, and `Failed` still follows. If the
+//! receiver of `outbox` has ended it stops, sending `Shutdown`. If it cannot wire up its
+//! connection's children, it sends `Failed` naming itself on `signal`, then fails with the
+//! same text.
 
 use std::fmt;
 
@@ -82,7 +87,7 @@ use super::decoder::{HttpError, Limits};
 use super::message::{HttpMessage, RequestHead, ResponseMessage};
 use super::parser::HttpParser;
 use crate::net::TcpClient;
-use crate::support::pass_on;
+use crate::support::{fail, pass_on, watching_if_it_waits, Stopped};
 
 /// Why a URL could not be fetched.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -451,11 +456,16 @@ impl SingleShotHttpClient {
                     return Ok(match redirect {
                         Some(location) => Hop::Redirect(location),
                         None => {
-                            let mut end = vec![HttpMessage::End];
-                            if self.outbox.send_all(&mut end).await.is_err() {
-                                Hop::Stop(Control::Shutdown)
-                            } else {
-                                Hop::Done
+                            // `control` is watched while the `End` waits for room, so a
+                            // receiver that takes nothing cannot hide a stop.
+                            let mut finishing = false; // ProducerFinished changes nothing
+                            let send = self.outbox.send(HttpMessage::End);
+                            match watching_if_it_waits(&mut self.control, &mut finishing, send)
+                                .await
+                            {
+                                Ok(Ok(())) => Hop::Done,
+                                Ok(Err(_)) => Hop::Stop(Control::Shutdown),
+                                Err(Stopped(c)) => Hop::Stop(c),
                             }
                         }
                     });
@@ -500,7 +510,11 @@ impl Component for SingleShotHttpClient {
                 Ok(u) => u,
                 Err(reason) => break Err(ClientError::BadUrl { url: first, reason }),
             };
-            match self.fetch(&mut ctx, &u, self.max_redirects > 0).await? {
+            let hop = match self.fetch(&mut ctx, &u, self.max_redirects > 0).await {
+                Ok(hop) => hop,
+                Err(e) => return fail(&mut self.signal, format!("{}: {e}", ctx.name())).await,
+            };
+            match hop {
                 Hop::Done => break Ok(Control::ProducerFinished),
                 Hop::Stop(c) => break Ok(c),
                 Hop::Failed(e) => break Err(e),
@@ -520,7 +534,14 @@ impl Component for SingleShotHttpClient {
             Ok(c) => pass_on(&mut self.signal, c).await,
             Err(e) => {
                 let reason = format!("{}: {e}", ctx.name());
-                self.errors.send(e).await.ok();
+                // Nobody listening on `errors` is not a problem; a receiver that takes nothing
+                // cannot hold it either: a stop request cuts the wait short (the failure is
+                // still what it reports on `signal`).
+                let mut finishing = false;
+                let send = self.errors.send(e);
+                watching_if_it_waits(&mut self.control, &mut finishing, send)
+                    .await
+                    .ok();
                 pass_on(&mut self.signal, Control::failed(reason)).await;
             }
         }

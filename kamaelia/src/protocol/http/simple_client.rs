@@ -63,15 +63,18 @@
 //! # Shutdown
 //!
 //! `ProducerFinished`: the URL being fetched and those queued are fetched and sent on, then it
-//! passes `ProducerFinished` on and ends. `Shutdown` or `Failed`: the current fetch is stopped
-//! (its partial response dropped), queued URLs are discarded, and it passes the message on. If
-//! the receiver of `outbox` has ended it stops, sending `Shutdown`.
+//! passes `ProducerFinished` on and ends. `Shutdown` or `Failed` (or a closed `control`, taken
+//! as `Shutdown`): the current fetch is stopped (its partial response dropped), queued URLs are
+//! discarded, and it passes the message on. This holds too while a response or a
+//! [`ClientError`] waits for room because its receiver takes nothing: it is dropped. If the
+//! receiver of `outbox` (or of `errors`, when an error is sent) has ended it stops, sending
+//! `Shutdown`.
 
 use axon::{next_event, Boxes, Component, Context, Control, Error, Event, Inbox, Outbox};
 
 use super::client::{ClientError, SingleShotHttpClient};
 use super::message::{HttpMessage, ResponseHead, ResponseMessage};
-use crate::support::pass_on;
+use crate::support::{pass_on, watching_if_it_waits, Stopped};
 
 /// One fetched URL: its final response, whole.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -240,15 +243,12 @@ impl SimpleHttpClient {
         }
         let error = self.fetch_errors.try_recv().ok();
         self.forget();
-        let sent = match (got, error) {
-            (got, _) if got.too_large => {
-                let e = ClientError::TooLarge {
-                    url,
-                    limit: self.max_body,
-                };
-                self.errors.send(e).await.is_ok()
-            }
-            (_, Some(e)) => self.errors.send(e).await.is_ok(),
+        let result = match (got, error) {
+            (got, _) if got.too_large => Err(ClientError::TooLarge {
+                url,
+                limit: self.max_body,
+            }),
+            (_, Some(e)) => Err(e),
             (
                 Collected {
                     head: Some(head),
@@ -257,23 +257,33 @@ impl SimpleHttpClient {
                     ..
                 },
                 None,
-            ) => self
-                .outbox
-                .send(HttpResponse { url, head, body })
-                .await
-                .is_ok(),
-            (_, None) => {
-                let e = ClientError::Connection {
-                    url,
-                    reason: "the response did not reach its end".to_string(),
-                };
-                self.errors.send(e).await.is_ok()
+            ) => Ok(HttpResponse { url, head, body }),
+            (_, None) => Err(ClientError::Connection {
+                url,
+                reason: "the response did not reach its end".to_string(),
+            }),
+        };
+        // `control` is watched while the result waits for room, so a receiver that takes
+        // nothing cannot hide a stop.
+        let sent = match result {
+            Ok(response) => {
+                let send = self.outbox.send(response);
+                watching_if_it_waits(&mut self.control, finishing, send)
+                    .await
+                    .map(|r| r.is_ok())
+            }
+            Err(e) => {
+                let send = self.errors.send(e);
+                watching_if_it_waits(&mut self.control, finishing, send)
+                    .await
+                    .map(|r| r.is_ok())
             }
         };
-        if sent {
-            Ok(())
-        } else {
-            Err(Control::Shutdown)
+        match sent {
+            Ok(true) => Ok(()),
+            // Nobody takes the results any more.
+            Ok(false) => Err(Control::Shutdown),
+            Err(Stopped(c)) => Err(c),
         }
     }
 
