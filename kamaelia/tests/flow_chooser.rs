@@ -8,7 +8,9 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 
 use axon::{next_event, Boxes, Component, Context, Control, Error, Event, Inbox, Outbox, System};
-use common::drain;
+use common::{
+    drain, fails_saying_so_when_its_receiver_has_ended, stops_on_shutdown_while_waiting_for_room,
+};
 use kamaelia::chassis::carousel::{Carousel, NextRequest};
 use kamaelia::chassis::join_chooser_to_carousel::JoinChooserToCarousel;
 use kamaelia::util::flow::{Chooser, ChooserCommand, ForwardIteratingChooser};
@@ -203,6 +205,18 @@ fn chooser_shutdown_ends_at_once() {
     assert_eq!(rig.signals(), [Control::Shutdown]);
 }
 
+/// A receiver that takes nothing does not hide a `Shutdown` from a Chooser waiting to send.
+#[test]
+fn chooser_stops_on_shutdown_while_waiting_for_room() {
+    stops_on_shutdown_while_waiting_for_room(Chooser::new(FRUIT), [Next, Next]);
+}
+
+/// A Chooser whose receiver has ended says `Failed` on `signal` and fails.
+#[test]
+fn chooser_says_failed_when_its_receiver_has_ended() {
+    fails_saying_so_when_its_receiver_has_ended("slides", Chooser::new(FRUIT), [Next]);
+}
+
 /// A carousel's request for the next item is the command `Next`.
 #[test]
 fn next_request_is_the_next_command() {
@@ -294,6 +308,22 @@ fn forward_chooser_shutdown_ends_at_once() {
     rig.system.run().unwrap();
     assert_eq!(rig.output(), ["apple"]);
     assert_eq!(rig.signals(), [Control::Shutdown]);
+}
+
+/// A receiver that takes nothing does not hide a `Shutdown` from it while it waits to send.
+#[test]
+fn forward_chooser_stops_on_shutdown_while_waiting_for_room() {
+    stops_on_shutdown_while_waiting_for_room(ForwardIteratingChooser::new(FRUIT), [Next, Same]);
+}
+
+/// One whose receiver has ended says `Failed` on `signal` and fails.
+#[test]
+fn forward_chooser_says_failed_when_its_receiver_has_ended() {
+    fails_saying_so_when_its_receiver_has_ended(
+        "playlist",
+        ForwardIteratingChooser::new(FRUIT),
+        [Next],
+    );
 }
 
 // ---- In a playlist ---------------------------------------------------------------------------

@@ -47,6 +47,44 @@ pub(crate) fn stops_on_shutdown_while_waiting_for_room<S: Stage>(
     assert_eq!(full.len(), 1);
 }
 
+/// Spawns `stage` (named `name`) with its outbox linked to a component that has already ended,
+/// feeds it `items` and, if it is still running then, `ProducerFinished`; checks that it fails
+/// with an error naming it and its outbox, and that it said the same, as `Failed`, on `signal`
+/// first — whatever listens there must learn that it ended and why.
+pub(crate) fn fails_saying_so_when_its_receiver_has_ended<S: Stage>(
+    name: &str,
+    stage: S,
+    items: impl IntoIterator<Item = S::In>,
+) {
+    let mut system = System::deterministic();
+    let ended = kamaelia::util::sources::NullSink::<S::Out>::new();
+    let mut stop_ended = Outbox::new();
+    axon::link(&stop_ended, &ended.control).unwrap();
+    axon::link(stage.outbox(), &ended.inbox).unwrap();
+    stop_ended.try_send(Control::Shutdown).unwrap();
+    system.spawn(ended);
+    system.run_until_idle();
+    let (mut input, mut stop, mut signal) = (Outbox::new(), Outbox::new(), Inbox::unbounded());
+    axon::link(&input, stage.inbox()).unwrap();
+    axon::link(&stop, stage.control()).unwrap();
+    axon::link(stage.signal(), &signal).unwrap();
+    let id = system.spawn_named(name, stage);
+    for item in items {
+        assert!(input.try_send(item).is_ok(), "cannot queue an item");
+    }
+    system.run_until_idle();
+    if system.snapshot().component(id).is_some() {
+        stop.try_send(Control::ProducerFinished).unwrap();
+    }
+    system.run().unwrap();
+    let what = only_failure(&system);
+    assert!(what.contains(name) && what.contains("outbox"), "{what}");
+    let said = drain(&mut signal);
+    assert_eq!(said.len(), 1, "{said:?}");
+    let reason = said[0].failure().expect("Failed on signal");
+    assert!(what.ends_with(reason), "{what} / {reason}");
+}
+
 /// Everything waiting in `inbox`, in order.
 pub(crate) fn drain<T: Send + 'static>(inbox: &mut Inbox<T>) -> Vec<T> {
     std::iter::from_fn(|| inbox.try_recv().ok()).collect()

@@ -59,14 +59,18 @@
 //! # Shutdown
 //!
 //! On `ProducerFinished` it carries out every command already queued, sends `ProducerFinished`
-//! on `signal` and ends. On `Shutdown` it ends at once, ignoring queued commands, and sends
-//! `Shutdown` on `signal`. It keeps no partial state. It never ends by itself: reaching the end
-//! of the list is not the end (you can still go back); use a
-//! [`ForwardIteratingChooser`](super::ForwardIteratingChooser) for a sequence that ends.
+//! on `signal` and ends. On `Shutdown` — also while an item waits for room downstream — it ends
+//! at once, ignoring queued commands (and dropping the item that waits), and sends `Shutdown` on
+//! `signal`. It keeps no partial state. It never ends by itself: reaching the end of the list is
+//! not the end (you can still go back); use a
+//! [`ForwardIteratingChooser`](super::ForwardIteratingChooser) for a sequence that ends. If the
+//! component its `outbox` leads to has ended, it sends [`Control::Failed`] on `signal` saying
+//! so and fails with the same error.
 
 use axon::{next_event, Boxes, Component, Context, Control, Error, Event, Inbox, Outbox};
 
 use crate::chassis::carousel::NextRequest;
+use crate::support::{fail, gone, pass_on, watching_if_it_waits, Stopped};
 
 /// A command to a [`Chooser`] (Kamaelia's `"NEXT"`, `"PREV"`, `"FIRST"`, `"LAST"`, `"SAME"`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -165,36 +169,47 @@ impl Cursor {
 }
 
 impl<T: Clone + Send + 'static> Component for Chooser<T> {
-    async fn run(mut self, _ctx: Context) -> Result<(), Error> {
+    async fn run(mut self, ctx: Context) -> Result<(), Error> {
         let mut cursor = Cursor {
             at: 0,
             len: self.items.len(),
             looping: self.looping,
         };
-        if let Some(first) = self.items.first() {
-            self.outbox.send(first.clone()).await?;
-        }
-        loop {
-            match next_event(&mut self.control, &mut self.inbox).await {
-                Event::Message(cmd) => {
-                    if let Some(i) = cursor.apply(cmd) {
-                        self.outbox.send(self.items[i].clone()).await?;
+        // The index of the item to send next, if any: the first item at start.
+        let mut pending = (!self.items.is_empty()).then_some(0);
+        let mut finishing = false;
+        let stop = loop {
+            if let Some(i) = pending.take() {
+                let send = self.outbox.send(self.items[i].clone());
+                match watching_if_it_waits(&mut self.control, &mut finishing, send).await {
+                    Ok(Ok(())) => {}
+                    Ok(Err(_)) => {
+                        return fail(&mut self.signal, gone(&ctx.name(), "outbox").to_string())
+                            .await
                     }
-                }
-                Event::Control(c) => {
-                    if c.is_producer_finished() {
-                        while let Ok(cmd) = self.inbox.try_recv() {
-                            if let Some(i) = cursor.apply(cmd) {
-                                self.outbox.send(self.items[i].clone()).await?;
-                            }
-                        }
-                    }
-                    // Whoever listened may have gone; that is no reason to fail.
-                    self.signal.send(c).await.ok();
-                    return Ok(());
+                    Err(Stopped(c)) => break c,
                 }
             }
-        }
+            let cmd = if finishing {
+                // ProducerFinished: carry out the commands already queued, then stop.
+                match self.inbox.try_recv() {
+                    Ok(cmd) => cmd,
+                    Err(_) => break Control::ProducerFinished,
+                }
+            } else {
+                match next_event(&mut self.control, &mut self.inbox).await {
+                    Event::Message(cmd) => cmd,
+                    Event::Control(Control::ProducerFinished) => {
+                        finishing = true;
+                        continue;
+                    }
+                    Event::Control(c) => break c,
+                }
+            };
+            pending = cursor.apply(cmd);
+        };
+        pass_on(&mut self.signal, stop).await;
+        Ok(())
     }
 }
 

@@ -59,13 +59,16 @@
 //! # Shutdown
 //!
 //! On `ProducerFinished` it carries out every command already queued (ending early if the
-//! sequence runs out on the way), sends `ProducerFinished` on `signal` and ends. On `Shutdown`
-//! it ends at once, ignoring queued commands, and sends `Shutdown` on `signal`. Items not yet
-//! taken from the iterator are never taken.
+//! sequence runs out on the way), sends `ProducerFinished` on `signal` and ends. On `Shutdown` —
+//! also while an item waits for room downstream — it ends at once, ignoring queued commands (and
+//! dropping the item that waits), and sends `Shutdown` on `signal`. Items not yet taken from the
+//! iterator are never taken. If the component its `outbox` leads to has ended, it sends
+//! [`Control::Failed`] on `signal` saying so and fails with the same error.
 
 use axon::{next_event, Boxes, Component, Context, Control, Error, Event, Inbox, Outbox};
 
 use super::chooser::ChooserCommand;
+use crate::support::{fail, gone, pass_on, watching_if_it_waits, Stopped};
 
 /// Steps forwards through any sequence on request. See the [module docs](self).
 #[derive(Boxes)]
@@ -106,54 +109,58 @@ impl<T: Clone + Send + 'static> ForwardIteratingChooser<T> {
     }
 }
 
-impl<T: Clone + Send + 'static> ForwardIteratingChooser<T> {
-    /// Carries out `cmd`. Returns false once the sequence has run out.
-    async fn obey(&mut self, cmd: ChooserCommand, current: &mut T) -> Result<bool, Error> {
-        match cmd {
-            ChooserCommand::Next => match self.items.next() {
-                Some(item) => {
-                    *current = item.clone();
-                    self.outbox.send(item).await?;
-                }
-                None => return Ok(false),
-            },
-            ChooserCommand::Same => self.outbox.send(current.clone()).await?,
-            ChooserCommand::Prev | ChooserCommand::First | ChooserCommand::Last => {}
-        }
-        Ok(true)
-    }
-}
-
 impl<T: Clone + Send + 'static> Component for ForwardIteratingChooser<T> {
-    async fn run(mut self, _ctx: Context) -> Result<(), Error> {
-        // Whoever listens on signal may have gone; that is no reason to fail.
-        let Some(mut current) = self.items.next() else {
-            self.signal.send(Control::ProducerFinished).await.ok();
+    async fn run(mut self, ctx: Context) -> Result<(), Error> {
+        let Some(first) = self.items.next() else {
+            pass_on(&mut self.signal, Control::ProducerFinished).await;
             return Ok(());
         };
-        self.outbox.send(current.clone()).await?;
-        loop {
-            match next_event(&mut self.control, &mut self.inbox).await {
-                Event::Message(cmd) => {
-                    if !self.obey(cmd, &mut current).await? {
-                        break;
+        let mut current = first.clone();
+        // The item to send next, if any: the first one at start.
+        let mut pending = Some(first);
+        let mut finishing = false;
+        let stop = loop {
+            if let Some(item) = pending.take() {
+                let send = self.outbox.send(item);
+                match watching_if_it_waits(&mut self.control, &mut finishing, send).await {
+                    Ok(Ok(())) => {}
+                    Ok(Err(_)) => {
+                        return fail(&mut self.signal, gone(&ctx.name(), "outbox").to_string())
+                            .await
                     }
-                }
-                Event::Control(c) if c.is_producer_finished() => {
-                    while let Ok(cmd) = self.inbox.try_recv() {
-                        if !self.obey(cmd, &mut current).await? {
-                            break;
-                        }
-                    }
-                    break;
-                }
-                Event::Control(c) => {
-                    self.signal.send(c).await.ok();
-                    return Ok(());
+                    Err(Stopped(c)) => break c,
                 }
             }
-        }
-        self.signal.send(Control::ProducerFinished).await.ok();
+            let cmd = if finishing {
+                // ProducerFinished: carry out the commands already queued, then stop.
+                match self.inbox.try_recv() {
+                    Ok(cmd) => cmd,
+                    Err(_) => break Control::ProducerFinished,
+                }
+            } else {
+                match next_event(&mut self.control, &mut self.inbox).await {
+                    Event::Message(cmd) => cmd,
+                    Event::Control(Control::ProducerFinished) => {
+                        finishing = true;
+                        continue;
+                    }
+                    Event::Control(c) => break c,
+                }
+            };
+            match cmd {
+                ChooserCommand::Next => match self.items.next() {
+                    Some(item) => {
+                        current = item.clone();
+                        pending = Some(item);
+                    }
+                    // The sequence has run out.
+                    None => break Control::ProducerFinished,
+                },
+                ChooserCommand::Same => pending = Some(current.clone()),
+                ChooserCommand::Prev | ChooserCommand::First | ChooserCommand::Last => {}
+            }
+        };
+        pass_on(&mut self.signal, stop).await;
         Ok(())
     }
 }
