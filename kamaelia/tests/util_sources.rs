@@ -9,7 +9,7 @@ use std::sync::{Arc, Mutex};
 use std::task::{Context as TaskContext, Poll};
 
 use axon::{Control, Inbox, Outbox, System};
-use common::{drain, only_failure};
+use common::{drain, fails_saying_so_when_its_receiver_has_ended, only_failure};
 use kamaelia::chassis::Pipeline;
 use kamaelia::util::sources::{
     Chargen, Collate, Comparator, ConsoleEchoer, ConsoleReader, DataSource, NullSink, OneShot,
@@ -201,25 +201,11 @@ fn data_source_lets_other_components_run() {
     assert_lets_other_components_run(DataSource::new(0..u64::MAX));
 }
 
-/// A DataSource whose consumer has ended fails with an error naming itself.
+/// A DataSource whose consumer has ended fails with an error naming itself, and says the same
+/// on `signal` as `Failed`.
 #[test]
 fn data_source_fails_naming_itself_when_its_consumer_has_ended() {
-    let mut system = System::deterministic();
-    let source = DataSource::new(0..1000);
-    let sink = NullSink::new();
-    let mut stop = Outbox::new();
-    axon::link(&source.outbox, &sink.inbox).unwrap();
-    axon::link(&stop, &sink.control).unwrap();
-    stop.try_send(Control::Shutdown).unwrap();
-    system.spawn_named("sink", sink);
-    system.run_until_idle();
-    system.spawn_named("numbers", source);
-    system.run().unwrap();
-    let what = only_failure(&system);
-    assert!(
-        what.contains("numbers") && what.contains("outbox"),
-        "{what}"
-    );
+    fails_saying_so_when_its_receiver_has_ended("numbers", DataSource::new(0..1000), []);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -284,6 +270,12 @@ fn triggered_source_shutdown_drops_waiting_triggers() {
     assert_eq!(drain(&mut signal), [Control::Shutdown]);
 }
 
+/// A TriggeredSource whose consumer has ended says `Failed` on `signal` and fails.
+#[test]
+fn triggered_source_says_failed_when_its_consumer_has_ended() {
+    fails_saying_so_when_its_receiver_has_ended("bell", TriggeredSource::new(1), [()]);
+}
+
 // ---------------------------------------------------------------------------------------------
 // OneShot
 
@@ -333,6 +325,12 @@ fn one_shot_producer_finished_still_sends_the_message() {
     system.run().unwrap();
     assert_eq!(drain(&mut out), ["still"]);
     assert_eq!(drain(&mut signal), [Control::ProducerFinished]);
+}
+
+/// A OneShot whose consumer has ended says `Failed` on `signal` and fails.
+#[test]
+fn one_shot_says_failed_when_its_consumer_has_ended() {
+    fails_saying_so_when_its_receiver_has_ended("once", OneShot::new(1), []);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -415,6 +413,12 @@ fn triggered_one_shot_shutdown_sends_nothing() {
     assert_eq!(drain(&mut signal), [Control::Shutdown]);
 }
 
+/// A TriggeredOneShot whose consumer has ended says `Failed` on `signal` and fails.
+#[test]
+fn triggered_one_shot_says_failed_when_its_consumer_has_ended() {
+    fails_saying_so_when_its_receiver_has_ended("once", TriggeredOneShot::new(1), [()]);
+}
+
 // ---------------------------------------------------------------------------------------------
 // Chargen
 
@@ -485,6 +489,12 @@ fn chargen_producer_finished_stops_it_at_once() {
 #[test]
 fn chargen_lets_other_components_run() {
     assert_lets_other_components_run(Chargen::new());
+}
+
+/// A Chargen whose consumer has ended says `Failed` on `signal` and fails.
+#[test]
+fn chargen_says_failed_when_its_consumer_has_ended() {
+    fails_saying_so_when_its_receiver_has_ended("hello", Chargen::new(), []);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -594,19 +604,34 @@ fn collate_shutdown_drops_the_collection() {
     assert_eq!(drain(&mut signal), [Control::Shutdown]);
 }
 
-/// Collate fails with an error naming itself and its limit when sent more than the limit.
+/// Collate fails with an error naming itself and its limit when sent more than the limit, and
+/// says the same on `signal` as `Failed`.
 #[test]
 fn collate_fails_naming_the_limit_when_over_it() {
     let mut system = System::deterministic();
     let collate = Collate::new().limit(10);
     let source = DataSource::new(0..11);
+    let mut signal = Inbox::new();
     axon::link(&source.outbox, &collate.inbox).unwrap();
     axon::link(&source.signal, &collate.control).unwrap();
+    axon::link(&collate.signal, &signal).unwrap();
     system.spawn(source);
     system.spawn_named("bucket", collate);
     system.run().unwrap();
     let what = only_failure(&system);
     assert!(what.contains("bucket") && what.contains("10"), "{what}");
+    let said = drain(&mut signal);
+    assert_eq!(said.len(), 1, "{said:?}");
+    assert!(
+        what.ends_with(said[0].failure().expect("Failed")),
+        "{said:?}"
+    );
+}
+
+/// A Collate whose consumer has ended says `Failed` on `signal` and fails.
+#[test]
+fn collate_says_failed_when_its_consumer_has_ended() {
+    fails_saying_so_when_its_receiver_has_ended("bucket", Collate::new(), [1, 2]);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -1026,6 +1051,12 @@ fn pass_through_shutdown_stops_it_even_while_blocked() {
     assert_eq!(drain(&mut signal), [Control::Shutdown]);
 }
 
+/// A PassThrough whose consumer has ended says `Failed` on `signal` and fails.
+#[test]
+fn pass_through_says_failed_when_its_consumer_has_ended() {
+    fails_saying_so_when_its_receiver_has_ended("relay", PassThrough::new(), [1, 2]);
+}
+
 // ---------------------------------------------------------------------------------------------
 // TestResult
 
@@ -1042,7 +1073,8 @@ fn test_result_accepts_all_true_and_passes_producer_finished_on() {
     assert_eq!(drain(&mut signal), [Control::ProducerFinished]);
 }
 
-/// The first false fails TestResult with an error naming it and the message's index.
+/// The first false fails TestResult with an error naming it and the message's index; the same
+/// text goes on `signal` as `Failed`.
 #[test]
 fn test_result_fails_naming_the_index_of_the_first_false() {
     let mut system = System::deterministic();
@@ -1061,9 +1093,11 @@ fn test_result_fails_naming_the_index_of_the_first_false() {
         what.contains("checker") && what.contains("message 2 was false"),
         "{what}"
     );
+    let said = drain(&mut signal);
+    assert_eq!(said.len(), 1, "{said:?}");
     assert!(
-        drain(&mut signal).is_empty(),
-        "nothing on signal on failure"
+        what.ends_with(said[0].failure().expect("Failed")),
+        "{said:?}"
     );
 }
 
@@ -1284,6 +1318,39 @@ fn comparator_into_test_result_fails_on_a_mismatch() {
     system.spawn_named("check", check);
     system.run().unwrap();
     assert!(only_failure(&system).contains("message 2 was false"));
+}
+
+/// A Comparator whose consumer has ended says `Failed` on `signal` and fails.
+#[test]
+fn comparator_says_failed_when_its_consumer_has_ended() {
+    let mut system = System::deterministic();
+    let ended = NullSink::new();
+    let mut stop_ended = Outbox::new();
+    axon::link(&stop_ended, &ended.control).unwrap();
+    stop_ended.try_send(Control::Shutdown).unwrap();
+    let compare = Comparator::<u8>::new();
+    let (mut a, mut b, mut signal) = (Outbox::new(), Outbox::new(), Inbox::new());
+    axon::link(&a, &compare.in_a).unwrap();
+    axon::link(&b, &compare.in_b).unwrap();
+    axon::link(&compare.outbox, &ended.inbox).unwrap();
+    axon::link(&compare.signal, &signal).unwrap();
+    system.spawn(ended);
+    system.run_until_idle();
+    a.try_send(1).unwrap();
+    b.try_send(1).unwrap();
+    system.spawn_named("compare", compare);
+    system.run().unwrap();
+    let what = only_failure(&system);
+    assert!(
+        what.contains("compare") && what.contains("outbox"),
+        "{what}"
+    );
+    let said = drain(&mut signal);
+    assert_eq!(said.len(), 1, "{said:?}");
+    assert!(
+        what.ends_with(said[0].failure().expect("Failed")),
+        "{said:?}"
+    );
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -43,11 +43,13 @@
 //! at once (it is looked at first, also while a send waits for room): an endless stream has no
 //! "rest" to deliver, so what of the current batch has not gone is dropped. The control message
 //! goes on `signal`. If the component its `outbox` leads to has ended, it fails with an error
-//! naming itself.
+//! naming itself; the same text goes on `signal` first, as [`Control::Failed`], so what listens
+//! there learns why.
 
 use axon::{Boxes, Component, Context, Control, Error, Inbox, Outbox};
 
 use super::{gone, pass_on, send_until_control, yield_now, Sent, BATCH};
+use crate::support::fail;
 
 /// Sends a text over and over until told to stop. See the [module docs](self).
 #[derive(Boxes, Debug)]
@@ -99,7 +101,9 @@ impl Component for Chargen {
                     pass_on(&mut self.signal, c).await;
                     return Ok(());
                 }
-                Err(_) => return Err(gone(&ctx.name(), "outbox")),
+                Err(_) => {
+                    return fail(&mut self.signal, gone(&ctx.name(), "outbox").to_string()).await
+                }
             }
             // Every send may have found room at once: let the other components run.
             yield_now().await;

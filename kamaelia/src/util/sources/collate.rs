@@ -46,10 +46,13 @@
 //!   once; what it collected is dropped, not sent. `Shutdown` goes on `signal`.
 //! * Going over the limit fails it with an error naming itself and the limit.
 //! * If the component its `outbox` leads to has ended, it fails with an error naming itself.
+//! * When it fails, the error's text goes on `signal` first, as [`Control::Failed`], so what
+//!   listens there learns why.
 
 use axon::{next_batch, Batch, Boxes, Component, Context, Control, Error, Inbox, Outbox};
 
 use super::{gone, pass_on, send_watching, Sent, BATCH};
+use crate::support::fail;
 
 /// How many messages a [`Collate`] collects unless told otherwise.
 pub const DEFAULT_LIMIT: usize = 1 << 20;
@@ -98,10 +101,10 @@ impl<T: Send + 'static> Component for Collate<T> {
         let mut collected = Vec::new();
         let limit = self.limit;
         let over = || {
-            Error::msg(format!(
+            format!(
                 "{}: more than {limit} messages to collect (raise the limit with Collate::limit)",
                 ctx.name()
-            ))
+            )
         };
         loop {
             match next_batch(&mut self.control, &mut self.inbox, &mut collected, BATCH).await {
@@ -113,12 +116,12 @@ impl<T: Send + 'static> Component for Collate<T> {
                 }
             }
             if collected.len() > limit {
-                return Err(over());
+                return fail(&mut self.signal, over()).await;
             }
         }
         while self.inbox.recv_many(&mut collected, BATCH) > 0 {
             if collected.len() > limit {
-                return Err(over());
+                return fail(&mut self.signal, over()).await;
             }
         }
         let mut out = vec![collected];
@@ -126,7 +129,7 @@ impl<T: Send + 'static> Component for Collate<T> {
         match send_watching(&mut self.outbox, &mut self.control, &mut out, &mut finished).await {
             Ok(Sent::All) => pass_on(&mut self.signal, Control::ProducerFinished).await,
             Ok(Sent::Stopped(c)) => pass_on(&mut self.signal, c).await,
-            Err(_) => return Err(gone(&ctx.name(), "outbox")),
+            Err(_) => return fail(&mut self.signal, gone(&ctx.name(), "outbox").to_string()).await,
         }
         Ok(())
     }

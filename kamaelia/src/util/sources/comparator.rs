@@ -59,11 +59,14 @@
 //!   then `ProducerFinished` goes on `signal` and it ends.
 //! * `Shutdown` (looked at first, also while a send waits for room): it ends at once, dropping
 //!   what is held and waiting, and sends `Shutdown` on `signal`.
-//! * If the component its `outbox` leads to has ended, it fails with an error naming itself.
+//! * If the component its `outbox` leads to has ended, it fails with an error naming itself;
+//!   the same text goes on `signal` first, as [`Control::Failed`], so what listens there learns
+//!   why.
 
 use axon::{Boxes, Component, Context, Control, Error, Inbox, Outbox};
 
 use super::{gone, pass_on, send_watching, Sent, BATCH};
+use crate::support::fail;
 
 /// Compares pairs from `inA` and `inB`. See the [module docs](self).
 #[derive(Boxes, Debug)]
@@ -113,7 +116,10 @@ impl<A: PartialEq<B> + Send + 'static, B: Send + 'static> Comparator<A, B> {
         match send_watching(&mut self.outbox, &mut self.control, out, finished).await {
             Ok(Sent::All) => Ok(None),
             Ok(Sent::Stopped(c)) => Ok(Some(c)),
-            Err(_) => Err(gone(name, "outbox")),
+            // `fail` says Failed on signal, then returns the error.
+            Err(_) => fail(&mut self.signal, gone(name, "outbox").to_string())
+                .await
+                .map(|()| None),
         }
     }
 }

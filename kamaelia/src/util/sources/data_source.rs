@@ -48,11 +48,14 @@
 //!   its partial state, so it sends them all, then `ProducerFinished` on `signal`, and ends.
 //! * `Shutdown` on `control` (looked at before every batch, and while a send waits for room):
 //!   it ends at once — the messages not yet sent are dropped — and sends `Shutdown` on `signal`.
-//! * If the component its `outbox` leads to has ended, it fails with an error naming itself.
+//! * If the component its `outbox` leads to has ended, it fails with an error naming itself;
+//!   the same text goes on `signal` first, as [`Control::Failed`], so what listens there learns
+//!   why.
 
 use axon::{Boxes, Component, Context, Control, Error, Inbox, Outbox};
 
 use super::{gone, pass_on, send_watching, yield_now, Sent, BATCH};
+use crate::support::fail;
 
 /// Sends a list of messages, then `ProducerFinished`. See the [module docs](self).
 #[derive(Boxes)]
@@ -112,7 +115,9 @@ impl<T: Send + 'static> Component for DataSource<T> {
                     pass_on(&mut self.signal, c).await;
                     return Ok(());
                 }
-                Err(_) => return Err(gone(&ctx.name(), "outbox")),
+                Err(_) => {
+                    return fail(&mut self.signal, gone(&ctx.name(), "outbox").to_string()).await
+                }
             }
         }
         pass_on(&mut self.signal, Control::ProducerFinished).await;

@@ -35,11 +35,14 @@
 //!   state, so it is still sent, then `ProducerFinished` on `signal`.
 //! * `Shutdown` before the message has gone (looked at first, also while the send waits for
 //!   room): the message is dropped, `Shutdown` goes on `signal`, and it ends.
-//! * If the component its `outbox` leads to has ended, it fails with an error naming itself.
+//! * If the component its `outbox` leads to has ended, it fails with an error naming itself;
+//!   the same text goes on `signal` first, as [`Control::Failed`], so what listens there learns
+//!   why.
 
 use axon::{Boxes, Component, Context, Control, Error, Inbox, Outbox};
 
 use super::{gone, pass_on, send_watching, Sent};
+use crate::support::fail;
 
 /// Sends one message, then `ProducerFinished`. See the [module docs](self).
 #[derive(Boxes)]
@@ -81,7 +84,7 @@ impl<T: Send + 'static> Component for OneShot<T> {
         match send_watching(&mut self.outbox, &mut self.control, &mut buf, &mut finished).await {
             Ok(Sent::All) => pass_on(&mut self.signal, Control::ProducerFinished).await,
             Ok(Sent::Stopped(c)) => pass_on(&mut self.signal, c).await,
-            Err(_) => return Err(gone(&ctx.name(), "outbox")),
+            Err(_) => return fail(&mut self.signal, gone(&ctx.name(), "outbox").to_string()).await,
         }
         Ok(())
     }

@@ -47,11 +47,14 @@
 //! * `Shutdown` (looked at first, also while a send waits for room): it ends at once, dropping
 //!   what waits in its inbox and what of the current batch has not gone, and sends `Shutdown`
 //!   on `signal`.
-//! * If the component its `outbox` leads to has ended, it fails with an error naming itself.
+//! * If the component its `outbox` leads to has ended, it fails with an error naming itself;
+//!   the same text goes on `signal` first, as [`Control::Failed`], so what listens there learns
+//!   why.
 
 use axon::{next_batch, Batch, Boxes, Component, Context, Control, Error, Inbox, Outbox};
 
 use super::{gone, pass_on, send_watching, Sent, BATCH};
+use crate::support::fail;
 
 /// Passes everything on unchanged. See the [module docs](self).
 #[derive(Boxes, Debug)]
@@ -114,7 +117,9 @@ impl<T: Send + 'static> Component for PassThrough<T> {
                     pass_on(&mut self.signal, c).await;
                     return Ok(());
                 }
-                Err(_) => return Err(gone(&ctx.name(), "outbox")),
+                Err(_) => {
+                    return fail(&mut self.signal, gone(&ctx.name(), "outbox").to_string()).await
+                }
             }
         }
     }

@@ -37,7 +37,7 @@
 //! | `inbox` | `bool` | results to check: `false` fails the component |
 //! | `control` | [`Control`] | end of stream, stop requests |
 //! | `outbox` | `()` | not used |
-//! | `signal` | [`Control`] | the stop request, passed on (nothing on failure) |
+//! | `signal` | [`Control`] | the stop request, passed on; `Failed` on a `false` |
 //!
 //! # Parameters
 //!
@@ -49,13 +49,15 @@
 //! * `ProducerFinished`: it checks every result already waiting in its inbox (a `false` among
 //!   them still fails it), then sends `ProducerFinished` on `signal` and ends.
 //! * `Shutdown`: it ends at once without checking what waits, and sends `Shutdown` on `signal`.
-//! * A `false` ends it at once with an error; nothing is sent on `signal`.
+//! * A `false` ends it at once with an error; the same text goes on `signal` first, as
+//!   [`Control::Failed`], so what listens there learns why.
 //! * With [`stop_system`](TestResult::stop_system), whichever way it ends it then asks the whole
 //!   system to stop.
 
 use axon::{next_batch, Batch, Boxes, Component, Context, Control, Error, Inbox, Outbox};
 
 use super::{pass_on, BATCH};
+use crate::support::fail;
 
 /// Fails on the first `false` it receives. See the [module docs](self).
 #[derive(Boxes, Debug)]
@@ -66,7 +68,7 @@ pub struct TestResult {
     pub control: Inbox<Control>,
     /// Not used.
     pub outbox: Outbox<()>,
-    /// The stop request, passed on (nothing on failure).
+    /// The stop request, passed on; `Failed` on a `false`.
     pub signal: Outbox<Control>,
     stop_system: bool,
 }
@@ -99,10 +101,11 @@ impl TestResult {
     async fn check(&mut self, name: &str) -> Result<(), Error> {
         let mut buf = Vec::with_capacity(BATCH);
         let mut index: u64 = 0;
+        // The reason for failing, at the first false.
         let mut check = |buf: &mut Vec<bool>| {
             for ok in buf.drain(..) {
                 if !ok {
-                    return Err(Error::msg(format!("{name}: message {index} was false")));
+                    return Err(format!("{name}: message {index} was false"));
                 }
                 index += 1;
             }
@@ -110,11 +113,17 @@ impl TestResult {
         };
         loop {
             match next_batch(&mut self.control, &mut self.inbox, &mut buf, BATCH).await {
-                Batch::Messages(_) => check(&mut buf)?,
+                Batch::Messages(_) => {
+                    if let Err(reason) = check(&mut buf) {
+                        return fail(&mut self.signal, reason).await;
+                    }
+                }
                 Batch::Control(c) => {
                     if c.is_producer_finished() {
                         while self.inbox.recv_many(&mut buf, BATCH) > 0 {
-                            check(&mut buf)?;
+                            if let Err(reason) = check(&mut buf) {
+                                return fail(&mut self.signal, reason).await;
+                            }
                         }
                     }
                     pass_on(&mut self.signal, c).await;

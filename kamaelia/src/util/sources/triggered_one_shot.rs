@@ -45,11 +45,14 @@
 //!   `signal` and it ends.
 //! * `Shutdown` (looked at first, also while the send waits for room): it ends without sending
 //!   (or finishing the send) and sends `Shutdown` on `signal`.
-//! * If the component its `outbox` leads to has ended, it fails with an error naming itself.
+//! * If the component its `outbox` leads to has ended, it fails with an error naming itself;
+//!   the same text goes on `signal` first, as [`Control::Failed`], so what listens there learns
+//!   why.
 
 use axon::{next_event, Boxes, Component, Context, Control, Error, Event, Inbox, Outbox};
 
 use super::{gone, pass_on, send_watching, Sent};
+use crate::support::fail;
 
 /// Sends one message when first triggered. See the [module docs](self).
 #[derive(Boxes)]
@@ -99,7 +102,7 @@ impl<I: Send + 'static, T: Send + 'static> Component for TriggeredOneShot<I, T> 
         match send_watching(&mut self.outbox, &mut self.control, &mut buf, &mut finished).await {
             Ok(Sent::All) => pass_on(&mut self.signal, Control::ProducerFinished).await,
             Ok(Sent::Stopped(c)) => pass_on(&mut self.signal, c).await,
-            Err(_) => return Err(gone(&ctx.name(), "outbox")),
+            Err(_) => return fail(&mut self.signal, gone(&ctx.name(), "outbox").to_string()).await,
         }
         Ok(())
     }

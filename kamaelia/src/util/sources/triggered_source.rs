@@ -44,11 +44,14 @@
 //!   then it sends `ProducerFinished` on `signal` and ends. It holds no other state.
 //! * `Shutdown` (looked at first, also while a send waits for room): it ends at once, dropping
 //!   the waiting triggers, and sends `Shutdown` on `signal`.
-//! * If the component its `outbox` leads to has ended, it fails with an error naming itself.
+//! * If the component its `outbox` leads to has ended, it fails with an error naming itself;
+//!   the same text goes on `signal` first, as [`Control::Failed`], so what listens there learns
+//!   why.
 
 use axon::{next_batch, Batch, Boxes, Component, Context, Control, Error, Inbox, Outbox};
 
 use super::{gone, pass_on, send_watching, Sent, BATCH};
+use crate::support::fail;
 
 /// Sends a fixed message for every message it receives. See the [module docs](self).
 #[derive(Boxes)]
@@ -121,7 +124,9 @@ impl<I: Send + 'static, T: Clone + Send + 'static> Component for TriggeredSource
                     pass_on(&mut self.signal, c).await;
                     return Ok(());
                 }
-                Err(_) => return Err(gone(&ctx.name(), "outbox")),
+                Err(_) => {
+                    return fail(&mut self.signal, gone(&ctx.name(), "outbox").to_string()).await
+                }
             }
         }
     }
