@@ -139,7 +139,7 @@ impl<T: Send + 'static> Component for Quitter<T> {
 
 kamaelia::impl_stage!([T: Send + 'static] Quitter<T>, T => T);
 
-/// Fails on the first message.
+/// Fails (or panics) on the first message, saying nothing on `signal`.
 #[derive(Boxes)]
 struct Failer {
     /// In.
@@ -150,11 +150,28 @@ struct Failer {
     outbox: Outbox<u32>,
     /// Stopped.
     signal: Outbox<Control>,
+    #[boxes(skip)]
+    panics: bool,
+}
+
+impl Failer {
+    fn new(panics: bool) -> Self {
+        Failer {
+            inbox: Inbox::new(),
+            control: Inbox::new(),
+            outbox: Outbox::new(),
+            signal: Outbox::new(),
+            panics,
+        }
+    }
 }
 
 impl Component for Failer {
     async fn run(mut self, _: Context) -> Result<(), Error> {
         self.inbox.recv().await;
+        if self.panics {
+            panic!("bad input");
+        }
         Err(Error::msg("bad input"))
     }
 }
@@ -1279,6 +1296,40 @@ fn plug_splitter_shutdown_stops_while_blocked_and_tells_every_sink() {
     assert_eq!(drain(&mut signal), [Control::Shutdown]);
 }
 
+/// A sink whose control inbox is full holds up the end notice, but does not hide a `Shutdown`
+/// sent meanwhile: that ends the wait, goes to the sinks not told yet and on `signal`.
+#[test]
+fn plug_splitter_shutdown_stops_it_while_a_sinks_control_is_full() {
+    let mut system = System::deterministic();
+    let s = PlugSplitter::<u32>::new();
+    let (_input, mut config, mut stop) = splitter_senders(&s);
+    let mut signal = receiver(&s.signal, 4);
+    let (deaf, mut deaf_ctl) = (Inbox::new(), Inbox::with_capacity(1));
+    let (other, mut other_ctl) = (Inbox::new(), Inbox::new());
+    deaf_ctl
+        .handle()
+        .try_send(Control::ProducerFinished)
+        .unwrap(); // full, never read
+    for (data, ctl) in [(&deaf, &deaf_ctl), (&other, &other_ctl)] {
+        let add = SplitterConfig::add(SinkId::new(), data, Some(ctl.handle()));
+        config.try_send(add).unwrap();
+    }
+    let id = system.spawn(s);
+    system.run_until_idle();
+    stop.try_send(Control::ProducerFinished).unwrap();
+    system.run_until_idle();
+    assert!(
+        system.snapshot().component(id).is_some(),
+        "waiting for room"
+    );
+    assert!(drain(&mut signal).is_empty());
+    stop.try_send(Control::Shutdown).unwrap();
+    system.run().unwrap();
+    assert_eq!(drain(&mut signal), [Control::Shutdown]);
+    assert_eq!(drain(&mut other_ctl), [Control::Shutdown]);
+    assert_eq!(drain(&mut deaf_ctl), [Control::ProducerFinished]);
+}
+
 // ---------------------------------------------------------------------------------------------
 // Plug
 
@@ -1355,38 +1406,65 @@ fn plug_into_an_ended_splitter_finishes_its_child() {
     assert_eq!(drain(&mut signal), [Control::ProducerFinished]);
 }
 
-/// If the plugged component fails, the plug leaves the splitter and fails naming it.
-#[test]
-fn plug_fails_naming_a_failed_child() {
+/// Plugs a [`Failer`] into a splitter and gives it a message; checks that the plug left the
+/// splitter. Returns the plug's failure and what it said on `signal`.
+fn plug_a_failing_child(panics: bool) -> (String, Vec<Control>) {
     let mut system = System::deterministic();
     let s = PlugSplitter::new();
     let stats = s.stats();
     let mut input = sender(&s.inbox);
     let mut stop = sender(&s.control);
-    let failer = Failer {
-        inbox: Inbox::new(),
-        control: Inbox::new(),
-        outbox: Outbox::new(),
-        signal: Outbox::new(),
-    };
-    let plug = Plug::new(&s.configuration, failer);
+    let plug = Plug::new(&s.configuration, Failer::new(panics));
+    let mut signal = receiver(&plug.signal, 4);
     system.spawn(s);
-    system.spawn(plug);
+    let plug = system.spawn(plug);
     system.run_until_idle();
     assert_eq!(stats.sinks(), 1);
     feed(&mut system, &mut input, [1]);
     system.run_until_idle();
     assert_eq!(stats.sinks(), 0, "the plug left");
     let failures = system.failures();
-    assert!(
-        failures.iter().any(|f| f.what.contains("plugged child")
-            && f.what.contains("Failer")
-            && f.what.contains("bad input")),
-        "{:?}",
-        failures.iter().map(|f| &f.what).collect::<Vec<_>>()
-    );
+    let what = failures
+        .iter()
+        .find(|f| f.id == plug)
+        .unwrap_or_else(|| panic!("the plug failed: {failures:?}"))
+        .what
+        .clone();
     stop.try_send(Control::ProducerFinished).unwrap();
     system.run().unwrap();
+    (what, drain(&mut signal))
+}
+
+/// If the plugged component fails, the plug leaves the splitter and fails naming it; the same
+/// text goes on its `signal` as `Failed`.
+#[test]
+fn plug_fails_naming_a_failed_child() {
+    let (what, said) = plug_a_failing_child(false);
+    assert!(
+        what.contains("plugged child") && what.contains("Failer") && what.contains("bad input"),
+        "{what}"
+    );
+    assert_eq!(said.len(), 1, "{said:?}");
+    assert!(
+        what.ends_with(said[0].failure().expect("Failed")),
+        "{said:?}"
+    );
+}
+
+/// A plugged component that panics says nothing on `signal`: the plug says `Failed` there,
+/// naming it and the panic.
+#[test]
+fn plug_says_failed_when_its_child_panics() {
+    let (what, said) = plug_a_failing_child(true);
+    assert!(
+        what.contains("Failer") && what.contains("panicked") && what.contains("bad input"),
+        "{what}"
+    );
+    assert_eq!(said.len(), 1, "{said:?}");
+    assert!(
+        what.ends_with(said[0].failure().expect("Failed")),
+        "{said:?}"
+    );
 }
 
 // ---------------------------------------------------------------------------------------------

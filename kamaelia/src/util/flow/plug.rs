@@ -68,13 +68,17 @@
 //! reaches the child, which stops as it documents and says so on the plug's `signal`. The plug
 //! ends when the child ends, after asking the splitter to remove it. If the splitter has already
 //! ended when the plug starts, nothing will ever arrive, so the plug sends `ProducerFinished` to
-//! the child. If the child fails or panics, the plug unplugs and ends with an error naming it.
+//! the child. If the child fails, panics or is cancelled, the plug unplugs, sends
+//! [`Control::Failed`] on `signal` with a reason naming the child and what happened, and ends with
+//! an error carrying the same text. (A child that reports its own failure on `signal`, as the
+//! components here do, has said `Failed` there already; the plug's comes after it.)
 
 use axon::{
     AsInbox, Boxes, Component, Context, Control, Error, Exit, Inbox, InboxRef, LinkError, Outbox,
 };
 
 use super::plug_splitter::{SinkId, SplitterConfig};
+use crate::support::fail;
 use crate::Stage;
 
 /// Subscribes a component to a [`PlugSplitter`](super::PlugSplitter) while it runs. See the
@@ -125,7 +129,7 @@ impl<S: Stage> Component for Plug<S> {
             inbox,
             control,
             outbox,
-            signal,
+            mut signal,
             mut splitter_config,
             child,
             splitter,
@@ -159,16 +163,20 @@ impl<S: Stage> Component for Plug<S> {
         if plugged {
             splitter_config.send(SplitterConfig::Remove(id)).await.ok();
         }
+        let failure = match exit.map(|e| e.exit) {
+            None | Some(Exit::Finished) => None,
+            Some(Exit::Failed(e)) => Some(format!("plugged child {name} failed: {e}")),
+            Some(Exit::Panicked(m)) => Some(format!("plugged child {name} panicked: {m}")),
+            Some(Exit::Cancelled) => Some(format!("plugged child {name} was cancelled")),
+        };
+        let end = match failure {
+            None => Ok(()),
+            // A child that fails, panics or is cancelled may have said nothing on signal.
+            Some(reason) => fail(&mut signal, reason).await,
+        };
         // The boxes must outlive the forwards made from and to them.
         drop((inbox, control, outbox, signal));
-        match exit.map(|e| e.exit) {
-            None | Some(Exit::Finished) => Ok(()),
-            Some(Exit::Failed(e)) => Err(Error::msg(format!("plugged child {name} failed: {e}"))),
-            Some(Exit::Panicked(m)) => {
-                Err(Error::msg(format!("plugged child {name} panicked: {m}")))
-            }
-            Some(Exit::Cancelled) => Err(Error::msg(format!("plugged child {name} was cancelled"))),
-        }
+        end
     }
 }
 

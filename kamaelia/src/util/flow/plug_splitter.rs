@@ -75,6 +75,11 @@
 //! sink's control inbox and on `signal`, and ends. On `Shutdown` — also while it waits for a slow
 //! sink — it ends at once, discarding what is queued, and sends `Shutdown` to every sink's control
 //! inbox and on `signal`. It keeps no partial state.
+//!
+//! A sink's control inbox that is full is waited for, in the order the sinks joined, while
+//! `control` is still watched: a `Shutdown` (or `Failed`) that arrives then ends the wait, and goes (instead
+//! of the message it was waiting to send) to each sink not told yet whose control inbox has room,
+//! and on `signal`.
 
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::Arc;
@@ -82,6 +87,7 @@ use std::sync::Arc;
 use axon::{AsInbox, Boxes, Component, Context, Control, Error, Inbox, InboxRef, Outbox};
 
 use super::watch::{note, pass_on, send_watching, Stopped, BATCH};
+use crate::support::watching_if_it_waits;
 
 /// Names one sink of a [`PlugSplitter`]; unique within the process.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -413,10 +419,25 @@ impl<T: Clone + Send + 'static> Component for PlugSplitter<T> {
             policy,
             finishing: false,
         };
-        let end = running.serve().await;
+        let mut end = running.serve().await;
+        // Tell every sink, waiting for room in its control inbox if need be, but watching
+        // `control` meanwhile: a sink that reads nothing must not hide a stop request.
+        let mut may_wait = true;
         for sink in &running.sinks.list {
-            if let Some(c) = &sink.control {
-                c.send(end.clone()).await.ok();
+            let Some(c) = &sink.control else {
+                continue;
+            };
+            if !may_wait {
+                c.try_send(end.clone()).ok();
+                continue;
+            }
+            let told = c.send(end.clone());
+            if let Err(Stopped(stop)) =
+                watching_if_it_waits(&mut running.control, &mut running.finishing, told).await
+            {
+                // The sinks not told yet get this stop request instead, if they have room.
+                end = stop;
+                may_wait = false;
             }
         }
         pass_on(&mut signal, end).await;
