@@ -298,11 +298,10 @@ impl<F: Future<Output = Result<(), Error>>> Future for ComponentTask<F> {
         let exit = if cell.cancel.load(std::sync::atomic::Ordering::SeqCst) {
             Exit::Cancelled
         } else {
-            let watched = cell.hub.watched();
-            cell.poll_started(watched);
+            cell.poll_started();
             match std::panic::catch_unwind(AssertUnwindSafe(|| fut.poll(cx))) {
                 Ok(Poll::Pending) => {
-                    cell.poll_pending(watched);
+                    cell.poll_pending();
                     return Poll::Pending;
                 }
                 Ok(Poll::Ready(Ok(()))) => Exit::Finished,
@@ -310,7 +309,7 @@ impl<F: Future<Output = Result<(), Error>>> Future for ComponentTask<F> {
                 Err(p) => Exit::Panicked(panic_message(p.as_ref())),
             }
         };
-        cell.poll_ended();
+        // Running until the end is recorded (which ends the poll's "running" too).
         this.body.set(None);
         this.guard.end(exit);
         Poll::Ready(())
