@@ -172,6 +172,10 @@ impl<T: Clone + Send + 'static> Component for Backplane<T> {
                             publish(&mut subscribers, msg, &stats);
                         }
                     }
+                    // Subscribers whose joining is still queued are told too.
+                    while let Ok(joining) = self.subscribe.try_recv() {
+                        subscribers.push(joining);
+                    }
                     for s in &subscribers {
                         // Offered, never waited for (see "Slow subscribers").
                         s.control.try_send(c.clone()).ok();
@@ -212,7 +216,8 @@ fn publish<T: Clone + Send + 'static>(
 
 /// Publishes whatever arrives on its `inbox` to the backplane `name` (waiting for the backplane
 /// to appear if it has not started yet). Any [`Control`] on `control` stops it; the message is
-/// passed on `signal`.
+/// passed on `signal` (a closed `control` as `Shutdown`). If the backplane carries another
+/// message type, it sends `Failed` with the reason on `signal` and ends with that error.
 #[derive(Boxes)]
 pub struct PublishTo<T: Send + 'static> {
     /// Messages to publish (forwarded straight into the backplane).
@@ -241,13 +246,23 @@ impl<T: Send + 'static> Component for PublishTo<T> {
         let key = publish_key::<T>(&self.name);
         let target = tokio::select! {
             biased;
-            Some(c) = self.control.recv() => { self.signal.send(c).await.ok(); return Ok(()); }
-            t = ctx.services().wait_for(&key) => t?,
+            c = self.control.recv() => {
+                return stop_with(&mut self.signal, c.unwrap_or(Control::Shutdown)).await;
+            }
+            found = ctx.services().wait_for(&key) => match found {
+                Ok(target) => target,
+                Err(e) => {
+                    let reason = format!("PublishTo {:?}: {e}", self.name);
+                    return fail_with(&mut self.signal, reason).await;
+                }
+            },
         };
-        ctx.forward_inbox(&self.inbox, &target)?;
+        if let Err(e) = ctx.forward_inbox(&self.inbox, &target) {
+            let reason = format!("PublishTo {:?}: {e}", self.name);
+            return fail_with(&mut self.signal, reason).await;
+        }
         let c = self.control.recv().await.unwrap_or(Control::Shutdown);
-        self.signal.send(c).await.ok();
-        Ok(())
+        stop_with(&mut self.signal, c).await
     }
 }
 
@@ -257,12 +272,14 @@ impl<T: Send + 'static> Component for PublishTo<T> {
 /// # Shutdown
 ///
 /// `ProducerFinished` on `control` — from its own producer, or from the backplane as it ends —
-/// means "drain, then stop": it sends on the copies already in its feed, then passes
-/// `ProducerFinished` on `signal` and ends. `Shutdown` or `Failed` ends it at once (copies not
-/// yet sent are dropped) and is passed on `signal`; `control` is watched while a copy waits
-/// for room downstream, so a receiver that takes nothing cannot hide a stop. If the backplane
-/// has ended before it could join, or the component its `outbox` leads to has ended, it sends
-/// `Failed` with the reason on `signal` and ends with that error.
+/// means "drain, then stop": it sends on the copies that were in its feed when it came (not
+/// those published after), then passes `ProducerFinished` on `signal` and ends. `Shutdown`,
+/// `Failed` or a closed `control` ends it at once (copies not yet sent are dropped) and is
+/// passed on `signal` (a closed `control` as `Shutdown`); `control` is watched while it waits
+/// for the backplane and while a copy waits for room downstream, so neither can hide a stop. If
+/// it cannot join (the backplane carries another message type, or has ended) or the component
+/// its `outbox` leads to has ended, it sends `Failed` with the reason on `signal` and ends with
+/// that error.
 #[derive(Boxes)]
 pub struct SubscribeTo<T: Send + 'static> {
     /// Copies from the backplane (bounded: see "Slow subscribers").
@@ -297,42 +314,58 @@ impl<T: Send + 'static> SubscribeTo<T> {
 impl<T: Send + 'static> Component for SubscribeTo<T> {
     async fn run(mut self, ctx: Context) -> Result<(), Error> {
         let key = subscribe_key::<T>(&self.name);
+        // Until it has joined there is nothing to drain: any control message ends it.
         let hub = tokio::select! {
             biased;
-            Some(c) = self.control.recv() => { self.signal.send(c).await.ok(); return Ok(()); }
-            t = ctx.services().wait_for(&key) => t?,
+            c = self.control.recv() => return self.stop(c.unwrap_or(Control::Shutdown)).await,
+            found = ctx.services().wait_for(&key) => match found {
+                Ok(hub) => hub,
+                Err(e) => return self.fail(format!("SubscribeTo {:?}: {e}", self.name)).await,
+            },
         };
         let joining = Subscription {
             feed: self.feed.handle(),
             control: self.control.handle(),
         };
-        if hub.send(joining).await.is_err() {
-            let reason = format!("backplane {:?} has ended", self.name);
+        let joined = tokio::select! {
+            biased;
+            c = self.control.recv() => return self.stop(c.unwrap_or(Control::Shutdown)).await,
+            sent = hub.send(joining) => sent.is_ok(),
+        };
+        if !joined {
+            let reason = format!("SubscribeTo {:?}: the backplane has ended", self.name);
             return self.fail(reason).await;
         }
         let mut finishing = false;
+        // After a `ProducerFinished`: how many copies are left to send — those in the feed when
+        // it came. (The backplane goes on publishing into the feed, so waiting for the feed to
+        // be empty might never end.)
+        let mut left: Option<usize> = None;
         loop {
-            let copy = if finishing {
-                match self.feed.try_recv() {
-                    Ok(m) => m,
-                    Err(_) => break,
+            if finishing && left.is_none() {
+                left = Some(self.feed.len());
+            }
+            let copy = match &mut left {
+                Some(0) => break,
+                Some(n) => {
+                    *n -= 1;
+                    match self.feed.try_recv() {
+                        Ok(m) => m,
+                        Err(_) => break,
+                    }
                 }
-            } else {
-                tokio::select! {
+                None => tokio::select! {
                     biased;
                     c = self.control.recv() => match c.unwrap_or(Control::Shutdown) {
                         Control::ProducerFinished => { finishing = true; continue; }
-                        c => { self.signal.send(c).await.ok(); return Ok(()); }
+                        c => return self.stop(c).await,
                     },
                     Some(m) = self.feed.recv() => m,
-                }
+                },
             };
             match self.deliver(copy, &mut finishing).await {
                 Delivery::Sent => {}
-                Delivery::Stopped(c) => {
-                    self.signal.send(c).await.ok();
-                    return Ok(());
-                }
+                Delivery::Stopped(c) => return self.stop(c).await,
                 Delivery::Gone => {
                     let reason = format!(
                         "SubscribeTo {:?}: cannot send on outbox: the component it leads to has ended",
@@ -342,8 +375,7 @@ impl<T: Send + 'static> Component for SubscribeTo<T> {
                 }
             }
         }
-        self.signal.send(Control::ProducerFinished).await.ok();
-        Ok(())
+        self.stop(Control::ProducerFinished).await
     }
 }
 
@@ -375,14 +407,27 @@ impl<T: Send + 'static> SubscribeTo<T> {
         }
     }
 
+    /// Passes `c` on `signal` and ends.
+    async fn stop(&mut self, c: Control) -> Result<(), Error> {
+        stop_with(&mut self.signal, c).await
+    }
+
     /// Says why on `signal` (`Failed`), then ends with the same reason.
     async fn fail(&mut self, reason: String) -> Result<(), Error> {
-        self.signal
-            .send(Control::failed(reason.as_str()))
-            .await
-            .ok();
-        Err(Error::msg(reason))
+        fail_with(&mut self.signal, reason).await
     }
+}
+
+/// Passes `c` on `signal` (if anyone still listens) and ends.
+async fn stop_with(signal: &mut Outbox<Control>, c: Control) -> Result<(), Error> {
+    signal.send(c).await.ok();
+    Ok(())
+}
+
+/// Says why on `signal` (`Failed`), then ends with the same reason.
+async fn fail_with(signal: &mut Outbox<Control>, reason: String) -> Result<(), Error> {
+    signal.send(Control::failed(reason.as_str())).await.ok();
+    Err(Error::msg(reason))
 }
 
 impl<T: Clone + Send + 'static> fmt::Debug for Backplane<T> {

@@ -434,13 +434,16 @@ fn publisher_and_subscriber_stop_on_control_and_pass_it_on() {
     assert_eq!(s.got.try_recv(), Err(TryRecvError::Empty));
 }
 
-/// A publisher whose message type differs from its backplane's fails, naming both types,
-/// instead of waiting forever or publishing into the wrong hub.
+/// A publisher whose message type differs from its backplane's fails, naming both types (on
+/// `signal` too), instead of waiting forever or publishing into the wrong hub.
 #[test]
 fn publisher_of_another_message_type_fails_naming_both_types() {
     let mut system = System::deterministic();
     let hub = backplane(&system, "news");
-    let wrong = system.spawn(PublishTo::<String>::new("news"));
+    let wrong = PublishTo::<String>::new("news");
+    let mut signal = Inbox::new();
+    axon::link(&wrong.signal, &signal).unwrap();
+    let wrong = system.spawn(wrong);
     system.run_until_idle();
     assert!(!is_live(&system, wrong));
     let failures = system.failures();
@@ -449,6 +452,11 @@ fn publisher_of_another_message_type_fails_naming_both_types() {
     let what = &failures[0].what;
     assert!(what.contains("u32") && what.contains("String"), "{what}");
     assert!(is_live(&system, hub.id), "the backplane is unaffected");
+    // Whatever listens on its signal learns the same reason.
+    let Ok(Control::Failed(said)) = signal.try_recv() else {
+        panic!("expected Failed on signal");
+    };
+    assert!(what.contains(&*said), "{said} / {what}");
 }
 
 /// When a backplane ends, its subscribers are told with the message that ended it:
@@ -556,4 +564,47 @@ fn subscriber_whose_receiver_ended_says_failed() {
     assert_eq!(failures.len(), 1, "{failures:?}");
     assert_eq!(failures[0].id, id);
     stop.try_send(Control::Shutdown).ok();
+}
+
+/// A subscriber whose joining is still queued when the backplane ends is told as well: it
+/// does not wait for ever on a feed that nothing will fill.
+#[test]
+fn a_subscriber_still_joining_when_the_backplane_ends_is_told() {
+    let mut system = System::deterministic();
+    let mut hub = backplane(&system, "news");
+    system.run_until_idle();
+    let mut s = subscriber(&system, "news");
+    hub.stop.try_send(Control::Shutdown).unwrap();
+    system.run_until_idle();
+    assert_eq!(hub.signal.try_recv(), Ok(Control::Shutdown));
+    assert_eq!(s.signal.try_recv(), Ok(Control::Shutdown));
+    assert!(!is_live(&system, s.id));
+}
+
+/// `ProducerFinished` drains what the feed holds, not "until the feed is empty": with the
+/// backplane still publishing as fast as the receiver takes, the subscriber still ends.
+#[test]
+fn a_finishing_subscriber_ends_while_publishing_goes_on() {
+    let mut system = System::deterministic();
+    let _hub = backplane(&system, "news");
+    let mut p = publisher(&system, "news");
+    let mut s = subscriber_into(&system, SubscribeTo::new("news"), Inbox::with_capacity(1));
+    system.run_until_idle();
+    publish(&mut p, 1..=3);
+    system.run_until_idle();
+    s.stop.try_send(Control::ProducerFinished).unwrap();
+    system.run_until_idle();
+    let mut got = Vec::new();
+    for next in 4..14 {
+        got.extend(drain(&mut s.got));
+        publish(&mut p, [next]);
+        system.run_until_idle();
+        if !is_live(&system, s.id) {
+            break;
+        }
+    }
+    assert!(!is_live(&system, s.id), "still sending on: {got:?}");
+    assert_eq!(s.signal.try_recv(), Ok(Control::ProducerFinished));
+    got.extend(drain(&mut s.got));
+    assert_eq!(got[..3], [1, 2, 3], "what it held went first, in order");
 }
