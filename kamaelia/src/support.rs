@@ -65,8 +65,23 @@ pub(crate) async fn watching_if_it_waits<F: Future>(
 /// The failure path of a component whose reason is plain text: `Failed(reason)` on `signal`,
 /// so whatever listens there learns why, then the same text as the component's error.
 pub(crate) async fn fail(signal: &mut Outbox<Control>, reason: String) -> Result<(), Error> {
+    Err(failure(signal, reason).await)
+}
+
+/// As [`fail`], giving the error itself (for a caller whose own result is not `()`).
+pub(crate) async fn failure(signal: &mut Outbox<Control>, reason: String) -> Error {
     pass_on(signal, Control::failed(reason.as_str())).await;
-    Err(Error::msg(reason))
+    Error::msg(reason)
+}
+
+/// The failure path of a component whose `outbox` leads to a component that has ended:
+/// [`fail`] with the reason [`gone`] gives.
+pub(crate) async fn fail_gone(
+    signal: &mut Outbox<Control>,
+    component: &str,
+    outbox: &str,
+) -> Result<(), Error> {
+    fail(signal, gone(component, outbox).to_string()).await
 }
 
 /// The error of a component whose outbox leads to a component that has ended.

@@ -445,41 +445,18 @@ fn demarshaller_waiting_for_room_on_errors_still_stops_on_shutdown() {
     assert!(drain(&mut output).is_empty());
 }
 
-/// Ends at once, closing its inbox.
-#[derive(axon::Boxes)]
-struct EndsAtOnce {
-    inbox: Inbox<Vec<u8>>,
-}
-
-impl axon::Component for EndsAtOnce {
-    async fn run(self, _ctx: axon::Context) -> Result<(), axon::Error> {
-        Ok(())
-    }
-}
-
-/// A Marshaller whose receiver has ended fails, and says why on `signal` first.
+/// A Marshaller or DeMarshaller whose receiver has ended fails, and says why on `signal` first.
 #[test]
-fn marshaller_whose_receiver_ended_fails_and_says_so_on_signal() {
-    let mut system = System::deterministic();
-    let m = Marshaller::<u8, Json>::new();
-    let gone = EndsAtOnce {
-        inbox: Inbox::new(),
-    };
-    let (mut input, mut signal) = (Outbox::new(), Inbox::new());
-    axon::link(&input, &m.inbox).unwrap();
-    axon::link(&m.outbox, &gone.inbox).unwrap();
-    axon::link(&m.signal, &signal).unwrap();
-    system.spawn(gone);
-    system.run_until_idle();
-    system.spawn(m);
-    input.try_send(1).unwrap();
-    system.run().unwrap();
-    let failure = common::only_failure(&system);
-    assert!(failure.contains("cannot send on outbox"), "{failure}");
-    let said = drain(&mut signal);
-    assert!(
-        matches!(said.as_slice(), [c] if c.failure().is_some_and(|r| failure.ends_with(r))),
-        "{said:?} / {failure}"
+fn converters_whose_receiver_ended_fail_and_say_so_on_signal() {
+    common::fails_saying_so_when_its_receiver_has_ended(
+        "marshaller",
+        Marshaller::<u8, Json>::new(),
+        [1],
+    );
+    common::fails_saying_so_when_its_receiver_has_ended(
+        "demarshaller",
+        DeMarshaller::<u8, Json>::new(),
+        [b"1".to_vec()],
     );
 }
 

@@ -1221,39 +1221,14 @@ fn recover_order_waiting_for_room_for_its_stats_still_stops_on_shutdown() {
     assert_eq!(drain(&mut signal), [Control::Shutdown]);
 }
 
-/// Ends at once, closing its inbox.
-#[derive(axon::Boxes)]
-struct EndsAtOnce<T: Send + 'static> {
-    inbox: Inbox<T>,
-}
-
-impl<T: Send + 'static> axon::Component for EndsAtOnce<T> {
-    async fn run(self, _ctx: axon::Context) -> Result<(), axon::Error> {
-        Ok(())
-    }
-}
-
 /// A RecoverOrder whose receiver has ended fails, and says why on `signal` first.
 #[test]
 fn recover_order_whose_receiver_ended_fails_and_says_so_on_signal() {
-    let mut system = System::deterministic();
-    let r = RecoverOrder::<char>::new();
-    let gone = EndsAtOnce {
-        inbox: Inbox::new(),
-    };
-    let (mut input, mut signal) = (Outbox::new(), Inbox::new());
-    axon::link(&input, &r.inbox).unwrap();
-    axon::link(&r.outbox, &gone.inbox).unwrap();
-    axon::link(&r.signal, &signal).unwrap();
-    system.spawn(gone);
-    system.run_until_idle();
-    system.spawn(r);
-    input.try_send((0, 'a')).unwrap();
-    system.run().unwrap();
-    let what = common::only_failure(&system);
-    let reason = failure(&drain(&mut signal));
-    assert!(reason.contains("cannot send on outbox"), "{reason}");
-    assert!(what.ends_with(&reason), "{what} / {reason}");
+    common::fails_saying_so_when_its_receiver_has_ended(
+        "recover",
+        RecoverOrder::<char>::new(),
+        [(0, 'a')],
+    );
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -1297,7 +1297,8 @@ fn plug_splitter_shutdown_stops_while_blocked_and_tells_every_sink() {
 }
 
 /// A sink whose control inbox is full holds up the end notice, but does not hide a `Shutdown`
-/// sent meanwhile: that ends the wait, goes to the sinks not told yet and on `signal`.
+/// sent meanwhile: that ends the wait, goes to the sink waited for (if it has room by then),
+/// the sinks not told yet and on `signal`.
 #[test]
 fn plug_splitter_shutdown_stops_it_while_a_sinks_control_is_full() {
     let mut system = System::deterministic();
@@ -1323,11 +1324,14 @@ fn plug_splitter_shutdown_stops_it_while_a_sinks_control_is_full() {
         "waiting for room"
     );
     assert!(drain(&mut signal).is_empty());
+    // Room appears in the deaf sink's control inbox just as the Shutdown comes: the Shutdown
+    // goes there instead of the ProducerFinished that was waiting.
+    assert_eq!(drain(&mut deaf_ctl), [Control::ProducerFinished]);
     stop.try_send(Control::Shutdown).unwrap();
     system.run().unwrap();
     assert_eq!(drain(&mut signal), [Control::Shutdown]);
     assert_eq!(drain(&mut other_ctl), [Control::Shutdown]);
-    assert_eq!(drain(&mut deaf_ctl), [Control::ProducerFinished]);
+    assert_eq!(drain(&mut deaf_ctl), [Control::Shutdown]);
 }
 
 // ---------------------------------------------------------------------------------------------

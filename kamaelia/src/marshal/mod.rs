@@ -53,7 +53,7 @@ pub use marshaller::Marshaller;
 
 use axon::{next_batch, Batch, Context, Control, Error, Inbox, Outbox};
 
-use crate::support::{fail, gone, pass_on, watching_if_it_waits, Stopped};
+use crate::support::{fail_gone, pass_on, watching_if_it_waits, Stopped};
 
 /// How many messages a converter takes from its inbox at once.
 const BATCH: usize = axon::DEFAULT_CAPACITY;
@@ -120,9 +120,7 @@ where
                 );
                 match sent.await {
                     Ok(true) => {}
-                    Ok(false) => {
-                        return fail(signal, gone(&ctx.name(), "outbox").to_string()).await
-                    }
+                    Ok(false) => return fail_gone(signal, &ctx.name(), "outbox").await,
                     Err(Stopped(c)) => break 'run c,
                 }
             }
@@ -146,7 +144,7 @@ where
         );
         match sent.await {
             Ok(true) => {}
-            Ok(false) => return fail(signal, gone(&ctx.name(), "outbox").to_string()).await,
+            Ok(false) => return fail_gone(signal, &ctx.name(), "outbox").await,
             Err(Stopped(c)) => break c,
         }
     };

@@ -70,7 +70,7 @@
 use axon::{next_event, Boxes, Component, Context, Control, Error, Event, Inbox, Outbox};
 
 use crate::chassis::carousel::NextRequest;
-use crate::support::{fail, gone, pass_on, watching_if_it_waits, Stopped};
+use crate::support::{fail_gone, pass_on, watching_if_it_waits, Stopped};
 
 /// A command to a [`Chooser`] (Kamaelia's `"NEXT"`, `"PREV"`, `"FIRST"`, `"LAST"`, `"SAME"`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -183,10 +183,7 @@ impl<T: Clone + Send + 'static> Component for Chooser<T> {
                 let send = self.outbox.send(self.items[i].clone());
                 match watching_if_it_waits(&mut self.control, &mut finishing, send).await {
                     Ok(Ok(())) => {}
-                    Ok(Err(_)) => {
-                        return fail(&mut self.signal, gone(&ctx.name(), "outbox").to_string())
-                            .await
-                    }
+                    Ok(Err(_)) => return fail_gone(&mut self.signal, &ctx.name(), "outbox").await,
                     Err(Stopped(c)) => break c,
                 }
             }

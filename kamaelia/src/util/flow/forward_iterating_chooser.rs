@@ -68,7 +68,7 @@
 use axon::{next_event, Boxes, Component, Context, Control, Error, Event, Inbox, Outbox};
 
 use super::chooser::ChooserCommand;
-use crate::support::{fail, gone, pass_on, watching_if_it_waits, Stopped};
+use crate::support::{fail_gone, pass_on, watching_if_it_waits, Stopped};
 
 /// Steps forwards through any sequence on request. See the [module docs](self).
 #[derive(Boxes)]
@@ -124,10 +124,7 @@ impl<T: Clone + Send + 'static> Component for ForwardIteratingChooser<T> {
                 let send = self.outbox.send(item);
                 match watching_if_it_waits(&mut self.control, &mut finishing, send).await {
                     Ok(Ok(())) => {}
-                    Ok(Err(_)) => {
-                        return fail(&mut self.signal, gone(&ctx.name(), "outbox").to_string())
-                            .await
-                    }
+                    Ok(Err(_)) => return fail_gone(&mut self.signal, &ctx.name(), "outbox").await,
                     Err(Stopped(c)) => break c,
                 }
             }

@@ -77,9 +77,9 @@
 //! inbox and on `signal`. It keeps no partial state.
 //!
 //! A sink's control inbox that is full is waited for, in the order the sinks joined, while
-//! `control` is still watched: a `Shutdown` (or `Failed`) that arrives then ends the wait, and goes (instead
-//! of the message it was waiting to send) to each sink not told yet whose control inbox has room,
-//! and on `signal`.
+//! `control` is still watched: a `Shutdown` (or `Failed`) that arrives then ends the wait. It
+//! goes, instead of the message that was waiting, to that sink and to each sink not told yet,
+//! if their control inboxes have room (they are not waited for again), and on `signal`.
 
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::Arc;
@@ -435,7 +435,9 @@ impl<T: Clone + Send + 'static> Component for PlugSplitter<T> {
             if let Err(Stopped(stop)) =
                 watching_if_it_waits(&mut running.control, &mut running.finishing, told).await
             {
-                // The sinks not told yet get this stop request instead, if they have room.
+                // This sink and those not told yet get the stop request instead, if they
+                // have room.
+                c.try_send(stop.clone()).ok();
                 end = stop;
                 may_wait = false;
             }

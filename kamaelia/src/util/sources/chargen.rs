@@ -48,8 +48,8 @@
 
 use axon::{Boxes, Component, Context, Control, Error, Inbox, Outbox};
 
-use super::{gone, pass_on, send_until_control, yield_now, Sent, BATCH};
-use crate::support::fail;
+use super::{pass_on, send_until_control, yield_now, Sent, BATCH};
+use crate::support::fail_gone;
 
 /// Sends a text over and over until told to stop. See the [module docs](self).
 #[derive(Boxes, Debug)]
@@ -101,9 +101,7 @@ impl Component for Chargen {
                     pass_on(&mut self.signal, c).await;
                     return Ok(());
                 }
-                Err(_) => {
-                    return fail(&mut self.signal, gone(&ctx.name(), "outbox").to_string()).await
-                }
+                Err(_) => return fail_gone(&mut self.signal, &ctx.name(), "outbox").await,
             }
             // Every send may have found room at once: let the other components run.
             yield_now().await;

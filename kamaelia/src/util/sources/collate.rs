@@ -51,8 +51,8 @@
 
 use axon::{next_batch, Batch, Boxes, Component, Context, Control, Error, Inbox, Outbox};
 
-use super::{gone, pass_on, send_watching, Sent, BATCH};
-use crate::support::fail;
+use super::{pass_on, send_watching, Sent, BATCH};
+use crate::support::{fail, fail_gone};
 
 /// How many messages a [`Collate`] collects unless told otherwise.
 pub const DEFAULT_LIMIT: usize = 1 << 20;
@@ -129,7 +129,7 @@ impl<T: Send + 'static> Component for Collate<T> {
         match send_watching(&mut self.outbox, &mut self.control, &mut out, &mut finished).await {
             Ok(Sent::All) => pass_on(&mut self.signal, Control::ProducerFinished).await,
             Ok(Sent::Stopped(c)) => pass_on(&mut self.signal, c).await,
-            Err(_) => return fail(&mut self.signal, gone(&ctx.name(), "outbox").to_string()).await,
+            Err(_) => return fail_gone(&mut self.signal, &ctx.name(), "outbox").await,
         }
         Ok(())
     }

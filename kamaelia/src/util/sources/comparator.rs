@@ -66,7 +66,7 @@
 use axon::{Boxes, Component, Context, Control, Error, Inbox, Outbox};
 
 use super::{gone, pass_on, send_watching, Sent, BATCH};
-use crate::support::fail;
+use crate::support::failure;
 
 /// Compares pairs from `inA` and `inB`. See the [module docs](self).
 #[derive(Boxes, Debug)]
@@ -116,10 +116,7 @@ impl<A: PartialEq<B> + Send + 'static, B: Send + 'static> Comparator<A, B> {
         match send_watching(&mut self.outbox, &mut self.control, out, finished).await {
             Ok(Sent::All) => Ok(None),
             Ok(Sent::Stopped(c)) => Ok(Some(c)),
-            // `fail` says Failed on signal, then returns the error.
-            Err(_) => fail(&mut self.signal, gone(name, "outbox").to_string())
-                .await
-                .map(|()| None),
+            Err(_) => Err(failure(&mut self.signal, gone(name, "outbox").to_string()).await),
         }
     }
 }

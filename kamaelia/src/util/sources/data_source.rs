@@ -54,8 +54,8 @@
 
 use axon::{Boxes, Component, Context, Control, Error, Inbox, Outbox};
 
-use super::{gone, pass_on, send_watching, yield_now, Sent, BATCH};
-use crate::support::fail;
+use super::{pass_on, send_watching, yield_now, Sent, BATCH};
+use crate::support::fail_gone;
 
 /// Sends a list of messages, then `ProducerFinished`. See the [module docs](self).
 #[derive(Boxes)]
@@ -115,9 +115,7 @@ impl<T: Send + 'static> Component for DataSource<T> {
                     pass_on(&mut self.signal, c).await;
                     return Ok(());
                 }
-                Err(_) => {
-                    return fail(&mut self.signal, gone(&ctx.name(), "outbox").to_string()).await
-                }
+                Err(_) => return fail_gone(&mut self.signal, &ctx.name(), "outbox").await,
             }
         }
         pass_on(&mut self.signal, Control::ProducerFinished).await;

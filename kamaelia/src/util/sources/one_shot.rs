@@ -41,8 +41,8 @@
 
 use axon::{Boxes, Component, Context, Control, Error, Inbox, Outbox};
 
-use super::{gone, pass_on, send_watching, Sent};
-use crate::support::fail;
+use super::{pass_on, send_watching, Sent};
+use crate::support::fail_gone;
 
 /// Sends one message, then `ProducerFinished`. See the [module docs](self).
 #[derive(Boxes)]
@@ -84,7 +84,7 @@ impl<T: Send + 'static> Component for OneShot<T> {
         match send_watching(&mut self.outbox, &mut self.control, &mut buf, &mut finished).await {
             Ok(Sent::All) => pass_on(&mut self.signal, Control::ProducerFinished).await,
             Ok(Sent::Stopped(c)) => pass_on(&mut self.signal, c).await,
-            Err(_) => return fail(&mut self.signal, gone(&ctx.name(), "outbox").to_string()).await,
+            Err(_) => return fail_gone(&mut self.signal, &ctx.name(), "outbox").await,
         }
         Ok(())
     }

@@ -53,8 +53,8 @@
 
 use axon::{next_batch, Batch, Boxes, Component, Context, Control, Error, Inbox, Outbox};
 
-use super::{gone, pass_on, send_watching, Sent, BATCH};
-use crate::support::fail;
+use super::{pass_on, send_watching, Sent, BATCH};
+use crate::support::fail_gone;
 
 /// Passes everything on unchanged. See the [module docs](self).
 #[derive(Boxes, Debug)]
@@ -117,9 +117,7 @@ impl<T: Send + 'static> Component for PassThrough<T> {
                     pass_on(&mut self.signal, c).await;
                     return Ok(());
                 }
-                Err(_) => {
-                    return fail(&mut self.signal, gone(&ctx.name(), "outbox").to_string()).await
-                }
+                Err(_) => return fail_gone(&mut self.signal, &ctx.name(), "outbox").await,
             }
         }
     }

@@ -50,8 +50,8 @@
 
 use axon::{next_batch, Batch, Boxes, Component, Context, Control, Error, Inbox, Outbox};
 
-use super::{gone, pass_on, send_watching, Sent, BATCH};
-use crate::support::fail;
+use super::{pass_on, send_watching, Sent, BATCH};
+use crate::support::fail_gone;
 
 /// Sends a fixed message for every message it receives. See the [module docs](self).
 #[derive(Boxes)]
@@ -124,9 +124,7 @@ impl<I: Send + 'static, T: Clone + Send + 'static> Component for TriggeredSource
                     pass_on(&mut self.signal, c).await;
                     return Ok(());
                 }
-                Err(_) => {
-                    return fail(&mut self.signal, gone(&ctx.name(), "outbox").to_string()).await
-                }
+                Err(_) => return fail_gone(&mut self.signal, &ctx.name(), "outbox").await,
             }
         }
     }
