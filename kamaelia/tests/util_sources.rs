@@ -9,7 +9,7 @@ use std::sync::{Arc, Mutex};
 use std::task::{Context as TaskContext, Poll};
 
 use axon::{Control, Inbox, Outbox, System};
-use common::{drain, fails_saying_so_when_its_receiver_has_ended, only_failure};
+use common::{drain, failed_saying_so, fails_saying_so_when_its_receiver_has_ended, only_failure};
 use kamaelia::chassis::Pipeline;
 use kamaelia::util::sources::{
     Chargen, Collate, Comparator, ConsoleEchoer, ConsoleReader, DataSource, NullSink, OneShot,
@@ -618,14 +618,7 @@ fn collate_fails_naming_the_limit_when_over_it() {
     system.spawn(source);
     system.spawn_named("bucket", collate);
     system.run().unwrap();
-    let what = only_failure(&system);
-    assert!(what.contains("bucket") && what.contains("10"), "{what}");
-    let said = drain(&mut signal);
-    assert_eq!(said.len(), 1, "{said:?}");
-    assert!(
-        what.ends_with(said[0].failure().expect("Failed")),
-        "{said:?}"
-    );
+    failed_saying_so(&system, &mut signal, &["bucket", "10"]);
 }
 
 /// A Collate whose consumer has ended says `Failed` on `signal` and fails.
@@ -781,16 +774,10 @@ fn console_reader_fails_on_a_line_that_is_not_utf8() {
     axon::link(&reader.signal, &signal).unwrap();
     system.spawn_named("keyboard", reader);
     system.run().unwrap();
-    let what = only_failure(&system);
-    assert!(
-        what.contains("keyboard") && what.contains("line 2 is not valid UTF-8 (at byte 2)"),
-        "{what}"
-    );
-    let said = drain(&mut signal);
-    assert_eq!(said.len(), 1, "{said:?}");
-    assert!(
-        what.ends_with(said[0].failure().expect("Failed")),
-        "{said:?}"
+    failed_saying_so(
+        &system,
+        &mut signal,
+        &["keyboard", "line 2 is not valid UTF-8 (at byte 2)"],
     );
 }
 
@@ -924,17 +911,7 @@ fn console_echoer_fails_naming_itself_when_writing_fails() {
     input.try_send(1).unwrap();
     system.spawn_named("screen", echo);
     system.run().unwrap();
-    let what = only_failure(&system);
-    assert!(
-        what.contains("screen") && what.contains("cannot write"),
-        "{what}"
-    );
-    let said = drain(&mut signal);
-    assert_eq!(said.len(), 1, "{said:?}");
-    assert!(
-        what.ends_with(said[0].failure().expect("Failed")),
-        "{said:?}"
-    );
+    failed_saying_so(&system, &mut signal, &["screen", "cannot write"]);
 }
 
 /// A write that waits for an output nobody reads does not hold up a Shutdown; a
@@ -1088,17 +1065,7 @@ fn test_result_fails_naming_the_index_of_the_first_false() {
     }
     system.spawn_named("checker", check);
     system.run().unwrap();
-    let what = only_failure(&system);
-    assert!(
-        what.contains("checker") && what.contains("message 2 was false"),
-        "{what}"
-    );
-    let said = drain(&mut signal);
-    assert_eq!(said.len(), 1, "{said:?}");
-    assert!(
-        what.ends_with(said[0].failure().expect("Failed")),
-        "{said:?}"
-    );
+    failed_saying_so(&system, &mut signal, &["checker", "message 2 was false"]);
 }
 
 /// A false in a pipeline fails the pipeline too.
@@ -1340,17 +1307,7 @@ fn comparator_says_failed_when_its_consumer_has_ended() {
     b.try_send(1).unwrap();
     system.spawn_named("compare", compare);
     system.run().unwrap();
-    let what = only_failure(&system);
-    assert!(
-        what.contains("compare") && what.contains("outbox"),
-        "{what}"
-    );
-    let said = drain(&mut signal);
-    assert_eq!(said.len(), 1, "{said:?}");
-    assert!(
-        what.ends_with(said[0].failure().expect("Failed")),
-        "{said:?}"
-    );
+    failed_saying_so(&system, &mut signal, &["compare", "outbox"]);
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -105,35 +105,23 @@ where
             index += 1;
         }
     };
-    let end = 'run: loop {
+    let end = loop {
         if finishing {
             // ProducerFinished: convert and send what is queued, then pass it on.
-            while inbox.recv_many(&mut buf, BATCH) > 0 {
-                convert_batch(&mut buf, &mut out, &mut errors);
-                let sent = send_batch(
-                    control,
-                    &mut finishing,
-                    error_box,
-                    &mut errors,
-                    outbox,
-                    &mut out,
-                );
-                match sent.await {
-                    Ok(true) => {}
-                    Ok(false) => return fail_gone(signal, &ctx.name(), "outbox").await,
-                    Err(Stopped(c)) => break 'run c,
+            if inbox.recv_many(&mut buf, BATCH) == 0 {
+                break Control::ProducerFinished;
+            }
+        } else {
+            match next_batch(control, inbox, &mut buf, BATCH).await {
+                Batch::Messages(_) => {}
+                Batch::Control(Control::ProducerFinished) => {
+                    finishing = true;
+                    continue;
                 }
+                Batch::Control(c) => break c,
             }
-            break Control::ProducerFinished;
         }
-        match next_batch(control, inbox, &mut buf, BATCH).await {
-            Batch::Messages(_) => convert_batch(&mut buf, &mut out, &mut errors),
-            Batch::Control(Control::ProducerFinished) => {
-                finishing = true;
-                continue;
-            }
-            Batch::Control(c) => break c,
-        }
+        convert_batch(&mut buf, &mut out, &mut errors);
         let sent = send_batch(
             control,
             &mut finishing,

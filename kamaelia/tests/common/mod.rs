@@ -77,9 +77,15 @@ pub(crate) fn fails_saying_so_when_its_receiver_has_ended<S: Stage>(
         stop.try_send(Control::ProducerFinished).unwrap();
     }
     system.run().unwrap();
-    let what = only_failure(&system);
-    assert!(what.contains(name) && what.contains("outbox"), "{what}");
-    let said = drain(&mut signal);
+    failed_saying_so(&system, &mut signal, &[name, "outbox"]);
+}
+
+/// Checks that the system's only failure mentions each of `parts`, and that the component
+/// said the same, as `Failed`, on `signal` (its one message there).
+pub(crate) fn failed_saying_so(system: &System, signal: &mut Inbox<Control>, parts: &[&str]) {
+    let what = only_failure(system);
+    assert!(parts.iter().all(|p| what.contains(p)), "{what}");
+    let said = drain(signal);
     assert_eq!(said.len(), 1, "{said:?}");
     let reason = said[0].failure().expect("Failed on signal");
     assert!(what.ends_with(reason), "{what} / {reason}");

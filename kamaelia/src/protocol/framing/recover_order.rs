@@ -87,7 +87,7 @@ use std::collections::{BTreeMap, VecDeque};
 
 use axon::{next_batch, Batch, Boxes, Component, Context, Control, Error, Inbox, Outbox};
 
-use crate::support::{fail, gone, pass_on, watching_if_it_waits, Stopped};
+use crate::support::{fail_gone, pass_on, watching_if_it_waits, Stopped};
 
 /// Kamaelia's default buffer size.
 const DEFAULT_WINDOW: usize = 30;
@@ -339,44 +339,34 @@ impl<T: Send + 'static> Component for RecoverOrder<T> {
         let mut buffer = ReorderBuffer::new(self.first, self.window);
         let (mut buf, mut items, mut gaps) = (Vec::with_capacity(BATCH), Vec::new(), Vec::new());
         let mut finishing = false;
-        // Why it fails if the component `outbox` leads to has ended.
-        let gone_reason = gone(&ctx.name(), "outbox").to_string();
-        let mut ending = 'run: loop {
+        let mut ending = loop {
+            // After ProducerFinished: take what is queued; once nothing is, send what is held
+            // (`last`) and pass it on.
+            let mut last = false;
             if finishing {
-                // ProducerFinished: take what is queued, send what is held, pass it on.
-                while self.inbox.recv_many(&mut buf, BATCH) > 0 {
-                    for (seq, item) in buf.drain(..) {
-                        buffer.push(seq, item);
+                last = self.inbox.recv_many(&mut buf, BATCH) == 0;
+            } else {
+                match next_batch(&mut self.control, &mut self.inbox, &mut buf, BATCH).await {
+                    Batch::Messages(_) => {}
+                    Batch::Control(Control::ProducerFinished) => {
+                        finishing = true;
+                        continue;
                     }
-                    let sent = self.deliver(&mut buffer, &mut items, &mut gaps, &mut finishing);
-                    match sent.await {
-                        Ok(true) => {}
-                        Ok(false) => return fail(&mut self.signal, gone_reason).await,
-                        Err(Stopped(c)) => break 'run c,
-                    }
-                }
-                buffer.finish();
-                let sent = self.deliver(&mut buffer, &mut items, &mut gaps, &mut finishing);
-                match sent.await {
-                    Ok(true) => break Control::ProducerFinished,
-                    Ok(false) => return fail(&mut self.signal, gone_reason).await,
-                    Err(Stopped(c)) => break c,
+                    Batch::Control(other) => break other,
                 }
             }
-            match next_batch(&mut self.control, &mut self.inbox, &mut buf, BATCH).await {
-                Batch::Messages(_) => {
-                    for (seq, item) in buf.drain(..) {
-                        buffer.push(seq, item);
-                    }
-                    let sent = self.deliver(&mut buffer, &mut items, &mut gaps, &mut finishing);
-                    match sent.await {
-                        Ok(true) => {}
-                        Ok(false) => return fail(&mut self.signal, gone_reason).await,
-                        Err(Stopped(c)) => break c,
-                    }
-                }
-                Batch::Control(Control::ProducerFinished) => finishing = true,
-                Batch::Control(other) => break other,
+            for (seq, item) in buf.drain(..) {
+                buffer.push(seq, item);
+            }
+            if last {
+                buffer.finish();
+            }
+            let sent = self.deliver(&mut buffer, &mut items, &mut gaps, &mut finishing);
+            match sent.await {
+                Ok(true) if last => break Control::ProducerFinished,
+                Ok(true) => {}
+                Ok(false) => return fail_gone(&mut self.signal, &ctx.name(), "outbox").await,
+                Err(Stopped(c)) => break c,
             }
         };
         let stats = self.stats.send(buffer.stats());

@@ -179,31 +179,13 @@ impl<T: Clone + Send + 'static> Component for Chooser<T> {
         let mut pending = (!self.items.is_empty()).then_some(0);
         let mut finishing = false;
         let stop = loop {
-            if let Some(i) = pending.take() {
-                let send = self.outbox.send(self.items[i].clone());
-                match watching_if_it_waits(&mut self.control, &mut finishing, send).await {
-                    Ok(Ok(())) => {}
-                    Ok(Err(_)) => return fail_gone(&mut self.signal, &ctx.name(), "outbox").await,
-                    Err(Stopped(c)) => break c,
-                }
+            let item = pending.take().map(|i| self.items[i].clone());
+            let chooser = (&mut self.control, &mut self.inbox, &mut self.outbox);
+            match send_then_next(chooser, &mut finishing, item).await {
+                Ok(cmd) => pending = cursor.apply(cmd),
+                Err(None) => return fail_gone(&mut self.signal, &ctx.name(), "outbox").await,
+                Err(Some(c)) => break c,
             }
-            let cmd = if finishing {
-                // ProducerFinished: carry out the commands already queued, then stop.
-                match self.inbox.try_recv() {
-                    Ok(cmd) => cmd,
-                    Err(_) => break Control::ProducerFinished,
-                }
-            } else {
-                match next_event(&mut self.control, &mut self.inbox).await {
-                    Event::Message(cmd) => cmd,
-                    Event::Control(Control::ProducerFinished) => {
-                        finishing = true;
-                        continue;
-                    }
-                    Event::Control(c) => break c,
-                }
-            };
-            pending = cursor.apply(cmd);
         };
         pass_on(&mut self.signal, stop).await;
         Ok(())
@@ -225,3 +207,37 @@ crate::catalogue!(|| {
     .parameter("items", "IntoIterator<Item = T>", "Chooser::new(items); a finite list, T: Clone")
     .parameter("looping", "bool", "Chooser::looping(): wrap around at both ends")
 });
+
+/// A chooser's step: sends `item` (if any), watching `control` while it waits for room, then
+/// takes the next command. Once `ProducerFinished` has come (`finishing`), only the commands
+/// already queued are taken. `Err(Some(c))`: stop, passing `c` on; `Err(None)`: the component
+/// `outbox` leads to has ended.
+pub(super) async fn send_then_next<T: Send + 'static>(
+    (control, inbox, outbox): (
+        &mut Inbox<Control>,
+        &mut Inbox<ChooserCommand>,
+        &mut Outbox<T>,
+    ),
+    finishing: &mut bool,
+    item: Option<T>,
+) -> Result<ChooserCommand, Option<Control>> {
+    if let Some(item) = item {
+        match watching_if_it_waits(control, finishing, outbox.send(item)).await {
+            Ok(Ok(())) => {}
+            Ok(Err(_)) => return Err(None),
+            Err(Stopped(c)) => return Err(Some(c)),
+        }
+    }
+    loop {
+        if *finishing {
+            return inbox
+                .try_recv()
+                .map_err(|_| Some(Control::ProducerFinished));
+        }
+        match next_event(control, inbox).await {
+            Event::Message(cmd) => return Ok(cmd),
+            Event::Control(Control::ProducerFinished) => *finishing = true,
+            Event::Control(c) => return Err(Some(c)),
+        }
+    }
+}

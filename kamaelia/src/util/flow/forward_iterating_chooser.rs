@@ -65,10 +65,10 @@
 //! iterator are never taken. If the component its `outbox` leads to has ended, it sends
 //! [`Control::Failed`] on `signal` saying so and fails with the same error.
 
-use axon::{next_event, Boxes, Component, Context, Control, Error, Event, Inbox, Outbox};
+use axon::{Boxes, Component, Context, Control, Error, Inbox, Outbox};
 
-use super::chooser::ChooserCommand;
-use crate::support::{fail_gone, pass_on, watching_if_it_waits, Stopped};
+use super::chooser::{send_then_next, ChooserCommand};
+use crate::support::{fail_gone, pass_on};
 
 /// Steps forwards through any sequence on request. See the [module docs](self).
 #[derive(Boxes)]
@@ -120,29 +120,11 @@ impl<T: Clone + Send + 'static> Component for ForwardIteratingChooser<T> {
         let mut pending = Some(first);
         let mut finishing = false;
         let stop = loop {
-            if let Some(item) = pending.take() {
-                let send = self.outbox.send(item);
-                match watching_if_it_waits(&mut self.control, &mut finishing, send).await {
-                    Ok(Ok(())) => {}
-                    Ok(Err(_)) => return fail_gone(&mut self.signal, &ctx.name(), "outbox").await,
-                    Err(Stopped(c)) => break c,
-                }
-            }
-            let cmd = if finishing {
-                // ProducerFinished: carry out the commands already queued, then stop.
-                match self.inbox.try_recv() {
-                    Ok(cmd) => cmd,
-                    Err(_) => break Control::ProducerFinished,
-                }
-            } else {
-                match next_event(&mut self.control, &mut self.inbox).await {
-                    Event::Message(cmd) => cmd,
-                    Event::Control(Control::ProducerFinished) => {
-                        finishing = true;
-                        continue;
-                    }
-                    Event::Control(c) => break c,
-                }
+            let chooser = (&mut self.control, &mut self.inbox, &mut self.outbox);
+            let cmd = match send_then_next(chooser, &mut finishing, pending.take()).await {
+                Ok(cmd) => cmd,
+                Err(None) => return fail_gone(&mut self.signal, &ctx.name(), "outbox").await,
+                Err(Some(c)) => break c,
             };
             match cmd {
                 ChooserCommand::Next => match self.items.next() {
