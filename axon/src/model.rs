@@ -321,17 +321,20 @@ impl ComponentCell {
         }
     }
 
-    /// The activity word shown now: [`RUNNING`] during a poll, unless the component has ended
-    /// (an end is final, whatever a late note left in the poll word).
-    fn word(&self) -> u64 {
-        let activity = || self.activity.load(Ordering::Relaxed);
-        match self.poll.load(Ordering::Acquire) {
-            NOT_POLLED => activity(),
-            _ => match activity() {
-                w if is_end(w) => w,
-                _ => RUNNING,
-            },
+    /// The activity word shown now, and whether it is a poll's "running": [`RUNNING`] during a
+    /// poll, unless the component has ended (an end is final, whatever a late note left in the
+    /// poll word).
+    fn shown(&self) -> (u64, bool) {
+        let polled = self.poll.load(Ordering::Acquire) != NOT_POLLED;
+        match self.activity.load(Ordering::Relaxed) {
+            w if polled && !is_end(w) => (RUNNING, true),
+            w => (w, false),
         }
+    }
+
+    /// The activity word shown now (see [`shown`](Self::shown)).
+    fn word(&self) -> u64 {
+        self.shown().0
     }
 
     #[cold]
@@ -345,8 +348,8 @@ impl ComponentCell {
 
     /// What the component is doing and since when.
     pub(crate) fn state_since(&self) -> (ComponentState, Duration) {
-        let w = self.word();
-        let since = if w == RUNNING {
+        let (w, in_poll) = self.shown();
+        let since = if in_poll {
             self.task.tick_started()
         } else {
             self.since.load(Ordering::Relaxed)
