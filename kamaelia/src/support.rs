@@ -3,7 +3,7 @@
 use std::future::Future;
 use std::task::Poll;
 
-use axon::{Control, Error, Inbox, Outbox};
+use axon::{next_batch, Batch, Control, Error, Inbox, Outbox};
 
 /// Sends the control message that ended a component on `signal`. If nobody listens any more the
 /// message is dropped: that is not an error for a component that is ending anyway.
@@ -60,6 +60,41 @@ pub(crate) async fn watching_if_it_waits<F: Future>(
         return Ok(out);
     }
     watching(control, finishing, fut).await
+}
+
+/// What [`next_or_drain`] found.
+pub(crate) enum Next {
+    /// Messages are in the buffer.
+    Batch,
+    /// `ProducerFinished` has come and nothing is queued any more: flush, pass it on, end.
+    Drained,
+    /// A stop request other than `ProducerFinished` (a closed `control` as `Shutdown`).
+    Stop(Control),
+}
+
+/// The next batch (up to `max` messages, into `buf`) of a component that works a batch at a
+/// time: waits for messages or a control message (looked at first) until `ProducerFinished`
+/// has come (`finishing`, which it sets), then takes only what is already queued.
+pub(crate) async fn next_or_drain<T: Send + 'static>(
+    control: &mut Inbox<Control>,
+    inbox: &mut Inbox<T>,
+    buf: &mut Vec<T>,
+    max: usize,
+    finishing: &mut bool,
+) -> Next {
+    loop {
+        if *finishing {
+            return match inbox.recv_many(buf, max) {
+                0 => Next::Drained,
+                _ => Next::Batch,
+            };
+        }
+        match next_batch(control, inbox, buf, max).await {
+            Batch::Messages(_) => return Next::Batch,
+            Batch::Control(Control::ProducerFinished) => *finishing = true,
+            Batch::Control(c) => return Next::Stop(c),
+        }
+    }
 }
 
 /// The failure path of a component whose reason is plain text: `Failed(reason)` on `signal`,

@@ -51,9 +51,9 @@ pub use demarshaller::DeMarshaller;
 pub use format::{DecodeFailure, DemarshalError, Format, Json, MarshalError, Postcard};
 pub use marshaller::Marshaller;
 
-use axon::{next_batch, Batch, Context, Control, Error, Inbox, Outbox};
+use axon::{Context, Control, Error, Inbox, Outbox};
 
-use crate::support::{fail_gone, pass_on, watching_if_it_waits, Stopped};
+use crate::support::{fail_gone, next_or_drain, pass_on, watching_if_it_waits, Next, Stopped};
 
 /// How many messages a converter takes from its inbox at once.
 const BATCH: usize = axon::DEFAULT_CAPACITY;
@@ -106,20 +106,10 @@ where
         }
     };
     let end = loop {
-        if finishing {
-            // ProducerFinished: convert and send what is queued, then pass it on.
-            if inbox.recv_many(&mut buf, BATCH) == 0 {
-                break Control::ProducerFinished;
-            }
-        } else {
-            match next_batch(control, inbox, &mut buf, BATCH).await {
-                Batch::Messages(_) => {}
-                Batch::Control(Control::ProducerFinished) => {
-                    finishing = true;
-                    continue;
-                }
-                Batch::Control(c) => break c,
-            }
+        match next_or_drain(control, inbox, &mut buf, BATCH, &mut finishing).await {
+            Next::Batch => {}
+            Next::Drained => break Control::ProducerFinished,
+            Next::Stop(c) => break c,
         }
         convert_batch(&mut buf, &mut out, &mut errors);
         let sent = send_batch(

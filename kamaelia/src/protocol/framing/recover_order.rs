@@ -85,9 +85,9 @@
 
 use std::collections::{BTreeMap, VecDeque};
 
-use axon::{next_batch, Batch, Boxes, Component, Context, Control, Error, Inbox, Outbox};
+use axon::{Boxes, Component, Context, Control, Error, Inbox, Outbox};
 
-use crate::support::{fail_gone, pass_on, watching_if_it_waits, Stopped};
+use crate::support::{fail_gone, next_or_drain, pass_on, watching_if_it_waits, Next, Stopped};
 
 /// Kamaelia's default buffer size.
 const DEFAULT_WINDOW: usize = 30;
@@ -340,21 +340,20 @@ impl<T: Send + 'static> Component for RecoverOrder<T> {
         let (mut buf, mut items, mut gaps) = (Vec::with_capacity(BATCH), Vec::new(), Vec::new());
         let mut finishing = false;
         let mut ending = loop {
-            // After ProducerFinished: take what is queued; once nothing is, send what is held
-            // (`last`) and pass it on.
-            let mut last = false;
-            if finishing {
-                last = self.inbox.recv_many(&mut buf, BATCH) == 0;
-            } else {
-                match next_batch(&mut self.control, &mut self.inbox, &mut buf, BATCH).await {
-                    Batch::Messages(_) => {}
-                    Batch::Control(Control::ProducerFinished) => {
-                        finishing = true;
-                        continue;
-                    }
-                    Batch::Control(other) => break other,
-                }
-            }
+            // After ProducerFinished: take what is queued; once nothing is (`last`), send what
+            // is held and pass it on.
+            let next = next_or_drain(
+                &mut self.control,
+                &mut self.inbox,
+                &mut buf,
+                BATCH,
+                &mut finishing,
+            );
+            let last = match next.await {
+                Next::Batch => false,
+                Next::Drained => true,
+                Next::Stop(c) => break c,
+            };
             for (seq, item) in buf.drain(..) {
                 buffer.push(seq, item);
             }

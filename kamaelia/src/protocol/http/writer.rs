@@ -56,10 +56,10 @@
 //! `Shutdown` on `signal` and ends, even while finishing. It holds no partial state beyond "is the current body
 //! chunked".
 
-use axon::{next_batch, Batch, Boxes, Component, Context, Control, Error, Inbox, Outbox};
+use axon::{Boxes, Component, Context, Control, Error, Inbox, Outbox};
 
 use super::message::{HttpMessage, MessageHead, RequestHead, ResponseHead};
-use crate::support::{pass_on, watching_if_it_waits, Stopped};
+use crate::support::{next_or_drain, pass_on, watching_if_it_waits, Next, Stopped};
 
 /// Most messages written per batch.
 const BATCH: usize = 16;
@@ -155,71 +155,30 @@ impl<H: MessageHead> Component for HttpWriter<H> {
         let mut batch = Vec::with_capacity(BATCH);
         let mut out = Vec::with_capacity(BATCH);
         let mut finishing = false;
-        let end = 'run: loop {
-            if finishing {
-                while self.inbox.recv_many(&mut batch, BATCH) > 0 {
-                    out.extend(batch.drain(..).filter_map(|m| encoder.encode(m)));
-                    match send(
-                        &mut self.outbox,
-                        &mut self.control,
-                        &mut out,
-                        &mut finishing,
-                    )
-                    .await
-                    {
-                        Sent::All => {}
-                        Sent::Stopped(c) => break 'run c,
-                        Sent::Gone => break 'run Control::Shutdown,
-                    }
-                }
-                break Control::ProducerFinished;
+        let end = loop {
+            let next = next_or_drain(
+                &mut self.control,
+                &mut self.inbox,
+                &mut batch,
+                BATCH,
+                &mut finishing,
+            );
+            match next.await {
+                Next::Batch => {}
+                Next::Drained => break Control::ProducerFinished,
+                Next::Stop(c) => break c,
             }
-            match next_batch(&mut self.control, &mut self.inbox, &mut batch, BATCH).await {
-                Batch::Messages(_) => {
-                    out.extend(batch.drain(..).filter_map(|m| encoder.encode(m)));
-                    match send(
-                        &mut self.outbox,
-                        &mut self.control,
-                        &mut out,
-                        &mut finishing,
-                    )
-                    .await
-                    {
-                        Sent::All => {}
-                        Sent::Stopped(c) => break c,
-                        Sent::Gone => break Control::Shutdown,
-                    }
-                }
-                Batch::Control(Control::ProducerFinished) => finishing = true,
-                Batch::Control(c) => break c,
+            out.extend(batch.drain(..).filter_map(|m| encoder.encode(m)));
+            let send = self.outbox.send_all(&mut out);
+            match watching_if_it_waits(&mut self.control, &mut finishing, send).await {
+                Ok(Ok(())) => {}
+                // The receiver of `outbox` has ended.
+                Ok(Err(_)) => break Control::Shutdown,
+                Err(Stopped(c)) => break c,
             }
         };
         pass_on(&mut self.signal, end).await;
         Ok(())
-    }
-}
-
-/// How [`send`] ended.
-enum Sent {
-    All,
-    /// A `Shutdown` or `Failed` came while the bytes waited for room.
-    Stopped(Control),
-    /// The receiver of `outbox` has ended.
-    Gone,
-}
-
-/// Sends `out`, watching `control` if it has to wait for room (a reader that takes nothing must
-/// not hide a stop); a `ProducerFinished` meanwhile sets `finishing`.
-async fn send(
-    outbox: &mut Outbox<Vec<u8>>,
-    control: &mut Inbox<Control>,
-    out: &mut Vec<Vec<u8>>,
-    finishing: &mut bool,
-) -> Sent {
-    match watching_if_it_waits(control, finishing, outbox.send_all(out)).await {
-        Ok(Ok(())) => Sent::All,
-        Ok(Err(_)) => Sent::Gone,
-        Err(Stopped(c)) => Sent::Stopped(c),
     }
 }
 

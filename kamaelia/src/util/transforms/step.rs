@@ -12,7 +12,7 @@
 
 use std::future::Future;
 
-use axon::{next_batch, Batch, Control, Error, Inbox, Outbox};
+use axon::{Control, Error, Inbox, Outbox};
 
 /// How many messages are taken from the inbox at once.
 pub(crate) const BATCH: usize = 64;
@@ -70,40 +70,29 @@ pub(crate) async fn drive<S: Step, D: Deliver<S::Out>>(
     let mut buf = Vec::new();
     let mut out = Vec::new();
     let mut finishing = false;
-    let stop = 'run: loop {
-        if finishing {
-            // ProducerFinished: drain what is queued, flush the partial state, pass it on.
-            while inbox.recv_many(&mut buf, BATCH) > 0 {
-                for msg in buf.drain(..) {
-                    step.step(msg, &mut out);
-                }
-                match deliver_watching(outbox, control, &mut out, &mut finishing).await {
-                    Ok(Ok(())) => {}
-                    Ok(Err(e)) => return fail(signal, e).await,
-                    Err(Stopped(c)) => break 'run c,
-                }
-            }
-            step.finish(&mut out);
-            match deliver_watching(outbox, control, &mut out, &mut finishing).await {
-                Ok(Ok(())) => break 'run Control::ProducerFinished,
-                Ok(Err(e)) => return fail(signal, e).await,
-                Err(Stopped(c)) => break 'run c,
-            }
+    let stop = loop {
+        // After ProducerFinished: drain what is queued (no `after_batch`), and once nothing is
+        // (`last`), flush the partial state and pass it on.
+        let last = match next_or_drain(control, inbox, &mut buf, BATCH, &mut finishing).await {
+            Next::Batch => false,
+            Next::Drained => true,
+            Next::Stop(c) => break c,
+        };
+        // A batch taken after ProducerFinished came is a drained one.
+        let draining = finishing;
+        for msg in buf.drain(..) {
+            step.step(msg, &mut out);
         }
-        match next_batch(control, inbox, &mut buf, BATCH).await {
-            Batch::Messages(_) => {
-                for msg in buf.drain(..) {
-                    step.step(msg, &mut out);
-                }
-                step.after_batch(&mut out);
-                match deliver_watching(outbox, control, &mut out, &mut finishing).await {
-                    Ok(Ok(())) => {}
-                    Ok(Err(e)) => return fail(signal, e).await,
-                    Err(Stopped(c)) => break c,
-                }
-            }
-            Batch::Control(Control::ProducerFinished) => finishing = true,
-            Batch::Control(other) => break other,
+        if last {
+            step.finish(&mut out);
+        } else if !draining {
+            step.after_batch(&mut out);
+        }
+        match deliver_watching(outbox, control, &mut out, &mut finishing).await {
+            Ok(Ok(())) if last => break Control::ProducerFinished,
+            Ok(Ok(())) => {}
+            Ok(Err(e)) => return fail(signal, e).await,
+            Err(Stopped(c)) => break c,
         }
     };
     pass_on(signal, stop).await;
@@ -132,4 +121,4 @@ async fn fail(signal: &mut Outbox<Control>, e: Error) -> Result<(), Error> {
 }
 
 pub(crate) use crate::support::pass_on;
-use crate::support::{watching_if_it_waits, Stopped};
+use crate::support::{next_or_drain, watching_if_it_waits, Next, Stopped};
