@@ -20,10 +20,11 @@
 //! What keeping the model costs on the message path: box figures are plain counters updated
 //! under the lock a delivery takes anyway; events, taps and tracing each cost one test of a
 //! flag until someone uses them. A component's state costs a few loads and stores per poll of
-//! its task (one to mark it running, one to note the box it waits on, one comparison when the
-//! poll ends) and a clock reading only when what it waits on changes. That is under 1% of the
-//! instructions when a poll moves many messages, and about 7% in the worst case, one message
-//! per poll (`BENCHMARKS.md`).
+//! its task (one to mark it running, one to note the box it waits on, one comparison and one
+//! test for subscribers when the poll ends) and a clock reading only when what it waits on
+//! changes. That is about 1% of the instructions when a poll moves many messages, and about
+//! 4.5% in the worst case, one message per poll (`BENCHMARKS.md`, which measures it against a
+//! build with the tracking left out: `RUSTFLAGS="--cfg axon_no_model"`, for measuring only).
 //!
 //! ```
 //! use std::time::Duration;
@@ -149,18 +150,30 @@ pub(crate) enum Activity {
     Cancelled = 8,
 }
 
-/// `ComponentCell::poll` while the component's task is not being polled.
+/// `ComponentCell::poll` while the component's task is not being polled. Larger than any noted
+/// wait, so that the hot path (noting a receive during a poll) is one comparison.
 const NOT_POLLED: u64 = u64::MAX;
 
-/// `ComponentCell::poll` while the task is being polled and has noted no wait yet.
-const POLLED: u64 = u64::MAX - 1;
+/// `ComponentCell::poll` while the task is being polled and has noted no wait yet: the word of
+/// waiting on something else (a timer, I/O, another future), which is what a poll that ends
+/// without noting a box waits on.
+const POLLED: u64 = Activity::Waiting as u64;
+
+/// Set over a send's wait word: within one poll, being blocked on a send outranks also
+/// watching an inbox (`select!` on `control` and a send), so a receive noted after it does not
+/// replace it. The word keeps the bit when it is shown ([`decode`] ignores it), which spares
+/// the end of every poll a mask.
+const SEND_NOTED: u64 = 1 << 62;
 
 /// The activity word of a component being polled.
 const RUNNING: u64 = Activity::Running as u64;
 
 /// What an activity word says: the activity and the index of the box it concerns.
 fn decode(word: u64) -> (Activity, usize) {
-    (ACTIVITIES[(word & 0xff) as usize], (word >> 8) as usize)
+    (
+        ACTIVITIES[(word & 0xff) as usize],
+        ((word & !SEND_NOTED) >> 8) as usize,
+    )
 }
 
 /// True if the word is an end: finished, failed, panicked or cancelled.
@@ -252,63 +265,91 @@ impl ComponentCell {
         }
     }
 
-    /// Records what the component is doing now (and since when); tells subscribers of a
-    /// change, except for the final states, which [`EventKind::ComponentEnded`] reports.
-    ///
-    /// During a poll of the component's task a wait is only noted: what the poll ends waiting
-    /// on is shown when it returns ([`poll_pending`](Self::poll_pending)). Anything else — a
-    /// threaded component's wait, the start, the end — is shown at once, from now.
-    #[inline]
+    /// Records the start or the end of the component, shown at once (from now, even from inside
+    /// a poll); tells subscribers of a start, while [`EventKind::ComponentEnded`] reports an end.
     pub(crate) fn set_activity(&self, activity: Activity, box_index: usize) {
         let word = activity as u64 | ((box_index as u64) << 8);
-        if is_wait(word) {
-            let noted = self.poll.load(Ordering::Relaxed);
-            if noted != NOT_POLLED {
-                // Within one poll, being blocked on a send outranks also watching an inbox
-                // (`select!` on `control` and a send): the component is stuck on the send.
-                if activity != Activity::Receiving || noted & 0xff != Activity::Sending as u64 {
-                    self.poll.store(word, Ordering::Relaxed);
-                }
-                return;
-            }
-        }
+        debug_assert!(!is_wait(word), "waits are noted, not set");
         self.since
             .store(self.hub.clock.now_nanos(), Ordering::Relaxed);
         self.activity.store(word, Ordering::Relaxed);
-        if !is_wait(word) {
-            // The start or the end: shown at once, even from inside a poll.
-            self.poll.store(NOT_POLLED, Ordering::Release);
-        }
+        self.poll.store(NOT_POLLED, Ordering::Release);
         if self.hub.watched() && (activity as u8) < Activity::Finished as u8 {
             self.state_changed();
         }
     }
 
-    /// A poll of the component's task begins: it is running (since its scheduler's tick
-    /// began). One store and no clock: this runs for every poll of every component. The wait
-    /// the poll interrupts stays in the activity word, for [`poll_pending`](Self::poll_pending)
-    /// to compare with.
+    /// The component waits to receive on its box `box_index`. During a poll of its task this is
+    /// only noted: what the poll ends waiting on is shown when it returns
+    /// ([`poll_pending`](Self::poll_pending)), unless a send the poll blocked on was noted
+    /// first. Outside a poll (a threaded component) it is shown at once, from now.
+    ///
+    /// This runs every time a component waits for its next message, so the usual case is one
+    /// load, one comparison and one store.
     #[inline]
-    pub(crate) fn poll_started(&self) {
-        self.poll.store(POLLED, Ordering::Relaxed);
+    pub(crate) fn note_receiving(&self, box_index: usize) {
+        if cfg!(axon_no_model) {
+            return;
+        }
+        let word = Activity::Receiving as u64 | ((box_index as u64) << 8);
+        let noted = self.poll.load(Ordering::Relaxed);
+        if noted < SEND_NOTED {
+            self.poll.store(word, Ordering::Relaxed);
+        } else if noted == NOT_POLLED {
+            self.show_wait(word);
+        }
+    }
+
+    /// The component is blocked sending on its box `box_index` (the destination is full): as
+    /// [`note_receiving`](Self::note_receiving), except that within a poll it outranks any
+    /// receive noted before or after it.
+    pub(crate) fn note_sending(&self, box_index: usize) {
+        let word = Activity::Sending as u64 | ((box_index as u64) << 8);
+        match self.poll.load(Ordering::Relaxed) {
+            NOT_POLLED => self.show_wait(word),
+            _ => self.poll.store(word | SEND_NOTED, Ordering::Relaxed),
+        }
+    }
+
+    /// Shows a wait outside a poll (a threaded component's): it begins now.
+    #[cold]
+    #[inline(never)]
+    fn show_wait(&self, word: u64) {
+        self.since
+            .store(self.hub.clock.now_nanos(), Ordering::Relaxed);
+        self.activity.store(word, Ordering::Relaxed);
         if self.hub.watched() {
             self.state_changed();
         }
     }
 
-    /// The poll returned `Pending`: the component now waits on what the poll last noted, or,
-    /// if it noted no box, on something else (a timer, I/O, another future). When that is the
-    /// wait the poll interrupted, the wait keeps the time it began, whatever else the poll
-    /// looked at on the way (a `control` inbox polled first, say); otherwise it begins now.
+    /// A poll of the component's task begins: it is running (since its scheduler's tick
+    /// began). One store, no clock and no test for subscribers: this runs for every poll of
+    /// every component (subscribers hear of the poll when it ends). The wait the poll
+    /// interrupts stays in the activity word, for [`poll_pending`](Self::poll_pending) to
+    /// compare with.
+    #[inline]
+    pub(crate) fn poll_started(&self) {
+        if cfg!(axon_no_model) {
+            return;
+        }
+        self.poll.store(POLLED, Ordering::Relaxed);
+    }
+
+    /// The poll returned `Pending`: the component now waits on what the poll noted, or, if it
+    /// noted no box, on something else (a timer, I/O, another future). When that is the wait
+    /// the poll interrupted, the wait keeps the time it began, whatever else the poll looked
+    /// at on the way (a `control` inbox polled first, say); otherwise it begins now.
     ///
-    /// Subscribers are looked for again (not taken from the poll's start), so one who came
-    /// during the poll hears of the wait it ends on.
+    /// Subscribers, if any, then hear that the component ran and what it waits on now: one test
+    /// of a flag per poll, made at its end, so one who came during the poll hears of the wait
+    /// it ends on.
     #[inline]
     pub(crate) fn poll_pending(&self) {
-        let word = match self.poll.load(Ordering::Relaxed) {
-            POLLED => Activity::Waiting as u64,
-            word => word,
-        };
+        if cfg!(axon_no_model) {
+            return;
+        }
+        let word = self.poll.load(Ordering::Relaxed);
         if word != self.activity.load(Ordering::Relaxed) {
             self.since
                 .store(self.hub.clock.now_nanos(), Ordering::Relaxed);
@@ -317,8 +358,19 @@ impl ComponentCell {
         // Last, and released: a reader that sees the poll over sees the wait in place.
         self.poll.store(NOT_POLLED, Ordering::Release);
         if self.hub.watched() {
-            self.state_changed();
+            self.poll_told();
         }
+    }
+
+    /// Tells subscribers that the component ran and what it waits on now.
+    #[cold]
+    #[inline(never)]
+    fn poll_told(&self) {
+        self.hub.emit(|| EventKind::StateChanged {
+            id: self.id,
+            state: ComponentState::Running,
+        });
+        self.state_changed();
     }
 
     /// The activity word shown now, and whether it is a poll's "running": [`RUNNING`] during a
@@ -337,9 +389,10 @@ impl ComponentCell {
         self.shown().0
     }
 
+    /// Tells subscribers the component's state now.
     #[cold]
     #[inline(never)]
-    fn state_changed(&self) {
+    pub(crate) fn state_changed(&self) {
         self.hub.emit(|| EventKind::StateChanged {
             id: self.id,
             state: self.state(),

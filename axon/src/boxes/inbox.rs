@@ -23,7 +23,7 @@ use std::task::{Context, Poll, Waker};
 use super::meta::BoxMeta;
 use super::queue::Queue;
 use crate::error::TryRecvError;
-use crate::model::{text_of, Activity, MessageFormat, Taps};
+use crate::model::{text_of, MessageFormat, Taps};
 
 /// The capacity of a box when none is given: the bound that makes backpressure the default.
 pub const DEFAULT_CAPACITY: usize = 128;
@@ -240,7 +240,7 @@ impl<T> InboxCore<T> {
                 if let Some(cx) = cx {
                     st.park_rx(cx);
                     drop(st);
-                    self.meta.set_owner_activity(Activity::Receiving);
+                    self.meta.owner_receiving();
                 }
                 Err(false)
             }
@@ -286,7 +286,7 @@ impl<T> InboxCore<T> {
         }
         st.park_rx(cx);
         drop(st);
-        self.meta.set_owner_activity(Activity::Receiving);
+        self.meta.owner_receiving();
         Poll::Pending
     }
 

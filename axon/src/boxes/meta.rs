@@ -34,7 +34,7 @@ use std::sync::Arc;
 use super::inbox::{Inbox, InboxCore};
 use super::outbox::{Outbox, OutboxCore};
 use crate::link::LinkError;
-use crate::model::{Activity, BoxText, ComponentCell, TapShared};
+use crate::model::{BoxText, ComponentCell, TapShared};
 
 /// Whether a box receives or sends.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -310,9 +310,18 @@ impl BoxMeta {
         }
     }
 
-    pub(crate) fn set_owner_activity(&self, activity: Activity) {
+    /// Tells the live model that the owner waits to receive on this box.
+    #[inline]
+    pub(crate) fn owner_receiving(&self) {
         if let Some(o) = self.owner.get() {
-            o.cell.set_activity(activity, o.index);
+            o.cell.note_receiving(o.index);
+        }
+    }
+
+    /// Tells the live model that the owner is blocked sending on this box.
+    pub(crate) fn owner_sending(&self) {
+        if let Some(o) = self.owner.get() {
+            o.cell.note_sending(o.index);
         }
     }
 }

@@ -40,7 +40,7 @@ use super::inbox::{InboxCore, Push, PushMany, DEFAULT_CAPACITY};
 use super::meta::{BoxMeta, BoxStats};
 use crate::error::{SendError, TrySendError};
 use crate::link::{Route, Target};
-use crate::model::{text_of, Activity, MessageFormat, Taps};
+use crate::model::{text_of, MessageFormat, Taps};
 
 pub(crate) struct OutboxCore<T> {
     state: Mutex<OutboxState<T>>,
@@ -247,7 +247,7 @@ impl<T: Send + 'static> Outbox<T> {
             Err(Push::Closed(m)) => Poll::Ready(Err(SendError::Closed(m))),
             Err(Push::Full(m)) => {
                 *slot = Some(m);
-                self.core.meta.set_owner_activity(Activity::Sending);
+                self.core.meta.owner_sending();
                 Poll::Pending
             }
             Err(Push::Stale(m)) => {
@@ -289,7 +289,7 @@ impl<T: Send + 'static> Outbox<T> {
                     }
                     PushMany::Full(k) => {
                         self.core.count_sent_n(k);
-                        self.core.meta.set_owner_activity(Activity::Sending);
+                        self.core.meta.owner_sending();
                         return Poll::Pending;
                     }
                     PushMany::Closed => {

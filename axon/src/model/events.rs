@@ -73,8 +73,10 @@ pub enum EventKind {
         /// The destination box.
         to: BoxAddress,
     },
-    /// A live component's state changed. A busy component changes state about twice per poll
-    /// (`Running`, then `Receiving` or `Sending` again): size the subscription accordingly.
+    /// A live component's state changed. Each poll of a component's task is told when it ends,
+    /// as two events: `Running` (it ran), then what it waits on now (`Receiving`, `Sending`,
+    /// `Waiting`); a busy component sends about two per poll, so size the subscription
+    /// accordingly. A poll still going on is not told yet (a snapshot shows it running).
     StateChanged {
         /// The component.
         id: ComponentId,
