@@ -15,7 +15,8 @@
 //! message, the miss is counted ([`BackplaneStats::missed`]), and every other subscriber gets it
 //! as usual. So one stuck subscriber cannot hold up the others, and memory stays bounded by the
 //! subscribers' capacities. A subscriber that has ended is dropped from the list (when
-//! something is published, and whenever a subscriber joins, so churn alone cannot grow it).
+//! something is published, and whenever anyone joins, so churn alone cannot grow it; the same
+//! goes for publishers, which join to be told when the backplane ends).
 //!
 //! # Shutdown
 //!
@@ -23,12 +24,17 @@
 //! first, then it is passed on `signal` and the backplane ends. `Shutdown` (or `Failed`): it
 //! ends at once, passing that on; publications still queued are dropped.
 //!
-//! Either way the backplane also tells every subscriber: the message that ended it goes to
-//! each [`SubscribeTo`]'s `control` (offered like a publication, so a subscriber whose
-//! `control` is full is not waited for). A subscriber told `ProducerFinished` sends on the
-//! copies it holds and then ends, so one message shuts down a backplane and the pipelines
-//! behind its subscribers in order. Publishers are not told: a [`PublishTo`] ends when its own
-//! `control` says so.
+//! Either way the backplane also tells everyone who joined it, subscribers and publishers, the
+//! message that ended it. The notice goes through the [`Subscription`] each sent when it joined
+//! — a channel of its own that holds that one message — not through its `control`, so it is
+//! never waited for and never missed, however full that `control` is. A subscriber told
+//! `ProducerFinished` sends on the copies it holds and then ends, so one message shuts down a
+//! backplane and the pipelines behind its subscribers in order; a publisher passes the message
+//! on and ends (nothing given to it could be published any more).
+//!
+//! A backplane that ends without a `Control` (it failed, panicked or was cancelled) tells
+//! nobody, but its subscribers and publishers notice that it has gone: each sends `Failed`
+//! naming itself and the backplane on `signal` and ends with that error.
 //!
 //! ```
 //! use axon::backplane::{Backplane, PublishTo, SubscribeTo};
@@ -64,6 +70,7 @@ use crate::error::{Error, TrySendError};
 use crate::services::ServiceKey;
 use crate::Boxes;
 use std::fmt;
+use tokio::sync::oneshot;
 
 fn publish_key<T>(name: &str) -> ServiceKey<T> {
     ServiceKey::named(format!("backplane:{name}"))
@@ -73,19 +80,57 @@ fn subscribe_key<T: Send + 'static>(name: &str) -> ServiceKey<Subscription<T>> {
     ServiceKey::named(format!("backplane-subscribe:{name}"))
 }
 
-/// A subscriber joining a backplane (what a [`SubscribeTo`] sends to its `subscribe` inbox).
+/// Someone joining a backplane, to be told when it ends (what a [`SubscribeTo`] or a
+/// [`PublishTo`] sends to its `subscribe` inbox): a subscriber, which also gets a copy of
+/// everything published, or a publisher. Only those components make one.
 #[derive(Debug)]
 pub struct Subscription<T: Send + 'static> {
-    /// Where the copies go.
-    pub feed: InboxRef<T>,
-    /// Where the message that ends the backplane goes.
-    pub control: InboxRef<Control>,
+    /// Where the copies go (`None` for a publisher).
+    feed: Option<InboxRef<T>>,
+    /// Where the message that ends the backplane goes. A backplane that ends without one (it
+    /// failed, panicked or was cancelled) drops it unused, which the member notices too.
+    end: oneshot::Sender<Control>,
 }
 
 impl<T: Send + 'static> Subscription<T> {
-    fn is_closed(&self) -> bool {
-        self.feed.is_closed()
+    /// A subscription for a member whose copies go to `feed` (`None`: a publisher), and the
+    /// member's end of it.
+    fn new(feed: Option<InboxRef<T>>) -> (Self, Ending) {
+        let (end, ending) = oneshot::channel();
+        (Subscription { feed, end }, Ending(Some(ending)))
     }
+
+    /// The member has ended.
+    fn has_left(&self) -> bool {
+        self.end.is_closed() || self.feed.as_ref().is_some_and(InboxRef::is_closed)
+    }
+}
+
+/// A member's end of its [`Subscription`]: how it hears that the backplane has ended.
+struct Ending(Option<oneshot::Receiver<Control>>);
+
+/// The backplane ended without saying how: it failed, panicked or was cancelled.
+struct Vanished;
+
+impl Ending {
+    /// Waits until the backplane ends: the message that ended it, or [`Vanished`]. Once it has
+    /// answered it never completes again.
+    async fn wait(&mut self) -> Result<Control, Vanished> {
+        let Some(ending) = &mut self.0 else {
+            return std::future::pending().await;
+        };
+        let end = ending.await.map_err(|_| Vanished);
+        self.0 = None;
+        end
+    }
+}
+
+/// Why a member of the backplane `name` fails when the backplane has ended without saying how.
+fn vanished(who: &str, name: &str) -> String {
+    format!(
+        "{who}: the backplane {name:?} has ended without saying so (it failed, panicked or was \
+         cancelled)"
+    )
 }
 
 /// Figures a backplane keeps, readable while it runs.
@@ -119,13 +164,13 @@ impl BackplaneStats {
 /// A named hub: copies everything published to every subscriber. See the [module docs](self).
 ///
 /// Boxes: `inbox` (messages to publish; publishers are forwarded into it), `subscribe` (new
-/// subscribers), `control` (any [`Control`] stops it; it passes the message on `signal` and to
-/// every subscriber).
+/// subscribers and publishers), `control` (any [`Control`] stops it; it passes the message on
+/// `signal` and to every subscriber and publisher).
 #[derive(Boxes)]
 pub struct Backplane<T: Clone + Send + 'static> {
     /// Messages to publish.
     pub inbox: Inbox<T>,
-    /// New subscribers.
+    /// New subscribers and publishers.
     pub subscribe: Inbox<Subscription<T>>,
     /// Stop requests.
     pub control: Inbox<Control>,
@@ -156,11 +201,12 @@ impl<T: Clone + Send + 'static> Backplane<T> {
 
 impl<T: Clone + Send + 'static> Component for Backplane<T> {
     async fn run(mut self, ctx: Context) -> Result<(), Error> {
-        ctx.services()
-            .register(&publish_key::<T>(&self.name), &self.inbox)?;
+        // Subscribing first: a publisher that finds the backplane's inbox finds this too.
         ctx.services()
             .register(&subscribe_key::<T>(&self.name), &self.subscribe)?;
-        let mut subscribers: Vec<Subscription<T>> = Vec::new();
+        ctx.services()
+            .register(&publish_key::<T>(&self.name), &self.inbox)?;
+        let mut members: Vec<Subscription<T>> = Vec::new();
         let stats = self.stats.0.clone();
         loop {
             tokio::select! {
@@ -169,55 +215,89 @@ impl<T: Clone + Send + 'static> Component for Backplane<T> {
                     if c.is_producer_finished() {
                         // Drain, then stop: what was published before it still goes out.
                         while let Ok(msg) = self.inbox.try_recv() {
-                            publish(&mut subscribers, msg, &stats);
+                            publish(&mut members, msg, &stats);
                         }
                     }
-                    // Subscribers whose joining is still queued are told too.
-                    while let Ok(joining) = self.subscribe.try_recv() {
-                        subscribers.push(joining);
-                    }
-                    for s in &subscribers {
-                        // Offered, never waited for (see "Slow subscribers").
-                        s.control.try_send(c.clone()).ok();
-                    }
-                    self.signal.send(c).await.ok();
+                    tell(&mut members, &mut self.subscribe, &c);
+                    self.signal.send(c.clone()).await.ok();
+                    // Those who joined while the signal waited for room.
+                    tell(&mut members, &mut self.subscribe, &c);
                     return Ok(());
                 }
                 Some(joining) = self.subscribe.recv() => {
-                    subscribers.retain(|s| !s.is_closed());
-                    subscribers.push(joining);
-                    stats.subscribers.store(subscribers.len(), Ordering::Relaxed);
+                    members.retain(|m| !m.has_left());
+                    members.push(joining);
+                    let subscribers = members.iter().filter(|m| m.feed.is_some()).count();
+                    stats.subscribers.store(subscribers, Ordering::Relaxed);
                 }
-                Some(msg) = self.inbox.recv() => publish(&mut subscribers, msg, &stats),
+                Some(msg) = self.inbox.recv() => publish(&mut members, msg, &stats),
             }
         }
     }
 }
 
+/// Tells every member, and everyone whose joining is still queued, that the backplane has
+/// ended with `c`.
+fn tell<T: Send + 'static>(
+    members: &mut Vec<Subscription<T>>,
+    joining: &mut Inbox<Subscription<T>>,
+    c: &Control,
+) {
+    while let Ok(j) = joining.try_recv() {
+        members.push(j);
+    }
+    for m in members.drain(..) {
+        // One message into a channel of its own: never full, never waited for.
+        m.end.send(c.clone()).ok();
+    }
+}
+
 /// Offers `msg` to every subscriber (a full feed misses it), dropping those that have ended.
 fn publish<T: Clone + Send + 'static>(
-    subscribers: &mut Vec<Subscription<T>>,
+    members: &mut Vec<Subscription<T>>,
     msg: T,
     stats: &StatsInner,
 ) {
     stats.published.fetch_add(1, Ordering::Relaxed);
-    subscribers.retain(|s| match s.feed.try_send(msg.clone()) {
-        Ok(()) => true,
-        Err(TrySendError::Full(_)) => {
-            stats.missed.fetch_add(1, Ordering::Relaxed);
-            true
-        }
-        Err(_) => false,
+    let mut subscribers = 0;
+    members.retain(|m| {
+        let Some(feed) = &m.feed else {
+            return true; // a publisher
+        };
+        let kept = match feed.try_send(msg.clone()) {
+            Ok(()) => true,
+            Err(TrySendError::Full(_)) => {
+                stats.missed.fetch_add(1, Ordering::Relaxed);
+                true
+            }
+            Err(_) => false,
+        };
+        subscribers += usize::from(kept);
+        kept
     });
-    stats
-        .subscribers
-        .store(subscribers.len(), Ordering::Relaxed);
+    stats.subscribers.store(subscribers, Ordering::Relaxed);
 }
 
 /// Publishes whatever arrives on its `inbox` to the backplane `name` (waiting for the backplane
-/// to appear if it has not started yet). Any [`Control`] on `control` stops it; the message is
-/// passed on `signal` (a closed `control` as `Shutdown`). If the backplane carries another
-/// message type, it sends `Failed` with the reason on `signal` and ends with that error.
+/// to appear if it has not started yet).
+///
+/// # Shutdown
+///
+/// Any [`Control`] on `control` stops it; the message is passed on `signal` (a closed `control`
+/// as `Shutdown`). Nothing is queued in the publisher itself (its `inbox` is forwarded into the
+/// backplane's), so there is nothing to drain.
+///
+/// It also ends with its backplane, since nothing given to it could be published any more:
+///
+/// * a backplane that ends on a [`Control`] tells its publishers (as it tells its subscribers):
+///   the publisher passes that message on `signal` and ends;
+/// * a backplane that ends without saying so (it failed, panicked or was cancelled) leaves its
+///   publishers with a receiver that has ended, which for any component is a failure: the
+///   publisher sends `Failed` naming itself and the backplane on `signal` and ends with that
+///   error.
+///
+/// If the backplane carries another message type, or has ended before the publisher could join
+/// it, it sends `Failed` with the reason on `signal` and ends with that error.
 #[derive(Boxes)]
 pub struct PublishTo<T: Send + 'static> {
     /// Messages to publish (forwarded straight into the backplane).
@@ -257,12 +337,34 @@ impl<T: Send + 'static> Component for PublishTo<T> {
                 }
             },
         };
+        // Join, to be told when the backplane ends (registered before `target`, so found).
+        let (joining, mut ending) = Subscription::new(None);
+        let joined = match ctx.services().lookup(&subscribe_key::<T>(&self.name)) {
+            Ok(hub) => tokio::select! {
+                biased;
+                c = self.control.recv() => {
+                    return stop_with(&mut self.signal, c.unwrap_or(Control::Shutdown)).await;
+                }
+                sent = hub.send(joining) => sent.is_ok(),
+            },
+            Err(_) => false,
+        };
+        if !joined {
+            let reason = format!("PublishTo {:?}: the backplane has ended", self.name);
+            return fail_with(&mut self.signal, reason).await;
+        }
         if let Err(e) = ctx.forward_inbox(&self.inbox, &target) {
             let reason = format!("PublishTo {:?}: {e}", self.name);
             return fail_with(&mut self.signal, reason).await;
         }
-        let c = self.control.recv().await.unwrap_or(Control::Shutdown);
-        stop_with(&mut self.signal, c).await
+        tokio::select! {
+            biased;
+            c = self.control.recv() => stop_with(&mut self.signal, c.unwrap_or(Control::Shutdown)).await,
+            end = ending.wait() => match end {
+                Ok(c) => stop_with(&mut self.signal, c).await,
+                Err(Vanished) => fail_with(&mut self.signal, vanished(&ctx.name(), &self.name)).await,
+            },
+        }
     }
 }
 
@@ -271,15 +373,20 @@ impl<T: Send + 'static> Component for PublishTo<T> {
 ///
 /// # Shutdown
 ///
-/// `ProducerFinished` on `control` — from its own producer, or from the backplane as it ends —
+/// `ProducerFinished` — on `control` from its own producer, or from the backplane as it ends —
 /// means "drain, then stop": it sends on the copies that were in its feed when it came (not
-/// those published after), then passes `ProducerFinished` on `signal` and ends. `Shutdown`,
-/// `Failed` or a closed `control` ends it at once (copies not yet sent are dropped) and is
-/// passed on `signal` (a closed `control` as `Shutdown`); `control` is watched while it waits
-/// for the backplane and while a copy waits for room downstream, so neither can hide a stop. If
-/// it cannot join (the backplane carries another message type, or has ended) or the component
-/// its `outbox` leads to has ended, it sends `Failed` with the reason on `signal` and ends with
-/// that error.
+/// those published after), then passes `ProducerFinished` on `signal` and ends. `Shutdown` or
+/// `Failed` (from either) or a closed `control` ends it at once (copies not yet sent are
+/// dropped) and is passed on `signal` (a closed `control` as `Shutdown`). `control` is looked
+/// at first; it is watched while the subscriber waits for the backplane, and it and the
+/// backplane's notice while a copy waits for room downstream, so no wait can hide a stop. The
+/// backplane's notice comes through the subscription, not through `control`, so a full
+/// `control` cannot make the subscriber miss it.
+///
+/// If it cannot join (the backplane carries another message type, or has ended), its backplane
+/// ends without saying so (it failed, panicked or was cancelled), or the component its `outbox`
+/// leads to has ended, it sends `Failed` with the reason (naming it and the backplane) on
+/// `signal` and ends with that error.
 #[derive(Boxes)]
 pub struct SubscribeTo<T: Send + 'static> {
     /// Copies from the backplane (bounded: see "Slow subscribers").
@@ -323,10 +430,7 @@ impl<T: Send + 'static> Component for SubscribeTo<T> {
                 Err(e) => return self.fail(format!("SubscribeTo {:?}: {e}", self.name)).await,
             },
         };
-        let joining = Subscription {
-            feed: self.feed.handle(),
-            control: self.control.handle(),
-        };
+        let (joining, mut ending) = Subscription::new(Some(self.feed.handle()));
         let joined = tokio::select! {
             biased;
             c = self.control.recv() => return self.stop(c.unwrap_or(Control::Shutdown)).await,
@@ -360,12 +464,18 @@ impl<T: Send + 'static> Component for SubscribeTo<T> {
                         Control::ProducerFinished => { finishing = true; continue; }
                         c => return self.stop(c).await,
                     },
+                    end = ending.wait() => match end {
+                        Ok(Control::ProducerFinished) => { finishing = true; continue; }
+                        Ok(c) => return self.stop(c).await,
+                        Err(Vanished) => return self.fail(vanished(&ctx.name(), &self.name)).await,
+                    },
                     Some(m) = self.feed.recv() => m,
                 },
             };
-            match self.deliver(copy, &mut finishing).await {
+            match self.deliver(copy, &mut ending, &mut finishing).await {
                 Delivery::Sent => {}
                 Delivery::Stopped(c) => return self.stop(c).await,
+                Delivery::Vanished => return self.fail(vanished(&ctx.name(), &self.name)).await,
                 Delivery::Gone => {
                     let reason = format!(
                         "SubscribeTo {:?}: cannot send on outbox: the component it leads to has ended",
@@ -382,16 +492,20 @@ impl<T: Send + 'static> Component for SubscribeTo<T> {
 /// How [`SubscribeTo::deliver`] ended.
 enum Delivery {
     Sent,
-    /// A `Shutdown` or `Failed` (or a closed `control`) arrived first.
+    /// A `Shutdown` or `Failed` (or a closed `control`) arrived first, on `control` or from the
+    /// backplane.
     Stopped(Control),
+    /// The backplane ended without saying so.
+    Vanished,
     /// The receiver has ended.
     Gone,
 }
 
 impl<T: Send + 'static> SubscribeTo<T> {
-    /// Sends `copy` on `outbox`, watching `control` while it waits for room: `ProducerFinished`
-    /// sets `finishing` and the send goes on; anything else abandons it.
-    async fn deliver(&mut self, copy: T, finishing: &mut bool) -> Delivery {
+    /// Sends `copy` on `outbox`, watching `control` (first) and the backplane's notice while it
+    /// waits for room: `ProducerFinished` sets `finishing` and the send goes on; anything else
+    /// abandons it.
+    async fn deliver(&mut self, copy: T, ending: &mut Ending, finishing: &mut bool) -> Delivery {
         let mut send = std::pin::pin!(self.outbox.send(copy));
         loop {
             tokio::select! {
@@ -399,6 +513,11 @@ impl<T: Send + 'static> SubscribeTo<T> {
                 c = self.control.recv() => match c.unwrap_or(Control::Shutdown) {
                     Control::ProducerFinished => *finishing = true,
                     c => return Delivery::Stopped(c),
+                },
+                end = ending.wait() => match end {
+                    Ok(Control::ProducerFinished) => *finishing = true,
+                    Ok(c) => return Delivery::Stopped(c),
+                    Err(Vanished) => return Delivery::Vanished,
                 },
                 sent = &mut send => {
                     return if sent.is_ok() { Delivery::Sent } else { Delivery::Gone };

@@ -488,11 +488,142 @@ fn subscribers_are_told_when_the_backplane_ends() {
         }
         assert_eq!(s.signal.try_recv(), Ok(control.clone()), "{control:?}");
         assert!(!is_live(&system, s.id), "{control:?}");
-        assert!(
-            is_live(&system, p.id),
-            "publishers end on their own control"
-        );
     }
+}
+
+/// The notice that a backplane has ended does not depend on room in a subscriber's `control`:
+/// one whose `control` is full as the backplane ends with `Shutdown` still stops at once (the
+/// `ProducerFinished` that filled it only lets it finish what it holds) and passes the
+/// `Shutdown` on. Before, the notice was offered to that full `control` and missed, and the
+/// subscriber waited for room for ever.
+#[test]
+fn a_subscriber_whose_control_is_full_is_still_told_when_the_backplane_ends() {
+    let mut system = System::deterministic();
+    let mut hub = backplane(&system, "news");
+    let mut p = publisher(&system, "news");
+    let sub = SubscribeTo::new("news");
+    sub.control.set_capacity(Some(1));
+    // A receiver with room for one that takes nothing: the subscriber waits for room.
+    let mut s = subscriber_into(&system, sub, Inbox::with_capacity(1));
+    system.run_until_idle();
+    publish(&mut p, 1..=3);
+    system.run_until_idle();
+    hub.stop.try_send(Control::Shutdown).unwrap();
+    s.stop.try_send(Control::ProducerFinished).unwrap();
+    system.run_until_idle();
+    assert_eq!(hub.signal.try_recv(), Ok(Control::Shutdown));
+    assert_eq!(s.signal.try_recv(), Ok(Control::Shutdown));
+    assert!(!is_live(&system, s.id));
+    assert_eq!(drain(&mut s.got), [1]);
+}
+
+/// When a backplane ends on a `Control`, its publishers are told too: each passes that message
+/// on its `signal` and ends (nothing given to it could be published any more).
+#[test]
+fn publishers_are_told_when_the_backplane_ends() {
+    for control in [Control::ProducerFinished, Control::Shutdown] {
+        let mut system = System::deterministic();
+        let mut hub = backplane(&system, "news");
+        let mut ps = [publisher(&system, "news"), publisher(&system, "news")];
+        system.run_until_idle();
+        publish(&mut ps[0], [1]);
+        system.run_until_idle();
+        hub.stop.try_send(control.clone()).unwrap();
+        system.run_until_idle();
+        assert_eq!(hub.signal.try_recv(), Ok(control.clone()));
+        for p in &mut ps {
+            assert_eq!(p.signal.try_recv(), Ok(control.clone()), "{control:?}");
+            assert!(!is_live(&system, p.id), "{control:?}");
+        }
+        assert_eq!(hub.stats.published(), 1);
+        assert!(system.failures().is_empty(), "{:?}", system.failures());
+    }
+}
+
+/// Runs a backplane as its child, and cancels it when told: a backplane that ends without
+/// saying so (as one that panics or fails would).
+#[derive(axon::Boxes)]
+struct Host {
+    /// Any message cancels the backplane.
+    cancel: Inbox<()>,
+    #[boxes(skip)]
+    name: &'static str,
+}
+
+impl axon::Component for Host {
+    async fn run(mut self, mut ctx: axon::Context) -> Result<(), axon::Error> {
+        let id = ctx.spawn(Backplane::<u32>::new(self.name));
+        self.cancel.recv().await;
+        ctx.cancel_child(id);
+        ctx.next_child_exit().await;
+        Ok(())
+    }
+}
+
+/// Starts a backplane named `name` inside a [`Host`]; the outbox cancels it.
+fn cancellable_backplane(system: &System, name: &'static str) -> Outbox<()> {
+    let host = Host {
+        cancel: Inbox::new(),
+        name,
+    };
+    let cancel = Outbox::new();
+    axon::link(&cancel, &host.cancel).unwrap();
+    system.spawn(host);
+    cancel
+}
+
+/// Checks that the only failure is component `id`'s, naming `kind`, itself and the backplane
+/// `name`, and that it said the same, as `Failed`, on `signal`.
+fn failed_naming_the_backplane(
+    system: &System,
+    id: ComponentId,
+    signal: &mut Inbox<Control>,
+    kind: &str,
+    name: &str,
+) {
+    let failures = system.failures();
+    assert_eq!(failures.len(), 1, "{failures:?}");
+    let f = &failures[0];
+    assert_eq!(f.id, id);
+    assert!(
+        f.what.contains(kind) && f.what.contains(&f.name) && f.what.contains(name),
+        "{f:?}"
+    );
+    let Ok(Control::Failed(said)) = signal.try_recv() else {
+        panic!("expected Failed on signal");
+    };
+    assert!(f.what.ends_with(&*said), "{said} / {}", f.what);
+}
+
+/// A backplane that ends without saying so (here: cancelled) still ends its subscribers: each
+/// sends `Failed` naming itself and the backplane on `signal` and ends with that error.
+#[test]
+fn a_subscriber_fails_naming_a_backplane_that_ended_without_saying_so() {
+    let mut system = System::deterministic();
+    let mut cancel = cancellable_backplane(&system, "news");
+    let mut s = subscriber(&system, "news");
+    system.run_until_idle();
+    assert!(is_live(&system, s.id));
+    cancel.try_send(()).unwrap();
+    system.run_until_idle();
+    assert!(!is_live(&system, s.id));
+    failed_naming_the_backplane(&system, s.id, &mut s.signal, "SubscribeTo", "news");
+}
+
+/// A backplane that ends without saying so (here: cancelled) leaves its publishers nowhere to
+/// publish: each sends `Failed` naming itself and the backplane on `signal` and ends with that
+/// error, as a component whose receiver has ended does.
+#[test]
+fn a_publisher_fails_naming_a_backplane_that_ended_without_saying_so() {
+    let mut system = System::deterministic();
+    let mut cancel = cancellable_backplane(&system, "news");
+    let mut p = publisher(&system, "news");
+    system.run_until_idle();
+    assert!(is_live(&system, p.id));
+    cancel.try_send(()).unwrap();
+    system.run_until_idle();
+    assert!(!is_live(&system, p.id));
+    failed_naming_the_backplane(&system, p.id, &mut p.signal, "PublishTo", "news");
 }
 
 /// A subscriber whose receiver takes nothing still stops on `Shutdown`: `control` is watched

@@ -655,6 +655,8 @@ enum Script {
     Send(Vec<ResponseMessage>),
     /// Answers nothing; ends only when stopped.
     Stuck,
+    /// Answers nothing and never reads its `control`: ends only when cancelled.
+    Deaf,
 }
 
 /// A resource handler the tests script.
@@ -720,6 +722,7 @@ impl Component for Scripted {
                     None => break Control::Shutdown,
                 }
             },
+            Script::Deaf => std::future::pending().await,
         };
         self.signal.send(end).await.ok();
         Ok(())
@@ -763,6 +766,7 @@ fn router(request: &RequestHead) -> Handler {
         ]),
         "/silent" => Script::Send(Vec::new()),
         "/stuck" => Script::Stuck,
+        "/deaf" => Script::Deaf,
         path => return Handler::new(ErrorPageHandler::new(404).detail(path)),
     };
     Handler::new(Scripted::new(script))
@@ -975,6 +979,41 @@ fn request_handler_shutdown_stops_the_resource_handler_and_is_passed_on() {
     system.run().unwrap();
     assert_eq!(drain(&mut h.signal), [Control::Shutdown]);
     assert!(drain(&mut h.output).is_empty());
+}
+
+/// A resource handler that ignores `Shutdown` cannot hold the request handler for ever: it is
+/// given 5 s (virtual time here) to end, then cancelled; the `Shutdown` is passed on and
+/// everything ends.
+#[test]
+fn request_handler_shutdown_cancels_a_resource_handler_that_does_not_stop() {
+    let mut system = System::deterministic();
+    let mut h = harness(&system, HttpRequestHandler::new(router));
+    for m in request_parts(get("/deaf"), &[]) {
+        h.input.try_send(m).unwrap();
+    }
+    system.run_until_idle();
+    assert_eq!(
+        system.live(),
+        2,
+        "the request handler and its resource handler"
+    );
+    h.control.try_send(Control::Shutdown).unwrap();
+    system.advance(Duration::from_millis(4_900));
+    assert_eq!(
+        system.live(),
+        2,
+        "the resource handler is given time to stop"
+    );
+    assert!(drain(&mut h.signal).is_empty());
+    system.advance(Duration::from_millis(100));
+    assert_eq!(
+        system.live(),
+        0,
+        "cancelled; then the request handler ended"
+    );
+    assert_eq!(drain(&mut h.signal), [Control::Shutdown]);
+    assert!(drain(&mut h.output).is_empty());
+    assert!(system.failures().is_empty(), "{:?}", system.failures());
 }
 
 /// A reader that takes nothing does not hide a stop: while the 400 page for malformed input

@@ -1471,6 +1471,106 @@ fn plug_says_failed_when_its_child_panics() {
     );
 }
 
+/// A splitter's `configuration` inbox that holds one request and is full already: a stand-in
+/// for a splitter that takes no requests.
+fn full_configuration() -> Inbox<SplitterConfig<u32>> {
+    let config = Inbox::with_capacity(1);
+    config
+        .handle()
+        .try_send(SplitterConfig::Remove(SinkId::new()))
+        .unwrap();
+    config
+}
+
+/// A splitter that takes no requests cannot hide a stop from a plug waiting to join it: a
+/// `ProducerFinished` meanwhile is only noted (the wait goes on), a `Shutdown` ends the wait at
+/// once — the request to join is dropped, and the child, told `Shutdown`, passes it on the
+/// plug's `signal`.
+#[test]
+fn plug_stops_on_shutdown_while_the_splitter_takes_no_request_to_join() {
+    let mut system = System::deterministic();
+    let mut config = full_configuration();
+    let plug = Plug::new(&config, Relay::<u32>::new());
+    let mut stop = sender(&plug.control);
+    let mut signal = receiver(&plug.signal, 4);
+    let id = system.spawn(plug);
+    system.run_until_idle();
+    stop.try_send(Control::ProducerFinished).unwrap();
+    system.run_until_idle();
+    assert!(system.snapshot().component(id).is_some(), "waiting to join");
+    assert!(drain(&mut signal).is_empty());
+    stop.try_send(Control::Shutdown).unwrap();
+    system.run().unwrap();
+    assert_eq!(drain(&mut signal), [Control::Shutdown]);
+    assert_eq!(
+        drain(&mut config).len(),
+        1,
+        "the request to join was dropped"
+    );
+}
+
+/// A `ProducerFinished` that came while the plug waited to join is not lost: once the splitter
+/// takes the request the child is told, sends on what it was given, passes it on and ends.
+#[test]
+fn plug_passes_on_a_producer_finished_that_came_while_it_waited_to_join() {
+    let mut system = System::deterministic();
+    let mut config = full_configuration();
+    let plug = Plug::new(&config, Relay::<u32>::new());
+    let (mut input, mut stop) = (sender(&plug.inbox), sender(&plug.control));
+    let (mut got, mut signal) = (receiver(&plug.outbox, 4), receiver(&plug.signal, 4));
+    system.spawn(plug);
+    system.run_until_idle();
+    input.try_send(7).unwrap();
+    stop.try_send(Control::ProducerFinished).unwrap();
+    system.run_until_idle();
+    assert!(drain(&mut signal).is_empty(), "waiting to join");
+    let mut requests = drain(&mut config);
+    system.run_until_idle();
+    requests.extend(drain(&mut config));
+    system.run().unwrap();
+    requests.extend(drain(&mut config));
+    assert_eq!(drain(&mut got), [7]);
+    assert_eq!(drain(&mut signal), [Control::ProducerFinished]);
+    assert!(
+        matches!(
+            requests[..],
+            [
+                SplitterConfig::Remove(_),
+                SplitterConfig::Add { .. },
+                SplitterConfig::Remove(_)
+            ]
+        ),
+        "joined, then left: {} requests",
+        requests.len()
+    );
+}
+
+/// A splitter that takes no requests cannot hide a stop from a plug waiting to leave it: once
+/// the child has ended (and said so on `signal`), a `Shutdown` on the plug's `control` ends the
+/// wait, and the plug ends without saying more.
+#[test]
+fn plug_stops_on_shutdown_while_the_splitter_takes_no_request_to_leave() {
+    let mut system = System::deterministic();
+    let config = Inbox::<SplitterConfig<u32>>::with_capacity(1);
+    let plug = Plug::new(&config, Relay::<u32>::new());
+    let mut stop = sender(&plug.control);
+    let mut signal = receiver(&plug.signal, 4);
+    let id = system.spawn(plug);
+    system.run_until_idle();
+    assert_eq!(config.len(), 1, "the request to join");
+    stop.try_send(Control::Shutdown).unwrap();
+    system.run_until_idle();
+    assert_eq!(drain(&mut signal), [Control::Shutdown], "the child's");
+    assert!(
+        system.snapshot().component(id).is_some(),
+        "waiting to leave"
+    );
+    stop.try_send(Control::Shutdown).unwrap();
+    system.run().unwrap();
+    assert!(drain(&mut signal).is_empty());
+    assert!(system.failures().is_empty(), "{:?}", system.failures());
+}
+
 // ---------------------------------------------------------------------------------------------
 // TwoWayBalancer
 

@@ -106,8 +106,13 @@
 //! * A resource handler that does not end after its `End` is sent `Shutdown`. If the receiver
 //!   of `outbox` has ended, it stops the resource handler, sends `Shutdown` on `signal` and
 //!   ends.
+//! * Waiting for a resource handler it has sent `Shutdown` (for either of the two reasons above)
+//!   is bounded, not watching `control`: the request handler is already stopping, so another
+//!   stop would ask for nothing more. A resource handler that has not ended 5 seconds after the
+//!   `Shutdown` (it ignores it, or its `control` was full) is cancelled, and the request handler
+//!   goes on ending.
 
-use std::time::SystemTime;
+use std::time::{Duration, SystemTime};
 
 use axon::{
     next_event, Boxes, Component, ComponentId, Context, Control, Error, Event, Inbox, InboxRef,
@@ -124,6 +129,18 @@ use crate::Stage;
 
 /// The `Server` field added to responses that have none.
 const SERVER: &str = "kamaelia-rs";
+
+/// How long a resource handler sent `Shutdown` may take to end before it is cancelled.
+const STOP_GRACE: Duration = Duration::from_secs(5);
+
+/// Waits for the child `id` to end (at once if it has ended already).
+async fn child_ended(ctx: &mut Context, id: ComponentId) {
+    while let Some(exit) = ctx.next_child_exit().await {
+        if exit.id == id {
+            break;
+        }
+    }
+}
 
 /// Adds a `Date` field — the time `clock` reads, in IMF-fixdate form — to `head` unless it has
 /// one already; none if the clock reads a time [`http_date`] cannot write.
@@ -595,14 +612,19 @@ impl HttpRequestHandler {
         }
     }
 
-    /// Stops a running resource handler and waits for it to end.
+    /// Stops a running resource handler and waits for it to end — for at most [`STOP_GRACE`]:
+    /// one that has not ended by then (it ignores `Shutdown`, or its `control` was full) is
+    /// cancelled.
     async fn stop_child(&mut self, ctx: &mut Context, child: Option<Started>) {
         if let Some(c) = child {
             c.control.try_send(Control::Shutdown).ok();
-            while let Some(exit) = ctx.next_child_exit().await {
-                if exit.id == c.id {
-                    break;
-                }
+            if tokio::time::timeout(STOP_GRACE, child_ended(ctx, c.id))
+                .await
+                .is_err()
+            {
+                // Cancelling is not refused: its body is dropped at its next poll.
+                ctx.cancel_child(c.id);
+                child_ended(ctx, c.id).await;
             }
             ctx.remove_child(c.id);
         }

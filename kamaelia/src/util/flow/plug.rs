@@ -64,21 +64,35 @@
 //!
 //! # Shutdown
 //!
-//! The plug never reads its own boxes: a [`Control`] sent to it, or passed on by the splitter,
-//! reaches the child, which stops as it documents and says so on the plug's `signal`. The plug
-//! ends when the child ends, after asking the splitter to remove it. If the splitter has already
-//! ended when the plug starts, nothing will ever arrive, so the plug sends `ProducerFinished` to
-//! the child. If the child fails, panics or is cancelled, the plug unplugs, sends
-//! [`Control::Failed`] on `signal` with a reason naming the child and what happened, and ends with
-//! an error carrying the same text. (A child that reports its own failure on `signal`, as the
-//! components here do, has said `Failed` there already; the plug's comes after it.)
+//! While the child runs the plug reads none of its own boxes: a [`Control`] sent to it, or passed
+//! on by the splitter, reaches the child, which stops as it documents and says so on the plug's
+//! `signal`. The plug ends when the child ends, after asking the splitter to remove it. If the
+//! splitter has already ended when the plug starts, nothing will ever arrive, so the plug sends
+//! `ProducerFinished` to the child.
+//!
+//! A splitter that takes no requests cannot hide a stop: the plug watches its own `control` while
+//! its request to join or to leave waits for room in the splitter's `configuration` inbox.
+//!
+//! * Waiting to join (the child has not started): `ProducerFinished` is only noted and the wait
+//!   goes on; once the plug has joined, the child is told it first, so nothing given to the plug
+//!   is dropped. `Shutdown` or `Failed` ends the wait at once: the request to join is dropped and
+//!   the child starts with that message on its `control`, so it stops and passes it on the plug's
+//!   `signal`.
+//! * Waiting to leave (the child has ended and said so on `signal`): `Shutdown` or `Failed` ends
+//!   the wait and the plug ends (saying nothing more, unless the child failed: see below);
+//!   `ProducerFinished` changes nothing.
+//!
+//! If the child fails, panics or is cancelled, the plug unplugs, sends [`Control::Failed`] on
+//! `signal` with a reason naming the child and what happened, and ends with an error carrying the
+//! same text. (A child that reports its own failure on `signal`, as the components here do, has
+//! said `Failed` there already; the plug's comes after it.)
 
 use axon::{
     AsInbox, Boxes, Component, Context, Control, Error, Exit, Inbox, InboxRef, LinkError, Outbox,
 };
 
 use super::plug_splitter::{SinkId, SplitterConfig};
-use crate::support::fail;
+use crate::support::{fail, watching_if_it_waits, Stopped};
 use crate::Stage;
 
 /// Subscribes a component to a [`PlugSplitter`](super::PlugSplitter) while it runs. See the
@@ -127,7 +141,7 @@ impl<S: Stage> Component for Plug<S> {
     async fn run(self, mut ctx: Context) -> Result<(), Error> {
         let Plug {
             inbox,
-            control,
+            mut control,
             outbox,
             mut signal,
             mut splitter_config,
@@ -137,31 +151,51 @@ impl<S: Stage> Component for Plug<S> {
         let child = ctx.adopt(child);
         let name = child.name();
         ctx.forward_inbox(&inbox, child.inbox())?;
-        ctx.forward_inbox(&control, child.control())?;
         ctx.forward_outbox(child.outbox(), &outbox)?;
         ctx.forward_outbox(child.signal(), &signal)?;
         let id = SinkId::new();
-        let plugged = match ctx.link(&splitter_config, &splitter) {
-            Ok(_) => splitter_config
-                .send(SplitterConfig::Add {
+        // Until the child starts, `control` is the plug's own and watched while the splitter is
+        // asked to add it, so a splitter that takes no requests cannot hide a stop.
+        let mut finishing = false;
+        let (plugged, stopped) = match ctx.link(&splitter_config, &splitter) {
+            Ok(_) => {
+                let add = splitter_config.send(SplitterConfig::Add {
                     id,
                     inbox: inbox.handle(),
                     control: Some(control.handle()),
-                })
-                .await
-                .is_ok(),
+                });
+                match watching_if_it_waits(&mut control, &mut finishing, add).await {
+                    Ok(sent) => (sent.is_ok(), None),
+                    // The request is dropped unsent: the plug never joined.
+                    Err(Stopped(c)) => (false, Some(c)),
+                }
+            }
             // The splitter has ended already.
-            Err(LinkError::Closed { .. }) => false,
+            Err(LinkError::Closed { .. }) => (false, None),
             Err(e) => return Err(e.into()),
         };
-        if !plugged {
-            // The splitter has ended: nothing will arrive.
-            control.handle().try_send(Control::ProducerFinished).ok();
+        // What the child must hear before anything sent to the plug later: the stop that ended
+        // the wait, a `ProducerFinished` noted meanwhile, or — if the splitter has ended —
+        // that nothing will arrive.
+        let first = match stopped {
+            Some(c) => Some(c),
+            None if finishing || !plugged => Some(Control::ProducerFinished),
+            None => None,
+        };
+        if let Some(c) = first {
+            child.control().handle().try_send(c).ok();
         }
+        let forward_control = ctx.forward_inbox(&control, child.control())?;
         ctx.activate(child);
         let exit = ctx.next_child_exit().await;
         if plugged {
-            splitter_config.send(SplitterConfig::Remove(id)).await.ok();
+            // The child has ended and said so on `signal`: `control` is the plug's own again,
+            // watched while the splitter is asked to remove it. A stop only ends that wait.
+            ctx.unlink(forward_control);
+            let remove = splitter_config.send(SplitterConfig::Remove(id));
+            watching_if_it_waits(&mut control, &mut finishing, remove)
+                .await
+                .ok();
         }
         let failure = match exit.map(|e| e.exit) {
             None | Some(Exit::Finished) => None,
