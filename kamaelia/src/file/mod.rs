@@ -73,7 +73,7 @@ use std::fmt;
 use std::future::Future;
 use std::path::{Path, PathBuf};
 
-use axon::{next_batch, next_event, Batch, Context, Control, Error, Event, Inbox, Outbox};
+use axon::{next_event, Context, Control, Error, Event, Inbox, Outbox};
 use tokio::io::{AsyncRead, AsyncReadExt, AsyncWriteExt};
 
 /// Why a file component failed: which file, what it was doing, and the operating system's
@@ -145,7 +145,7 @@ impl std::error::Error for FileError {
 }
 
 pub(crate) use crate::support::pass_on;
-use crate::support::{watching, Stopped};
+use crate::support::{next_or_drain, watching, Next, Stopped};
 
 /// The failure path of every file component: `Shutdown` on `signal`, then the error.
 pub(crate) async fn fail(signal: &mut Outbox<Control>, e: FileError) -> Result<(), Error> {
@@ -339,44 +339,34 @@ pub(crate) async fn write_messages<T: AsRef<[u8]> + Send + 'static>(
     let mut buf = Vec::with_capacity(BATCH);
     let mut written = Vec::with_capacity(BATCH);
     let end = loop {
-        let batch = if finished {
-            // ProducerFinished arrived while passing messages on: drain what is left.
-            if inbox.recv_many(&mut buf, BATCH) == 0 {
-                break Control::ProducerFinished;
+        match next_or_drain(control, inbox, &mut buf, BATCH, &mut finished).await {
+            Next::Batch => {}
+            Next::Drained => break Control::ProducerFinished,
+            Next::Stop(c) => break c,
+        }
+        for msg in buf.drain(..) {
+            if let Err(e) = file.write_all(msg.as_ref()).await {
+                return fail(signal, FileError::new(path, "write", e)).await;
             }
-            Batch::Messages(buf.len())
-        } else {
-            next_batch(control, inbox, &mut buf, BATCH).await
-        };
-        match batch {
-            Batch::Messages(_) => {
-                for msg in buf.drain(..) {
-                    if let Err(e) = file.write_all(msg.as_ref()).await {
-                        return fail(signal, FileError::new(path, "write", e)).await;
-                    }
-                    if forward {
-                        written.push(msg);
-                    }
-                }
-                if let Err(e) = file.flush().await {
-                    return fail(signal, FileError::new(path, "write", e)).await;
-                }
-                if forward {
-                    let send = outbox.send_all(&mut written);
-                    match watching(control, &mut finished, send).await {
-                        Ok(Ok(())) => {}
-                        Ok(Err(_)) => {
-                            // The same convention as every other failure: `Shutdown` on
-                            // `signal`, then the error.
-                            pass_on(signal, Control::Shutdown).await;
-                            return Err(gone(&ctx.name(), "outbox"));
-                        }
-                        Err(Stopped(c)) => break c,
-                    }
-                }
+            if forward {
+                written.push(msg);
             }
-            Batch::Control(Control::ProducerFinished) => finished = true,
-            Batch::Control(c) => break c,
+        }
+        if let Err(e) = file.flush().await {
+            return fail(signal, FileError::new(path, "write", e)).await;
+        }
+        if forward {
+            let send = outbox.send_all(&mut written);
+            match watching(control, &mut finished, send).await {
+                Ok(Ok(())) => {}
+                Ok(Err(_)) => {
+                    // The same convention as every other failure: `Shutdown` on
+                    // `signal`, then the error.
+                    pass_on(signal, Control::Shutdown).await;
+                    return Err(gone(&ctx.name(), "outbox"));
+                }
+                Err(Stopped(c)) => break c,
+            }
         }
     };
     // Whatever was accepted is in the file before the end is announced.

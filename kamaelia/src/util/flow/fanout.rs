@@ -63,11 +63,10 @@
 
 use std::borrow::Cow;
 
-use axon::{
-    next_batch, Batch, BoxRegistrar, Boxes, Component, Context, Control, Error, Inbox, Outbox,
-};
+use axon::{BoxRegistrar, Boxes, Component, Context, Control, Error, Inbox, Outbox};
 
 use super::watch::{pass_on, send_watching, Sent, Stopped, BATCH};
+use crate::support::{next_or_drain, Next};
 
 /// The named outboxes other than the standard `outbox`.
 struct Outputs<T> {
@@ -192,22 +191,15 @@ impl<T: Clone + Send + 'static> Component for Fanout<T> {
         let mut buf = Vec::new();
         let mut finishing = false;
         loop {
-            if finishing {
-                if inbox.recv_many(&mut buf, BATCH) == 0 {
+            match next_or_drain(&mut control, &mut inbox, &mut buf, BATCH, &mut finishing).await {
+                Next::Batch => {}
+                Next::Drained => {
                     pass_on(&mut signal, Control::ProducerFinished).await;
                     return Ok(());
                 }
-            } else {
-                match next_batch(&mut control, &mut inbox, &mut buf, BATCH).await {
-                    Batch::Messages(_) => {}
-                    Batch::Control(c) if c.is_producer_finished() => {
-                        finishing = true;
-                        continue;
-                    }
-                    Batch::Control(c) => {
-                        pass_on(&mut signal, c).await;
-                        return Ok(());
-                    }
+                Next::Stop(c) => {
+                    pass_on(&mut signal, c).await;
+                    return Ok(());
                 }
             }
             for msg in buf.drain(..) {

@@ -50,9 +50,10 @@
 //! a full destination — it ends at once, discarding what is queued, and sends `Shutdown` on
 //! `signal` and `signal2`. It keeps no partial state.
 
-use axon::{next_batch, Batch, Boxes, Component, Context, Control, Error, Inbox, Outbox};
+use axon::{Boxes, Component, Context, Control, Error, Inbox, Outbox};
 
 use super::watch::{pass_on, send_watching, Sent, Stopped, BATCH};
+use crate::support::{next_or_drain, Next};
 
 /// Copies every message to two outboxes. See the [module docs](self).
 #[derive(Boxes)]
@@ -111,19 +112,10 @@ impl<T: Clone + Send + 'static> Component for TwoWaySplitter<T> {
         let mut buf = Vec::new();
         let mut finishing = false;
         let end = loop {
-            if finishing {
-                if inbox.recv_many(&mut buf, BATCH) == 0 {
-                    break Control::ProducerFinished;
-                }
-            } else {
-                match next_batch(&mut control, &mut inbox, &mut buf, BATCH).await {
-                    Batch::Messages(_) => {}
-                    Batch::Control(c) if c.is_producer_finished() => {
-                        finishing = true;
-                        continue;
-                    }
-                    Batch::Control(c) => break c,
-                }
+            match next_or_drain(&mut control, &mut inbox, &mut buf, BATCH, &mut finishing).await {
+                Next::Batch => {}
+                Next::Drained => break Control::ProducerFinished,
+                Next::Stop(c) => break c,
             }
             let mut stopped = None;
             'batch: for msg in buf.drain(..) {

@@ -49,10 +49,10 @@
 //! * When it fails, the error's text goes on `signal` first, as [`Control::Failed`], so what
 //!   listens there learns why.
 
-use axon::{next_batch, Batch, Boxes, Component, Context, Control, Error, Inbox, Outbox};
+use axon::{Boxes, Component, Context, Control, Error, Inbox, Outbox};
 
 use super::{pass_on, send_watching, Sent, BATCH};
-use crate::support::{fail, fail_gone};
+use crate::support::{fail, fail_gone, next_or_drain, Next};
 
 /// How many messages a [`Collate`] collects unless told otherwise.
 pub const DEFAULT_LIMIT: usize = 1 << 20;
@@ -106,11 +106,19 @@ impl<T: Send + 'static> Component for Collate<T> {
                 ctx.name()
             )
         };
+        let mut finished = false;
         loop {
-            match next_batch(&mut self.control, &mut self.inbox, &mut collected, BATCH).await {
-                Batch::Messages(_) => {}
-                Batch::Control(Control::ProducerFinished) => break,
-                Batch::Control(c) => {
+            let next = next_or_drain(
+                &mut self.control,
+                &mut self.inbox,
+                &mut collected,
+                BATCH,
+                &mut finished,
+            );
+            match next.await {
+                Next::Batch => {}
+                Next::Drained => break,
+                Next::Stop(c) => {
                     pass_on(&mut self.signal, c).await;
                     return Ok(());
                 }
@@ -119,13 +127,7 @@ impl<T: Send + 'static> Component for Collate<T> {
                 return fail(&mut self.signal, over()).await;
             }
         }
-        while self.inbox.recv_many(&mut collected, BATCH) > 0 {
-            if collected.len() > limit {
-                return fail(&mut self.signal, over()).await;
-            }
-        }
         let mut out = vec![collected];
-        let mut finished = true;
         match send_watching(&mut self.outbox, &mut self.control, &mut out, &mut finished).await {
             Ok(Sent::All) => pass_on(&mut self.signal, Control::ProducerFinished).await,
             Ok(Sent::Stopped(c)) => pass_on(&mut self.signal, c).await,

@@ -60,11 +60,11 @@
 
 use std::fmt::{Debug, Display};
 
-use axon::{next_batch, Batch, Boxes, Component, Context, Control, Error, Inbox, Outbox};
+use axon::{Boxes, Component, Context, Control, Error, Inbox, Outbox};
 use tokio::io::{AsyncWrite, AsyncWriteExt};
 
 use super::{gone, pass_on, send_watching, Sent, BATCH};
-use crate::support::{fail, watching, Stopped};
+use crate::support::{fail, next_or_drain, watching, Next, Stopped};
 
 type Format<T> = Box<dyn Fn(&T) -> String + Send>;
 type Writer = Box<dyn AsyncWrite + Unpin + Send>;
@@ -191,24 +191,18 @@ impl<T: Send + 'static> Component for ConsoleEchoer<T> {
         let mut buf = Vec::with_capacity(BATCH);
         let mut text = String::new();
         let mut finished = false;
-        loop {
-            if finished {
-                if self.inbox.recv_many(&mut buf, BATCH) == 0 {
-                    pass_on(&mut self.signal, Control::ProducerFinished).await;
-                    return Ok(());
-                }
-            } else {
-                match next_batch(&mut self.control, &mut self.inbox, &mut buf, BATCH).await {
-                    Batch::Messages(_) => {}
-                    Batch::Control(Control::ProducerFinished) => {
-                        finished = true;
-                        continue;
-                    }
-                    Batch::Control(c) => {
-                        pass_on(&mut self.signal, c).await;
-                        return Ok(());
-                    }
-                }
+        let end = loop {
+            let next = next_or_drain(
+                &mut self.control,
+                &mut self.inbox,
+                &mut buf,
+                BATCH,
+                &mut finished,
+            );
+            match next.await {
+                Next::Batch => {}
+                Next::Drained => break Control::ProducerFinished,
+                Next::Stop(c) => break c,
             }
             self.render(&mut text, &mut buf);
             // Control first, also while the output waits to be written (an output nobody
@@ -216,10 +210,7 @@ impl<T: Send + 'static> Component for ConsoleEchoer<T> {
             let write = write_out(&mut writer, &text);
             let written = match watching(&mut self.control, &mut finished, write).await {
                 Ok(written) => written,
-                Err(Stopped(c)) => {
-                    pass_on(&mut self.signal, c).await;
-                    return Ok(());
-                }
+                Err(Stopped(c)) => break c,
             };
             if let Err(e) = written {
                 let reason = format!("{name}: cannot write the output: {e}");
@@ -231,13 +222,12 @@ impl<T: Send + 'static> Component for ConsoleEchoer<T> {
             match send_watching(&mut self.outbox, &mut self.control, &mut buf, &mut finished).await
             {
                 Ok(Sent::All) => {}
-                Ok(Sent::Stopped(c)) => {
-                    pass_on(&mut self.signal, c).await;
-                    return Ok(());
-                }
+                Ok(Sent::Stopped(c)) => break c,
                 Err(_) => return fail(&mut self.signal, gone(&name, "outbox").to_string()).await,
             }
-        }
+        };
+        pass_on(&mut self.signal, end).await;
+        Ok(())
     }
 }
 

@@ -51,10 +51,10 @@
 //!   the same text goes on `signal` first, as [`Control::Failed`], so what listens there learns
 //!   why.
 
-use axon::{next_batch, Batch, Boxes, Component, Context, Control, Error, Inbox, Outbox};
+use axon::{Boxes, Component, Context, Control, Error, Inbox, Outbox};
 
 use super::{pass_on, send_watching, Sent, BATCH};
-use crate::support::fail_gone;
+use crate::support::{fail_gone, next_or_drain, Next};
 
 /// Passes everything on unchanged. See the [module docs](self).
 #[derive(Boxes, Debug)]
@@ -91,35 +91,28 @@ impl<T: Send + 'static> Component for PassThrough<T> {
     async fn run(mut self, ctx: Context) -> Result<(), Error> {
         let mut buf = Vec::new();
         let mut finished = false;
-        loop {
-            if finished {
-                if self.inbox.recv_many(&mut buf, BATCH) == 0 {
-                    pass_on(&mut self.signal, Control::ProducerFinished).await;
-                    return Ok(());
-                }
-            } else {
-                match next_batch(&mut self.control, &mut self.inbox, &mut buf, BATCH).await {
-                    Batch::Messages(_) => {}
-                    Batch::Control(Control::ProducerFinished) => {
-                        finished = true;
-                        continue;
-                    }
-                    Batch::Control(c) => {
-                        pass_on(&mut self.signal, c).await;
-                        return Ok(());
-                    }
-                }
+        let end = loop {
+            let next = next_or_drain(
+                &mut self.control,
+                &mut self.inbox,
+                &mut buf,
+                BATCH,
+                &mut finished,
+            );
+            match next.await {
+                Next::Batch => {}
+                Next::Drained => break Control::ProducerFinished,
+                Next::Stop(c) => break c,
             }
             match send_watching(&mut self.outbox, &mut self.control, &mut buf, &mut finished).await
             {
                 Ok(Sent::All) => {}
-                Ok(Sent::Stopped(c)) => {
-                    pass_on(&mut self.signal, c).await;
-                    return Ok(());
-                }
+                Ok(Sent::Stopped(c)) => break c,
                 Err(_) => return fail_gone(&mut self.signal, &ctx.name(), "outbox").await,
             }
-        }
+        };
+        pass_on(&mut self.signal, end).await;
+        Ok(())
     }
 }
 

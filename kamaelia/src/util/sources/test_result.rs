@@ -54,10 +54,10 @@
 //! * With [`stop_system`](TestResult::stop_system), whichever way it ends it then asks the whole
 //!   system to stop.
 
-use axon::{next_batch, Batch, Boxes, Component, Context, Control, Error, Inbox, Outbox};
+use axon::{Boxes, Component, Context, Control, Error, Inbox, Outbox};
 
 use super::{pass_on, BATCH};
-use crate::support::fail;
+use crate::support::{fail, next_or_drain, Next};
 
 /// Fails on the first `false` it receives. See the [module docs](self).
 #[derive(Boxes, Debug)]
@@ -111,26 +111,26 @@ impl TestResult {
             }
             Ok(())
         };
-        loop {
-            match next_batch(&mut self.control, &mut self.inbox, &mut buf, BATCH).await {
-                Batch::Messages(_) => {
-                    if let Err(reason) = check(&mut buf) {
-                        return fail(&mut self.signal, reason).await;
-                    }
-                }
-                Batch::Control(c) => {
-                    if c.is_producer_finished() {
-                        while self.inbox.recv_many(&mut buf, BATCH) > 0 {
-                            if let Err(reason) = check(&mut buf) {
-                                return fail(&mut self.signal, reason).await;
-                            }
-                        }
-                    }
-                    pass_on(&mut self.signal, c).await;
-                    return Ok(());
-                }
+        let mut finishing = false;
+        let end = loop {
+            let next = next_or_drain(
+                &mut self.control,
+                &mut self.inbox,
+                &mut buf,
+                BATCH,
+                &mut finishing,
+            );
+            match next.await {
+                Next::Batch => {}
+                Next::Drained => break Control::ProducerFinished,
+                Next::Stop(c) => break c,
             }
-        }
+            if let Err(reason) = check(&mut buf) {
+                return fail(&mut self.signal, reason).await;
+            }
+        };
+        pass_on(&mut self.signal, end).await;
+        Ok(())
     }
 }
 

@@ -48,10 +48,10 @@
 //!   the same text goes on `signal` first, as [`Control::Failed`], so what listens there learns
 //!   why.
 
-use axon::{next_batch, Batch, Boxes, Component, Context, Control, Error, Inbox, Outbox};
+use axon::{Boxes, Component, Context, Control, Error, Inbox, Outbox};
 
 use super::{pass_on, send_watching, Sent, BATCH};
-use crate::support::fail_gone;
+use crate::support::{fail_gone, next_or_drain, Next};
 
 /// Sends a fixed message for every message it receives. See the [module docs](self).
 #[derive(Boxes)]
@@ -91,42 +91,31 @@ impl<I: Send + 'static, T: Clone + Send + 'static> Component for TriggeredSource
         let mut triggers = Vec::with_capacity(BATCH);
         let mut out = Vec::with_capacity(BATCH);
         let mut finished = false;
-        loop {
-            let got = if finished {
-                Batch::Control(Control::ProducerFinished)
-            } else {
-                next_batch(&mut self.control, &mut self.inbox, &mut triggers, BATCH).await
-            };
-            match got {
-                Batch::Messages(n) => {
-                    triggers.clear();
-                    out.extend(std::iter::repeat_n(&self.message, n).cloned());
-                }
-                Batch::Control(Control::ProducerFinished) => {
-                    finished = true;
-                    let n = self.inbox.recv_many(&mut triggers, BATCH);
-                    if n == 0 {
-                        pass_on(&mut self.signal, Control::ProducerFinished).await;
-                        return Ok(());
-                    }
-                    triggers.clear();
-                    out.extend(std::iter::repeat_n(&self.message, n).cloned());
-                }
-                Batch::Control(c) => {
-                    pass_on(&mut self.signal, c).await;
-                    return Ok(());
-                }
+        let end = loop {
+            let next = next_or_drain(
+                &mut self.control,
+                &mut self.inbox,
+                &mut triggers,
+                BATCH,
+                &mut finished,
+            );
+            match next.await {
+                Next::Batch => {}
+                Next::Drained => break Control::ProducerFinished,
+                Next::Stop(c) => break c,
             }
+            let n = triggers.len();
+            triggers.clear();
+            out.extend(std::iter::repeat_n(&self.message, n).cloned());
             match send_watching(&mut self.outbox, &mut self.control, &mut out, &mut finished).await
             {
                 Ok(Sent::All) => {}
-                Ok(Sent::Stopped(c)) => {
-                    pass_on(&mut self.signal, c).await;
-                    return Ok(());
-                }
+                Ok(Sent::Stopped(c)) => break c,
                 Err(_) => return fail_gone(&mut self.signal, &ctx.name(), "outbox").await,
             }
-        }
+        };
+        pass_on(&mut self.signal, end).await;
+        Ok(())
     }
 }
 
