@@ -72,6 +72,18 @@ pub(crate) enum Next {
     Stop(Control),
 }
 
+impl Next {
+    /// What ends the component, if this does: `None` for a batch, `ProducerFinished` once
+    /// drained, or the stop request.
+    pub(crate) fn end(self) -> Option<Control> {
+        match self {
+            Next::Batch => None,
+            Next::Drained => Some(Control::ProducerFinished),
+            Next::Stop(c) => Some(c),
+        }
+    }
+}
+
 /// The next batch (up to `max` messages, into `buf`) of a component that works a batch at a
 /// time: waits for messages or a control message (looked at first) until `ProducerFinished`
 /// has come (`finishing`, which it sets), then takes only what is already queued.

@@ -145,7 +145,7 @@ impl std::error::Error for FileError {
 }
 
 pub(crate) use crate::support::pass_on;
-use crate::support::{next_or_drain, watching, Next, Stopped};
+use crate::support::{next_or_drain, watching, Stopped};
 
 /// The failure path of every file component: `Shutdown` on `signal`, then the error.
 pub(crate) async fn fail(signal: &mut Outbox<Control>, e: FileError) -> Result<(), Error> {
@@ -339,10 +339,11 @@ pub(crate) async fn write_messages<T: AsRef<[u8]> + Send + 'static>(
     let mut buf = Vec::with_capacity(BATCH);
     let mut written = Vec::with_capacity(BATCH);
     let end = loop {
-        match next_or_drain(control, inbox, &mut buf, BATCH, &mut finished).await {
-            Next::Batch => {}
-            Next::Drained => break Control::ProducerFinished,
-            Next::Stop(c) => break c,
+        if let Some(end) = next_or_drain(control, inbox, &mut buf, BATCH, &mut finished)
+            .await
+            .end()
+        {
+            break end;
         }
         for msg in buf.drain(..) {
             if let Err(e) = file.write_all(msg.as_ref()).await {

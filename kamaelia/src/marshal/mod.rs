@@ -53,7 +53,7 @@ pub use marshaller::Marshaller;
 
 use axon::{Context, Control, Error, Inbox, Outbox};
 
-use crate::support::{fail_gone, next_or_drain, pass_on, watching_if_it_waits, Next, Stopped};
+use crate::support::{fail_gone, next_or_drain, pass_on, watching_if_it_waits, Stopped};
 
 /// How many messages a converter takes from its inbox at once.
 const BATCH: usize = axon::DEFAULT_CAPACITY;
@@ -106,10 +106,11 @@ where
         }
     };
     let end = loop {
-        match next_or_drain(control, inbox, &mut buf, BATCH, &mut finishing).await {
-            Next::Batch => {}
-            Next::Drained => break Control::ProducerFinished,
-            Next::Stop(c) => break c,
+        if let Some(end) = next_or_drain(control, inbox, &mut buf, BATCH, &mut finishing)
+            .await
+            .end()
+        {
+            break end;
         }
         convert_batch(&mut buf, &mut out, &mut errors);
         let sent = send_batch(

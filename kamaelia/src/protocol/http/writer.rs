@@ -59,7 +59,7 @@
 use axon::{Boxes, Component, Context, Control, Error, Inbox, Outbox};
 
 use super::message::{HttpMessage, MessageHead, RequestHead, ResponseHead};
-use crate::support::{next_or_drain, pass_on, watching_if_it_waits, Next, Stopped};
+use crate::support::{next_or_drain, pass_on, watching_if_it_waits, Stopped};
 
 /// Most messages written per batch.
 const BATCH: usize = 16;
@@ -163,10 +163,8 @@ impl<H: MessageHead> Component for HttpWriter<H> {
                 BATCH,
                 &mut finishing,
             );
-            match next.await {
-                Next::Batch => {}
-                Next::Drained => break Control::ProducerFinished,
-                Next::Stop(c) => break c,
+            if let Some(end) = next.await.end() {
+                break end;
             }
             out.extend(batch.drain(..).filter_map(|m| encoder.encode(m)));
             let send = self.outbox.send_all(&mut out);

@@ -53,7 +53,7 @@
 use axon::{Boxes, Component, Context, Control, Error, Inbox, Outbox};
 
 use super::watch::{pass_on, send_watching, Sent, Stopped, BATCH};
-use crate::support::{next_or_drain, Next};
+use crate::support::next_or_drain;
 
 /// Copies every message to two outboxes. See the [module docs](self).
 #[derive(Boxes)]
@@ -112,10 +112,12 @@ impl<T: Clone + Send + 'static> Component for TwoWaySplitter<T> {
         let mut buf = Vec::new();
         let mut finishing = false;
         let end = loop {
-            match next_or_drain(&mut control, &mut inbox, &mut buf, BATCH, &mut finishing).await {
-                Next::Batch => {}
-                Next::Drained => break Control::ProducerFinished,
-                Next::Stop(c) => break c,
+            if let Some(end) =
+                next_or_drain(&mut control, &mut inbox, &mut buf, BATCH, &mut finishing)
+                    .await
+                    .end()
+            {
+                break end;
             }
             let mut stopped = None;
             'batch: for msg in buf.drain(..) {

@@ -64,7 +64,7 @@ use axon::{Boxes, Component, Context, Control, Error, Inbox, Outbox};
 use tokio::io::{AsyncWrite, AsyncWriteExt};
 
 use super::{gone, pass_on, send_watching, Sent, BATCH};
-use crate::support::{fail, next_or_drain, watching, Next, Stopped};
+use crate::support::{fail, next_or_drain, watching, Stopped};
 
 type Format<T> = Box<dyn Fn(&T) -> String + Send>;
 type Writer = Box<dyn AsyncWrite + Unpin + Send>;
@@ -199,10 +199,8 @@ impl<T: Send + 'static> Component for ConsoleEchoer<T> {
                 BATCH,
                 &mut finished,
             );
-            match next.await {
-                Next::Batch => {}
-                Next::Drained => break Control::ProducerFinished,
-                Next::Stop(c) => break c,
+            if let Some(end) = next.await.end() {
+                break end;
             }
             self.render(&mut text, &mut buf);
             // Control first, also while the output waits to be written (an output nobody

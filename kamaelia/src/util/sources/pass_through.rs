@@ -54,7 +54,7 @@
 use axon::{Boxes, Component, Context, Control, Error, Inbox, Outbox};
 
 use super::{pass_on, send_watching, Sent, BATCH};
-use crate::support::{fail_gone, next_or_drain, Next};
+use crate::support::{fail_gone, next_or_drain};
 
 /// Passes everything on unchanged. See the [module docs](self).
 #[derive(Boxes, Debug)]
@@ -99,10 +99,8 @@ impl<T: Send + 'static> Component for PassThrough<T> {
                 BATCH,
                 &mut finished,
             );
-            match next.await {
-                Next::Batch => {}
-                Next::Drained => break Control::ProducerFinished,
-                Next::Stop(c) => break c,
+            if let Some(end) = next.await.end() {
+                break end;
             }
             match send_watching(&mut self.outbox, &mut self.control, &mut buf, &mut finished).await
             {

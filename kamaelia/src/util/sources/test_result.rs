@@ -57,7 +57,7 @@
 use axon::{Boxes, Component, Context, Control, Error, Inbox, Outbox};
 
 use super::{pass_on, BATCH};
-use crate::support::{fail, next_or_drain, Next};
+use crate::support::{fail, next_or_drain};
 
 /// Fails on the first `false` it receives. See the [module docs](self).
 #[derive(Boxes, Debug)]
@@ -120,10 +120,8 @@ impl TestResult {
                 BATCH,
                 &mut finishing,
             );
-            match next.await {
-                Next::Batch => {}
-                Next::Drained => break Control::ProducerFinished,
-                Next::Stop(c) => break c,
+            if let Some(end) = next.await.end() {
+                break end;
             }
             if let Err(reason) = check(&mut buf) {
                 return fail(&mut self.signal, reason).await;

@@ -51,7 +51,7 @@
 use axon::{Boxes, Component, Context, Control, Error, Inbox, Outbox};
 
 use super::{pass_on, send_watching, Sent, BATCH};
-use crate::support::{fail_gone, next_or_drain, Next};
+use crate::support::{fail_gone, next_or_drain};
 
 /// Sends a fixed message for every message it receives. See the [module docs](self).
 #[derive(Boxes)]
@@ -99,10 +99,8 @@ impl<I: Send + 'static, T: Clone + Send + 'static> Component for TriggeredSource
                 BATCH,
                 &mut finished,
             );
-            match next.await {
-                Next::Batch => {}
-                Next::Drained => break Control::ProducerFinished,
-                Next::Stop(c) => break c,
+            if let Some(end) = next.await.end() {
+                break end;
             }
             let n = triggers.len();
             triggers.clear();
