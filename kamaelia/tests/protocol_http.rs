@@ -960,13 +960,11 @@ fn request_handler_drops_bodies_for_head_and_answers_expect_continue() {
     assert_eq!(got[2].1, b"x");
 }
 
-/// Shutdown stops the current resource handler (even one that never answers), waits for it,
-/// and is passed on; everything ends.
-#[test]
-fn request_handler_shutdown_stops_the_resource_handler_and_is_passed_on() {
+/// A request handler given `request`, run until its resource handler waits (both live).
+fn handling(request: RequestHead) -> (System, common::Harness<HttpRequestHandler>) {
     let mut system = System::deterministic();
     let mut h = harness(&system, HttpRequestHandler::new(router));
-    for m in request_parts(get("/stuck"), &[]) {
+    for m in request_parts(request, &[]) {
         h.input.try_send(m).unwrap();
     }
     system.run_until_idle();
@@ -975,6 +973,14 @@ fn request_handler_shutdown_stops_the_resource_handler_and_is_passed_on() {
         2,
         "the request handler and its resource handler"
     );
+    (system, h)
+}
+
+/// Shutdown stops the current resource handler (even one that never answers), waits for it,
+/// and is passed on; everything ends.
+#[test]
+fn request_handler_shutdown_stops_the_resource_handler_and_is_passed_on() {
+    let (mut system, mut h) = handling(get("/stuck"));
     h.control.try_send(Control::Shutdown).unwrap();
     system.run().unwrap();
     assert_eq!(drain(&mut h.signal), [Control::Shutdown]);
@@ -986,17 +992,7 @@ fn request_handler_shutdown_stops_the_resource_handler_and_is_passed_on() {
 /// everything ends.
 #[test]
 fn request_handler_shutdown_cancels_a_resource_handler_that_does_not_stop() {
-    let mut system = System::deterministic();
-    let mut h = harness(&system, HttpRequestHandler::new(router));
-    for m in request_parts(get("/deaf"), &[]) {
-        h.input.try_send(m).unwrap();
-    }
-    system.run_until_idle();
-    assert_eq!(
-        system.live(),
-        2,
-        "the request handler and its resource handler"
-    );
+    let (mut system, mut h) = handling(get("/deaf"));
     h.control.try_send(Control::Shutdown).unwrap();
     system.advance(Duration::from_millis(4_900));
     assert_eq!(
