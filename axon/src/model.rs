@@ -22,8 +22,8 @@
 //! flag until someone uses them. A component's state costs a few loads and stores per poll of
 //! its task (one to mark it running, one to note the box it waits on, one comparison and one
 //! test for subscribers when the poll ends) and a clock reading only when what it waits on
-//! changes. That is about 1% of the instructions when a poll moves many messages, and about
-//! 4.5% in the worst case, one message per poll (`BENCHMARKS.md`, which measures it against a
+//! changes. That is under 0.5% of the instructions when a poll moves many messages, and about
+//! 5% in the worst case, one message per poll (`BENCHMARKS.md`, which measures it against a
 //! build with the tracking left out: `RUSTFLAGS="--cfg axon_no_model"`, for measuring only).
 //!
 //! ```
@@ -392,7 +392,7 @@ impl ComponentCell {
     /// Tells subscribers the component's state now.
     #[cold]
     #[inline(never)]
-    pub(crate) fn state_changed(&self) {
+    fn state_changed(&self) {
         self.hub.emit(|| EventKind::StateChanged {
             id: self.id,
             state: self.state(),
