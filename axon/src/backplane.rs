@@ -125,6 +125,35 @@ impl Ending {
     }
 }
 
+/// Sends `joining` to a backplane's `subscribe` inbox, watching `control` (looked at first):
+/// `Ok(true)` once joined, `Ok(false)` if the backplane has ended, `Err(c)` if a control message
+/// came first (a closed `control` as `Shutdown`).
+async fn join<T: Send + 'static>(
+    control: &mut Inbox<Control>,
+    hub: &InboxRef<Subscription<T>>,
+    joining: Subscription<T>,
+) -> Result<bool, Control> {
+    tokio::select! {
+        biased;
+        c = control.recv() => Err(c.unwrap_or(Control::Shutdown)),
+        sent = hub.send(joining) => Ok(sent.is_ok()),
+    }
+}
+
+/// What stops a member: a message on its `control` (looked at first; a closed `control` as
+/// `Shutdown`) or the one its backplane ended with; [`Vanished`] if the backplane ended without
+/// one.
+async fn stop_request(
+    control: &mut Inbox<Control>,
+    ending: &mut Ending,
+) -> Result<Control, Vanished> {
+    tokio::select! {
+        biased;
+        c = control.recv() => Ok(c.unwrap_or(Control::Shutdown)),
+        end = ending.wait() => end,
+    }
+}
+
 /// Why a member of the backplane `name` fails when the backplane has ended without saying how.
 fn vanished(who: &str, name: &str) -> String {
     format!(
@@ -340,12 +369,9 @@ impl<T: Send + 'static> Component for PublishTo<T> {
         // Join, to be told when the backplane ends (registered before `target`, so found).
         let (joining, mut ending) = Subscription::new(None);
         let joined = match ctx.services().lookup(&subscribe_key::<T>(&self.name)) {
-            Ok(hub) => tokio::select! {
-                biased;
-                c = self.control.recv() => {
-                    return stop_with(&mut self.signal, c.unwrap_or(Control::Shutdown)).await;
-                }
-                sent = hub.send(joining) => sent.is_ok(),
+            Ok(hub) => match join(&mut self.control, &hub, joining).await {
+                Ok(joined) => joined,
+                Err(c) => return stop_with(&mut self.signal, c).await,
             },
             Err(_) => false,
         };
@@ -357,13 +383,9 @@ impl<T: Send + 'static> Component for PublishTo<T> {
             let reason = format!("PublishTo {:?}: {e}", self.name);
             return fail_with(&mut self.signal, reason).await;
         }
-        tokio::select! {
-            biased;
-            c = self.control.recv() => stop_with(&mut self.signal, c.unwrap_or(Control::Shutdown)).await,
-            end = ending.wait() => match end {
-                Ok(c) => stop_with(&mut self.signal, c).await,
-                Err(Vanished) => fail_with(&mut self.signal, vanished(&ctx.name(), &self.name)).await,
-            },
+        match stop_request(&mut self.control, &mut ending).await {
+            Ok(c) => stop_with(&mut self.signal, c).await,
+            Err(Vanished) => fail_with(&mut self.signal, vanished(&ctx.name(), &self.name)).await,
         }
     }
 }
@@ -431,10 +453,9 @@ impl<T: Send + 'static> Component for SubscribeTo<T> {
             },
         };
         let (joining, mut ending) = Subscription::new(Some(self.feed.handle()));
-        let joined = tokio::select! {
-            biased;
-            c = self.control.recv() => return self.stop(c.unwrap_or(Control::Shutdown)).await,
-            sent = hub.send(joining) => sent.is_ok(),
+        let joined = match join(&mut self.control, &hub, joining).await {
+            Ok(joined) => joined,
+            Err(c) => return self.stop(c).await,
         };
         if !joined {
             let reason = format!("SubscribeTo {:?}: the backplane has ended", self.name);
@@ -460,11 +481,7 @@ impl<T: Send + 'static> Component for SubscribeTo<T> {
                 }
                 None => tokio::select! {
                     biased;
-                    c = self.control.recv() => match c.unwrap_or(Control::Shutdown) {
-                        Control::ProducerFinished => { finishing = true; continue; }
-                        c => return self.stop(c).await,
-                    },
-                    end = ending.wait() => match end {
+                    stop = stop_request(&mut self.control, &mut ending) => match stop {
                         Ok(Control::ProducerFinished) => { finishing = true; continue; }
                         Ok(c) => return self.stop(c).await,
                         Err(Vanished) => return self.fail(vanished(&ctx.name(), &self.name)).await,
@@ -510,11 +527,7 @@ impl<T: Send + 'static> SubscribeTo<T> {
         loop {
             tokio::select! {
                 biased;
-                c = self.control.recv() => match c.unwrap_or(Control::Shutdown) {
-                    Control::ProducerFinished => *finishing = true,
-                    c => return Delivery::Stopped(c),
-                },
-                end = ending.wait() => match end {
+                stop = stop_request(&mut self.control, ending) => match stop {
                     Ok(Control::ProducerFinished) => *finishing = true,
                     Ok(c) => return Delivery::Stopped(c),
                     Err(Vanished) => return Delivery::Vanished,

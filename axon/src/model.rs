@@ -168,6 +168,11 @@ const SEND_NOTED: u64 = 1 << 62;
 /// The activity word of a component being polled.
 const RUNNING: u64 = Activity::Running as u64;
 
+/// The activity word for `activity` concerning the box `index` (see [`decode`]).
+fn encode(activity: Activity, index: usize) -> u64 {
+    activity as u64 | ((index as u64) << 8)
+}
+
 /// What an activity word says: the activity and the index of the box it concerns.
 fn decode(word: u64) -> (Activity, usize) {
     (
@@ -268,11 +273,9 @@ impl ComponentCell {
     /// Records the start or the end of the component, shown at once (from now, even from inside
     /// a poll); tells subscribers of a start, while [`EventKind::ComponentEnded`] reports an end.
     pub(crate) fn set_activity(&self, activity: Activity, box_index: usize) {
-        let word = activity as u64 | ((box_index as u64) << 8);
+        let word = encode(activity, box_index);
         debug_assert!(!is_wait(word), "waits are noted, not set");
-        self.since
-            .store(self.hub.clock.now_nanos(), Ordering::Relaxed);
-        self.activity.store(word, Ordering::Relaxed);
+        self.begin(word);
         self.poll.store(NOT_POLLED, Ordering::Release);
         if self.hub.watched() && (activity as u8) < Activity::Finished as u8 {
             self.state_changed();
@@ -291,7 +294,7 @@ impl ComponentCell {
         if cfg!(axon_no_model) {
             return;
         }
-        let word = Activity::Receiving as u64 | ((box_index as u64) << 8);
+        let word = encode(Activity::Receiving, box_index);
         let noted = self.poll.load(Ordering::Relaxed);
         if noted < SEND_NOTED {
             self.poll.store(word, Ordering::Relaxed);
@@ -304,20 +307,26 @@ impl ComponentCell {
     /// [`note_receiving`](Self::note_receiving), except that within a poll it outranks any
     /// receive noted before or after it.
     pub(crate) fn note_sending(&self, box_index: usize) {
-        let word = Activity::Sending as u64 | ((box_index as u64) << 8);
+        let word = encode(Activity::Sending, box_index);
         match self.poll.load(Ordering::Relaxed) {
             NOT_POLLED => self.show_wait(word),
             _ => self.poll.store(word | SEND_NOTED, Ordering::Relaxed),
         }
     }
 
+    /// The activity word becomes `word`, from now.
+    #[inline]
+    fn begin(&self, word: u64) {
+        self.since
+            .store(self.hub.clock.now_nanos(), Ordering::Relaxed);
+        self.activity.store(word, Ordering::Relaxed);
+    }
+
     /// Shows a wait outside a poll (a threaded component's): it begins now.
     #[cold]
     #[inline(never)]
     fn show_wait(&self, word: u64) {
-        self.since
-            .store(self.hub.clock.now_nanos(), Ordering::Relaxed);
-        self.activity.store(word, Ordering::Relaxed);
+        self.begin(word);
         if self.hub.watched() {
             self.state_changed();
         }
@@ -351,9 +360,7 @@ impl ComponentCell {
         }
         let word = self.poll.load(Ordering::Relaxed);
         if word != self.activity.load(Ordering::Relaxed) {
-            self.since
-                .store(self.hub.clock.now_nanos(), Ordering::Relaxed);
-            self.activity.store(word, Ordering::Relaxed);
+            self.begin(word);
         }
         // Last, and released: a reader that sees the poll over sees the wait in place.
         self.poll.store(NOT_POLLED, Ordering::Release);

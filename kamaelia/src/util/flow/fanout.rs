@@ -66,7 +66,7 @@ use std::borrow::Cow;
 use axon::{BoxRegistrar, Boxes, Component, Context, Control, Error, Inbox, Outbox};
 
 use super::watch::{pass_on, send_watching, Sent, Stopped, BATCH};
-use crate::support::{next_or_drain, Next};
+use crate::support::next_or_drain;
 
 /// The named outboxes other than the standard `outbox`.
 struct Outputs<T> {
@@ -190,17 +190,10 @@ impl<T: Clone + Send + 'static> Component for Fanout<T> {
         }
         let mut buf = Vec::new();
         let mut finishing = false;
-        loop {
-            match next_or_drain(&mut control, &mut inbox, &mut buf, BATCH, &mut finishing).await {
-                Next::Batch => {}
-                Next::Drained => {
-                    pass_on(&mut signal, Control::ProducerFinished).await;
-                    return Ok(());
-                }
-                Next::Stop(c) => {
-                    pass_on(&mut signal, c).await;
-                    return Ok(());
-                }
+        let end = 'run: loop {
+            let next = next_or_drain(&mut control, &mut inbox, &mut buf, BATCH, &mut finishing);
+            if let Some(end) = next.await.end() {
+                break end;
             }
             for msg in buf.drain(..) {
                 for slot in dests.iter_mut() {
@@ -208,14 +201,13 @@ impl<T: Clone + Send + 'static> Component for Fanout<T> {
                     match send_watching(dest, msg.clone(), &mut control, &mut finishing).await {
                         Ok(Sent::Delivered) => {}
                         Ok(Sent::Closed(_)) => *slot = None,
-                        Err(Stopped(c)) => {
-                            pass_on(&mut signal, c).await;
-                            return Ok(());
-                        }
+                        Err(Stopped(c)) => break 'run c,
                     }
                 }
             }
-        }
+        };
+        pass_on(&mut signal, end).await;
+        Ok(())
     }
 }
 
