@@ -22,37 +22,53 @@ impl Wake for ThreadWaker {
     }
 }
 
+thread_local! {
+    /// This thread's waker, made once: a threaded component's waits are recognised by it.
+    static WAKER: Waker = Waker::from(Arc::new(ThreadWaker(std::thread::current())));
+}
+
+/// The data pointer of this thread's waker (how the live model recognises its waits).
+pub(crate) fn thread_waker_ptr() -> *const () {
+    WAKER.with(Waker::data)
+}
+
 /// Runs `fut` to completion on the calling thread, parking the thread while it is pending.
 ///
 /// Only for futures made of axon boxes (or other executor-independent futures): a tokio timer
 /// or socket needs a tokio runtime and is for async components. Never call it on a scheduler
 /// thread (inside an async component): it would stop every component on that thread.
 pub fn block_on<F: Future>(fut: F) -> F::Output {
-    let mut fut = std::pin::pin!(fut);
-    let waker = Waker::from(Arc::new(ThreadWaker(std::thread::current())));
-    let mut cx = Context::from_waker(&waker);
-    loop {
-        if let Poll::Ready(v) = fut.as_mut().poll(&mut cx) {
-            return v;
-        }
-        std::thread::park();
+    match block_until(fut, None) {
+        Some(v) => v,
+        None => unreachable!("no deadline"),
     }
 }
 
 /// As [`block_on`], giving up (returning `None`) once `timeout` has passed.
 pub fn block_on_timeout<F: Future>(fut: F, timeout: Duration) -> Option<F::Output> {
-    let deadline = Instant::now() + timeout;
+    block_until(fut, Some(Instant::now() + timeout))
+}
+
+/// Polls `fut` until it is ready or `deadline` passes. While the thread is parked, the
+/// threaded component it runs (if any) shows as waiting.
+fn block_until<F: Future>(fut: F, deadline: Option<Instant>) -> Option<F::Output> {
     let mut fut = std::pin::pin!(fut);
-    let waker = Waker::from(Arc::new(ThreadWaker(std::thread::current())));
+    let waker = WAKER.with(Waker::clone);
     let mut cx = Context::from_waker(&waker);
     loop {
         if let Poll::Ready(v) = fut.as_mut().poll(&mut cx) {
             return Some(v);
         }
-        let now = Instant::now();
-        if now >= deadline {
-            return None;
+        let _waiting = crate::model::ThreadWait::begin();
+        match deadline {
+            None => std::thread::park(),
+            Some(deadline) => {
+                let now = Instant::now();
+                if now >= deadline {
+                    return None;
+                }
+                std::thread::park_timeout(deadline - now);
+            }
         }
-        std::thread::park_timeout(deadline - now);
     }
 }

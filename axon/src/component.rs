@@ -211,7 +211,7 @@ fn start<C>(child: Child<C>, threaded: bool) -> (C, ExitGuard, Context, usize) {
     } = child;
     guard.activated = Some(threaded);
     guard.system.component_started(threaded);
-    guard.cell.set_activity(Activity::Running, 0);
+    guard.cell.set_activity(Activity::Running);
     let ctx = Context::new(Arc::clone(&guard.cell), Arc::clone(&guard.system), sched);
     (component, guard, ctx, sched)
 }
@@ -247,7 +247,9 @@ pub(crate) fn activate_threaded<C: ThreadedComponent>(child: Child<C>) -> Compon
     let spawned = std::thread::Builder::new().name(name).spawn(move || {
         let _in = span.as_ref().map(crate::trace::Span::enter);
         let mut guard = guard;
+        guard.cell.enter_thread();
         let result = std::panic::catch_unwind(AssertUnwindSafe(|| component.run(ctx)));
+        ComponentCell::leave_thread();
         guard.end(match result {
             Ok(Ok(())) => Exit::Finished,
             Ok(Err(e)) => Exit::Failed(e),
@@ -298,12 +300,8 @@ impl<F: Future<Output = Result<(), Error>>> Future for ComponentTask<F> {
         let exit = if cell.cancel.load(std::sync::atomic::Ordering::SeqCst) {
             Exit::Cancelled
         } else {
-            cell.poll_started();
             match std::panic::catch_unwind(AssertUnwindSafe(|| fut.poll(cx))) {
-                Ok(Poll::Pending) => {
-                    cell.poll_pending();
-                    return Poll::Pending;
-                }
+                Ok(Poll::Pending) => return Poll::Pending,
                 Ok(Poll::Ready(Ok(()))) => Exit::Finished,
                 Ok(Poll::Ready(Err(e))) => Exit::Failed(e),
                 Err(p) => Exit::Panicked(panic_message(p.as_ref())),
@@ -353,7 +351,7 @@ impl ExitGuard {
             // Set only here, and a guard ends once: it cannot have been set before.
             self.cell.failure.set(f.into()).ok();
         }
-        self.cell.set_activity(activity, 0);
+        self.cell.set_activity(activity);
         self.cell.announce_end();
         // Close the boxes and release them (breaking the box → owner → box cycle), keeping
         // their names for labels and error messages. They are taken out under one lock and

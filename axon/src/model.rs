@@ -19,12 +19,14 @@
 //!
 //! What keeping the model costs on the message path: box figures are plain counters updated
 //! under the lock a delivery takes anyway; events, taps and tracing each cost one test of a
-//! flag until someone uses them. A component's state costs a few loads and stores per poll of
-//! its task (one to mark it running, one to note the box it waits on, one comparison and one
-//! test for subscribers when the poll ends) and a clock reading only when what it waits on
-//! changes. That is under 0.5% of the instructions when a poll moves many messages, and about
-//! 5% in the worst case, one message per poll (`BENCHMARKS.md`, which measures it against a
-//! build with the tracking left out: `RUSTFLAGS="--cfg axon_no_model"`, for measuring only).
+//! flag until someone uses them. What a component waits on is not recorded at all: a snapshot
+//! reads it from the boxes (an inbox knows whether its reader waits, a full inbox which senders
+//! wait for room), so a receive or a send costs the model nothing. Each poll of a task costs
+//! two plain stores (its tick's time, and which task the scheduler polls). That is under 0.1%
+//! of the instructions when a poll moves many messages and under 1% in the worst case, one
+//! message per poll, which wall time does not separate from noise (`BENCHMARKS.md` measures it
+//! against a build with the tracking left out: `RUSTFLAGS="--cfg axon_no_model"`, for measuring
+//! only). See [`ComponentState`] for what a state shows and since when.
 //!
 //! ```
 //! use std::time::Duration;
@@ -96,7 +98,7 @@
 use smallvec::SmallVec;
 use std::borrow::Cow;
 use std::fmt;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicU64, AtomicU8, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 
 use std::time::Duration;
@@ -106,12 +108,14 @@ use crate::boxes::meta::{BoxInfo, BoxStats, Direction, ErasedBox};
 mod clock;
 mod events;
 mod stall;
+mod state;
 mod tap;
 
 pub(crate) use clock::Clock;
 pub(crate) use events::Hub;
 pub use events::{EventKind, Events, ModelEvent};
 pub use stall::{Deadlock, DeadlockStep, Stall, StallKind};
+pub(crate) use state::{Activity, ThreadWait};
 #[doc(hidden)]
 pub use tap::__private;
 pub(crate) use tap::{text_of, TapShared, Taps};
@@ -135,74 +139,6 @@ impl fmt::Display for ComponentId {
     }
 }
 
-/// What a component is doing, packed into one word.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-#[repr(u8)]
-pub(crate) enum Activity {
-    Created = 0,
-    Running = 1,
-    Receiving = 2,
-    Sending = 3,
-    Waiting = 4,
-    Finished = 5,
-    Failed = 6,
-    Panicked = 7,
-    Cancelled = 8,
-}
-
-/// `ComponentCell::poll` while the component's task is not being polled. Larger than any noted
-/// wait, so that the hot path (noting a receive during a poll) is one comparison.
-const NOT_POLLED: u64 = u64::MAX;
-
-/// `ComponentCell::poll` while the task is being polled and has noted no wait yet: the word of
-/// waiting on something else (a timer, I/O, another future), which is what a poll that ends
-/// without noting a box waits on.
-const POLLED: u64 = Activity::Waiting as u64;
-
-/// Set over a send's wait word: within one poll, being blocked on a send outranks also
-/// watching an inbox (`select!` on `control` and a send), so a receive noted after it does not
-/// replace it. The word keeps the bit when it is shown ([`decode`] ignores it), which spares
-/// the end of every poll a mask.
-const SEND_NOTED: u64 = 1 << 62;
-
-/// The activity word of a component being polled.
-const RUNNING: u64 = Activity::Running as u64;
-
-/// The activity word for `activity` concerning the box `index` (see [`decode`]).
-fn encode(activity: Activity, index: usize) -> u64 {
-    activity as u64 | ((index as u64) << 8)
-}
-
-/// What an activity word says: the activity and the index of the box it concerns.
-fn decode(word: u64) -> (Activity, usize) {
-    (
-        ACTIVITIES[(word & 0xff) as usize],
-        ((word & !SEND_NOTED) >> 8) as usize,
-    )
-}
-
-/// True if the word is an end: finished, failed, panicked or cancelled.
-fn is_end(word: u64) -> bool {
-    word & 0xff >= Activity::Finished as u64
-}
-
-/// True if the word is a wait: receiving, sending, or waiting on something else.
-fn is_wait(word: u64) -> bool {
-    matches!(word & 0xff, 2..=4)
-}
-
-const ACTIVITIES: [Activity; 9] = [
-    Activity::Created,
-    Activity::Running,
-    Activity::Receiving,
-    Activity::Sending,
-    Activity::Waiting,
-    Activity::Finished,
-    Activity::Failed,
-    Activity::Panicked,
-    Activity::Cancelled,
-];
-
 /// A component's entry in the live model.
 pub(crate) struct ComponentCell {
     pub(crate) id: ComponentId,
@@ -210,17 +146,16 @@ pub(crate) struct ComponentCell {
     label: Option<Box<str>>,
     pub(crate) type_name: &'static str,
     pub(crate) parent: Option<ComponentId>,
-    /// Low byte: [`Activity`]; the bits above it: the index of the box it concerns. Shows
-    /// what the component does when it is not being polled (see `poll`). Written only by the
-    /// component's own task (or thread): plain stores.
-    activity: AtomicU64,
-    /// When the activity began: nanoseconds on the system's clock. A wait that a poll
-    /// interrupts and then resumes (same state, same box) keeps the time it began, so a
-    /// component blocked for a long time shows the whole wait, not the time since its last poll.
+    /// Its [`Activity`]: created, started, or how it ended.
+    activity: AtomicU8,
+    /// When it started or ended (a threaded component: when it last resumed), in nanoseconds on
+    /// the system's clock.
     since: AtomicU64,
-    /// [`NOT_POLLED`], or, while its task is being polled (it is running): the last wait the
-    /// poll noted, [`POLLED`] if none yet. What it notes is shown when the poll returns.
+    /// [`POLLING`](state::POLLING) while it runs, else when its last poll ended (see
+    /// [`state`]). Written only by its own task or thread: plain stores.
     poll: AtomicU64,
+    /// 0 for a task (its waker is this cell); a threaded component's thread waker, by address.
+    waker_id: AtomicUsize,
     /// The system's clock and event subscribers.
     pub(crate) hub: Arc<Hub>,
     /// Set once the component is announced, so boxes added later are announced one by one.
@@ -255,9 +190,10 @@ impl ComponentCell {
             label: label.map(String::into_boxed_str),
             type_name,
             parent,
-            activity: AtomicU64::new(Activity::Created as u64),
+            activity: AtomicU8::new(Activity::Created as u8),
             since: AtomicU64::new(hub.clock.now_nanos()),
-            poll: AtomicU64::new(NOT_POLLED),
+            poll: AtomicU64::new(0),
+            waker_id: AtomicUsize::new(0),
             hub,
             announced: std::sync::atomic::AtomicBool::new(false),
             boxes: Mutex::new(SmallVec::new()),
@@ -268,153 +204,6 @@ impl ComponentCell {
             cancel: std::sync::atomic::AtomicBool::new(false),
             task,
         }
-    }
-
-    /// Records the start or the end of the component, shown at once (from now, even from inside
-    /// a poll); tells subscribers of a start, while [`EventKind::ComponentEnded`] reports an end.
-    pub(crate) fn set_activity(&self, activity: Activity, box_index: usize) {
-        let word = encode(activity, box_index);
-        debug_assert!(!is_wait(word), "waits are noted, not set");
-        self.begin(word);
-        self.poll.store(NOT_POLLED, Ordering::Release);
-        if self.hub.watched() && (activity as u8) < Activity::Finished as u8 {
-            self.state_changed();
-        }
-    }
-
-    /// The component waits to receive on its box `box_index`. During a poll of its task this is
-    /// only noted: what the poll ends waiting on is shown when it returns
-    /// ([`poll_pending`](Self::poll_pending)), unless a send the poll blocked on was noted
-    /// first. Outside a poll (a threaded component) it is shown at once, from now.
-    ///
-    /// This runs every time a component waits for its next message, so the usual case is one
-    /// load, one comparison and one store.
-    #[inline]
-    pub(crate) fn note_receiving(&self, box_index: usize) {
-        if cfg!(axon_no_model) {
-            return;
-        }
-        let word = encode(Activity::Receiving, box_index);
-        let noted = self.poll.load(Ordering::Relaxed);
-        if noted < SEND_NOTED {
-            self.poll.store(word, Ordering::Relaxed);
-        } else if noted == NOT_POLLED {
-            self.show_wait(word);
-        }
-    }
-
-    /// The component is blocked sending on its box `box_index` (the destination is full): as
-    /// [`note_receiving`](Self::note_receiving), except that within a poll it outranks any
-    /// receive noted before or after it.
-    pub(crate) fn note_sending(&self, box_index: usize) {
-        let word = encode(Activity::Sending, box_index);
-        match self.poll.load(Ordering::Relaxed) {
-            NOT_POLLED => self.show_wait(word),
-            _ => self.poll.store(word | SEND_NOTED, Ordering::Relaxed),
-        }
-    }
-
-    /// The activity word becomes `word`, from now.
-    #[inline]
-    fn begin(&self, word: u64) {
-        self.since
-            .store(self.hub.clock.now_nanos(), Ordering::Relaxed);
-        self.activity.store(word, Ordering::Relaxed);
-    }
-
-    /// Shows a wait outside a poll (a threaded component's): it begins now.
-    #[cold]
-    #[inline(never)]
-    fn show_wait(&self, word: u64) {
-        self.begin(word);
-        if self.hub.watched() {
-            self.state_changed();
-        }
-    }
-
-    /// A poll of the component's task begins: it is running (since its scheduler's tick
-    /// began). One store, no clock and no test for subscribers: this runs for every poll of
-    /// every component (subscribers hear of the poll when it ends). The wait the poll
-    /// interrupts stays in the activity word, for [`poll_pending`](Self::poll_pending) to
-    /// compare with.
-    #[inline]
-    pub(crate) fn poll_started(&self) {
-        if cfg!(axon_no_model) {
-            return;
-        }
-        self.poll.store(POLLED, Ordering::Relaxed);
-    }
-
-    /// The poll returned `Pending`: the component now waits on what the poll noted, or, if it
-    /// noted no box, on something else (a timer, I/O, another future). When that is the wait
-    /// the poll interrupted, the wait keeps the time it began, whatever else the poll looked
-    /// at on the way (a `control` inbox polled first, say); otherwise it begins now.
-    ///
-    /// Subscribers, if any, then hear that the component ran and what it waits on now: one test
-    /// of a flag per poll, made at its end, so one who came during the poll hears of the wait
-    /// it ends on.
-    #[inline]
-    pub(crate) fn poll_pending(&self) {
-        if cfg!(axon_no_model) {
-            return;
-        }
-        let word = self.poll.load(Ordering::Relaxed);
-        if word != self.activity.load(Ordering::Relaxed) {
-            self.begin(word);
-        }
-        // Last, and released: a reader that sees the poll over sees the wait in place.
-        self.poll.store(NOT_POLLED, Ordering::Release);
-        if self.hub.watched() {
-            self.poll_told();
-        }
-    }
-
-    /// Tells subscribers that the component ran and what it waits on now.
-    #[cold]
-    #[inline(never)]
-    fn poll_told(&self) {
-        self.hub.emit(|| EventKind::StateChanged {
-            id: self.id,
-            state: ComponentState::Running,
-        });
-        self.state_changed();
-    }
-
-    /// The activity word shown now, and whether it is a poll's "running": [`RUNNING`] during a
-    /// poll, unless the component has ended (an end is final, whatever a late note left in the
-    /// poll word).
-    fn shown(&self) -> (u64, bool) {
-        let polled = self.poll.load(Ordering::Acquire) != NOT_POLLED;
-        match self.activity.load(Ordering::Relaxed) {
-            w if polled && !is_end(w) => (RUNNING, true),
-            w => (w, false),
-        }
-    }
-
-    /// The activity word shown now (see [`shown`](Self::shown)).
-    fn word(&self) -> u64 {
-        self.shown().0
-    }
-
-    /// Tells subscribers the component's state now.
-    #[cold]
-    #[inline(never)]
-    fn state_changed(&self) {
-        self.hub.emit(|| EventKind::StateChanged {
-            id: self.id,
-            state: self.state(),
-        });
-    }
-
-    /// What the component is doing and since when.
-    pub(crate) fn state_since(&self) -> (ComponentState, Duration) {
-        let (w, in_poll) = self.shown();
-        let since = if in_poll {
-            self.task.tick_started()
-        } else {
-            self.since.load(Ordering::Relaxed)
-        };
-        (self.state_of(w), Duration::from_nanos(since))
     }
 
     /// Announces the component (and the links its boxes already have) to subscribers; boxes
@@ -466,10 +255,6 @@ impl ComponentCell {
             .iter()
             .filter_map(|s| Some(s.info(s.handle.as_ref()?)))
             .collect()
-    }
-
-    pub(crate) fn activity(&self) -> (Activity, usize) {
-        decode(self.word())
     }
 
     /// The component's name: the one it was given, or `Type#id`.
@@ -541,11 +326,6 @@ impl ComponentCell {
         self.task.wake();
     }
 
-    /// True while registered but not yet activated.
-    pub(crate) fn is_created(&self) -> bool {
-        self.activity().0 == Activity::Created
-    }
-
     pub(crate) fn slots(&self) -> Vec<BoxSlot> {
         lock(&self.boxes).to_vec()
     }
@@ -587,31 +367,6 @@ impl ComponentCell {
     /// The error or panic message it ended with; empty if none.
     pub(crate) fn failure(&self) -> &str {
         self.failure.get().map_or("", |f| f)
-    }
-
-    fn state(&self) -> ComponentState {
-        self.state_of(self.word())
-    }
-
-    /// The state an activity word shows.
-    fn state_of(&self, word: u64) -> ComponentState {
-        let (activity, index) = decode(word);
-        let box_name = || self.box_name(index).unwrap_or_default();
-        match activity {
-            Activity::Created => ComponentState::Created,
-            Activity::Running => ComponentState::Running,
-            Activity::Receiving => ComponentState::Receiving { inbox: box_name() },
-            Activity::Sending => ComponentState::Sending { outbox: box_name() },
-            Activity::Waiting => ComponentState::Waiting,
-            Activity::Finished => ComponentState::Finished,
-            Activity::Failed => ComponentState::Failed {
-                error: self.failure().to_string(),
-            },
-            Activity::Panicked => ComponentState::Panicked {
-                message: self.failure().to_string(),
-            },
-            Activity::Cancelled => ComponentState::Cancelled,
-        }
     }
 }
 
@@ -686,19 +441,28 @@ fn lock<X>(m: &Mutex<X>) -> std::sync::MutexGuard<'_, X> {
 pub enum ComponentState {
     /// Registered, not yet activated.
     Created,
-    /// Runnable or being polled.
+    /// Being polled (since its scheduler's tick began), or woken and queued to be (since its
+    /// last poll); a threaded component whose thread is not blocked on a box (since it last
+    /// was).
     Running,
-    /// Waiting for a message on this inbox (the last one it waited on, when it waits on several).
+    /// Waiting for a message on this inbox, since its last poll ended. When it waits on several,
+    /// one other than `control` is named. An inbox it stopped waiting on without receiving (the
+    /// other branch of a `select!` won, and it now waits on something else) still counts until a
+    /// message comes.
     Receiving {
         /// The inbox.
         inbox: String,
     },
-    /// Blocked sending: the destination of this outbox is full.
+    /// Blocked sending: the destination of this outbox is full. Since the send first found
+    /// it full: wake-ups that free no room do not restart it. (A component whose body polls
+    /// the send through another executor's waker, a `FuturesUnordered` say, is not recognised
+    /// as blocked and shows its other waits.)
     Sending {
         /// The outbox.
         outbox: String,
     },
-    /// Waiting on something other than a box (a timer, I/O, a child).
+    /// Waiting on something other than a box (a timer, I/O, another future), since its last
+    /// poll ended.
     Waiting,
     /// Ended normally.
     Finished,

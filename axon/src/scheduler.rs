@@ -24,7 +24,7 @@ use std::cell::RefCell;
 use std::collections::VecDeque;
 use std::future::Future;
 use std::pin::Pin;
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::task::{Context, Poll, Wake, Waker};
 
@@ -83,6 +83,9 @@ pub(crate) struct SchedShared {
     /// That reading, for the model: when the current tick began, which is when a component
     /// being polled now started running (to the clock's precision within a tick).
     tick_started: AtomicU64,
+    /// For the live model: the address of the component cell whose task is being polled, or
+    /// was polled last in the tick going on; 0 between ticks (see `model::state`).
+    polling: AtomicUsize,
 }
 
 thread_local! {
@@ -110,6 +113,7 @@ impl SchedShared {
             stop: AtomicBool::new(false),
             hub,
             tick_started: AtomicU64::new(0),
+            polling: AtomicUsize::new(0),
         })
     }
 
@@ -212,6 +216,17 @@ impl TaskLink {
     /// When the tick that polls the task now began, on the system's clock (nanoseconds).
     pub(crate) fn tick_started(&self) -> u64 {
         self.sched.tick_started.load(Ordering::Relaxed)
+    }
+
+    /// True while its scheduler polls the task of `cell` (or, within a tick, has just polled
+    /// it: a reader on another thread may see a poll that has just ended as going on).
+    pub(crate) fn is_polling(&self, cell: &ComponentCell) -> bool {
+        self.sched.polling.load(Ordering::Acquire) == cell as *const ComponentCell as usize
+    }
+
+    /// True while the task is queued to be polled (it has been woken since its last poll began).
+    pub(crate) fn is_scheduled(&self) -> bool {
+        self.scheduled.load(Ordering::Acquire)
     }
 
     /// Queues the task unless it is queued already. Before the scheduler has taken the task in
@@ -380,6 +395,9 @@ impl Driver {
             .store(now.nanos(), Ordering::Relaxed);
         self.take_injected();
         self.adopt_spawned();
+        // Subscribers to the live model's events hear of every poll: a tick that begins while
+        // someone subscribes tells them (one test per tick, one per poll of a register).
+        let told = !cfg!(axon_no_model) && self.shared.hub.watched();
         let mut polled = 0;
         while polled < budget {
             let Some(key) = self.pop() else { break };
@@ -401,8 +419,22 @@ impl Driver {
             let mut cx = Context::from_waker(waker);
             polled += 1;
             crate::coop::grant();
+            if !cfg!(axon_no_model) {
+                // For the live model: the task runs, in this tick (two plain stores).
+                let cell: &ComponentCell = cell;
+                cell.poll_started(now.nanos());
+                self.shared
+                    .polling
+                    .store(cell as *const _ as usize, Ordering::Release);
+            }
             let ready = future.as_mut().poll(&mut cx).is_ready();
             crate::coop::lift();
+            if told {
+                self.shared.polling.store(0, Ordering::Release);
+                if !ready {
+                    cell.poll_told();
+                }
+            }
             if ready {
                 let done = slot.task.take();
                 slot.gen = slot.gen.wrapping_add(1);
@@ -414,6 +446,7 @@ impl Driver {
                 self.take_injected();
             }
         }
+        self.shared.polling.store(0, Ordering::Release);
         self.leave();
         polled
     }

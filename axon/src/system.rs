@@ -42,8 +42,8 @@ use crate::boxes::meta::{Boxes, Direction};
 use crate::component::{self, Child, Component, Exit, ThreadedComponent};
 use crate::control::Control;
 use crate::model::{
-    Activity, BoxAddress, Clock, ComponentCell, ComponentId, ComponentState, Events, Hub, Registry,
-    Snapshot, Tap, TapError,
+    BoxAddress, Clock, ComponentCell, ComponentId, ComponentState, Events, Hub, Registry, Snapshot,
+    Tap, TapError,
 };
 use crate::scheduler::{runtime, Driver, SchedShared};
 use crate::services::Services;
@@ -703,7 +703,7 @@ async fn idle(driver: &mut Driver, shared: &SystemShared, limit: usize) -> usize
                 .registry
                 .all()
                 .iter()
-                .filter(|c| matches!(c.activity().0, Activity::Running | Activity::Waiting))
+                .filter(|c| matches!(c.state(), ComponentState::Running | ComponentState::Waiting))
                 .map(|c| c.name())
                 .collect();
             panic!(

@@ -428,10 +428,10 @@ fn blocked_on_a_full_destination_shows_sending_with_the_outbox_name() {
     assert!(matches!(state(&system, id), ComponentState::Sending { .. }));
 }
 
-/// A running component's state holds since its poll began; waiting again on the same inbox
-/// afterwards keeps the time the wait first began (the poll only interrupted it).
+/// A running component's state holds since its poll began; the wait after it begins when the
+/// poll ends.
 #[test]
-fn running_holds_since_the_poll_began_and_a_resumed_wait_keeps_its_start() {
+fn running_holds_since_the_poll_began_and_the_next_wait_since_it_ended() {
     let mut system = System::deterministic();
     let reporter = SelfReporter {
         inbox: Inbox::new(),
@@ -453,8 +453,32 @@ fn running_holds_since_the_poll_began_and_a_resumed_wait_keeps_its_start() {
         seen.try_recv(),
         Ok((ComponentState::Running, Duration::from_secs(5)))
     );
+    system.advance(Duration::from_secs(1));
     let me = find(&system, id).unwrap();
-    assert_eq!((me.state, me.state_since), (receiving, Duration::ZERO));
+    assert_eq!(
+        (me.state, me.state_since),
+        (receiving, Duration::from_secs(5))
+    );
+}
+
+/// A component woken by a message is `Running` (runnable) until its poll takes the message and
+/// it waits again.
+#[test]
+fn a_woken_component_shows_running_until_it_waits_again() {
+    let mut system = System::deterministic();
+    let sink = Sink::default();
+    let mut feed = Outbox::new();
+    axon::link(&feed, &sink.inbox).unwrap();
+    let id = system.spawn(sink);
+    system.run_until_idle();
+    let receiving = ComponentState::Receiving {
+        inbox: "inbox".into(),
+    };
+    assert_eq!(state(&system, id), receiving);
+    feed.try_send(1).unwrap();
+    assert_eq!(state(&system, id), ComponentState::Running);
+    system.run_until_idle();
+    assert_eq!(state(&system, id), receiving);
 }
 
 /// A component sleeping on a timer is `Waiting`, and leaves the model when the timer fires and

@@ -538,3 +538,34 @@ fn a_threaded_components_next_wait_starts_when_it_begins() {
     input.try_send(0).unwrap();
     system.run().unwrap();
 }
+
+/// A threaded component blocked in `send_blocking` on a full destination is shown sending on
+/// that outbox: the model recognises its thread's waker among the full inbox's senders.
+#[test]
+fn a_threaded_component_blocked_sending_shows_sending() {
+    let mut system = System::deterministic();
+    let mut events = system.events(256);
+    let relay = system.adopt(Relay::default());
+    let (mut input, mut output) = (Outbox::new(), Inbox::with_capacity(1));
+    axon::link(&input, &relay.inbox).unwrap();
+    axon::link(&relay.outbox, &output).unwrap();
+    let id = system.activate_threaded(relay);
+    input.try_send(1).unwrap();
+    input.try_send(2).unwrap();
+    let sending = axon::ComponentState::Sending {
+        outbox: "outbox".into(),
+    };
+    loop {
+        let event = events.next_timeout(PATIENCE).expect("the relay blocks");
+        if let axon::model::EventKind::StateChanged { id: changed, state } = event.kind {
+            if changed == id && state == sending {
+                break;
+            }
+        }
+    }
+    assert_eq!(system.snapshot().component(id).unwrap().state, sending);
+    assert_eq!(output.try_recv(), Ok(1));
+    assert_eq!(output.recv_blocking_timeout(PATIENCE), Ok(2));
+    input.try_send(0).unwrap();
+    system.run().unwrap();
+}

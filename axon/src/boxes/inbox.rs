@@ -22,6 +22,7 @@ use std::task::{Context, Poll, Waker};
 
 use super::meta::BoxMeta;
 use super::queue::Queue;
+use super::senders::Senders;
 use crate::error::TryRecvError;
 use crate::model::{text_of, MessageFormat, Taps};
 
@@ -49,8 +50,10 @@ pub(crate) struct InboxState<T> {
     /// The consumer's waker, kept between waits (so a wait costs no clone when it is the same
     /// task) and used only while `rx_parked`.
     rx_waker: Option<Waker>,
-    rx_parked: bool,
-    tx_waiters: Vec<Waker>,
+    /// The consumer waits for a message (read by the live model too).
+    pub(crate) rx_parked: bool,
+    /// Producers waiting for room (the live model finds blocked senders here by their waker).
+    pub(crate) tx_waiters: Senders,
     pub(crate) closed: bool,
     /// Keep what is left unread when the owner ends, for [`InboxRef::take_unread`].
     keep_unread: bool,
@@ -131,7 +134,7 @@ impl<T> InboxCore<T> {
                 forward: None,
                 rx_waker: None,
                 rx_parked: false,
-                tx_waiters: Vec::new(),
+                tx_waiters: Senders::default(),
                 closed: false,
                 keep_unread: false,
                 pushed: 0,
@@ -173,9 +176,7 @@ impl<T> InboxCore<T> {
         }
         if st.queue.len() >= st.capacity {
             if let Some(cx) = cx {
-                if !st.tx_waiters.iter().any(|w| w.will_wake(cx.waker())) {
-                    st.tx_waiters.push(cx.waker().clone());
-                }
+                st.tx_waiters.add(cx.waker(), || self.meta.now());
             }
             return Push::Full(msg);
         }
@@ -215,9 +216,9 @@ impl<T> InboxCore<T> {
     pub(crate) fn invalidate_routes(&self) {
         let mut st = self.lock();
         st.epoch += 1;
-        let waiters = std::mem::take(&mut st.tx_waiters);
+        let waiters = st.tx_waiters.take();
         drop(st);
-        waiters.into_iter().for_each(Waker::wake);
+        waiters.wake();
     }
 
     /// Takes the next message; if there is none and `cx` is given, parks the consumer.
@@ -239,8 +240,6 @@ impl<T> InboxCore<T> {
             None => {
                 if let Some(cx) = cx {
                     st.park_rx(cx);
-                    drop(st);
-                    self.meta.owner_receiving();
                 }
                 Err(false)
             }
@@ -285,8 +284,6 @@ impl<T> InboxCore<T> {
             return Poll::Ready(0);
         }
         st.park_rx(cx);
-        drop(st);
-        self.meta.owner_receiving();
         Poll::Pending
     }
 
@@ -319,9 +316,7 @@ impl<T> InboxCore<T> {
         let full = !buf.is_empty();
         if full {
             if let Some(cx) = cx {
-                if !st.tx_waiters.iter().any(|w| w.will_wake(cx.waker())) {
-                    st.tx_waiters.push(cx.waker().clone());
-                }
+                st.tx_waiters.add(cx.waker(), || self.meta.now());
             }
         }
         drop(st);
@@ -355,11 +350,11 @@ impl<T> InboxCore<T> {
     /// Bookkeeping after taking messages: producers waiting for space are woken only on the
     /// transition from full to not full, so wake-ups are paid per batch, not per message.
     #[inline]
-    fn after_pop(st: &mut InboxState<T>) -> Option<Vec<Waker>> {
+    fn after_pop(st: &mut InboxState<T>) -> Option<Senders> {
         if st.tx_waiters.is_empty() || st.queue.len() >= st.capacity {
             None
         } else {
-            Some(std::mem::take(&mut st.tx_waiters))
+            Some(st.tx_waiters.take())
         }
     }
 
@@ -381,12 +376,12 @@ impl<T> InboxCore<T> {
             std::mem::take(&mut st.queue)
         };
         self.sync_len(&st);
-        let waiters = std::mem::take(&mut st.tx_waiters);
+        let waiters = st.tx_waiters.take();
         let rx = st.rx_waker.take();
         st.rx_parked = false;
         drop(st);
         drop(dropped);
-        waiters.into_iter().for_each(Waker::wake);
+        waiters.wake();
         if let Some(w) = rx {
             w.wake();
         }
@@ -553,12 +548,12 @@ impl<T> Inbox<T> {
 }
 
 #[cold]
-fn wake_all_cold(waiters: Vec<Waker>) {
-    waiters.into_iter().for_each(Waker::wake);
+fn wake_all_cold(waiters: Senders) {
+    waiters.wake();
 }
 
 #[inline]
-fn wake_all(waiters: Option<Vec<Waker>>) {
+fn wake_all(waiters: Option<Senders>) {
     if let Some(w) = waiters {
         wake_all_cold(w);
     }
@@ -572,12 +567,12 @@ pub(crate) fn set_capacity<T>(core: &InboxCore<T>, capacity: Option<usize>) {
     let mut st = core.lock();
     st.capacity = capacity.map_or(usize::MAX, |c| c.max(1));
     let waiters = if st.queue.len() < st.capacity {
-        std::mem::take(&mut st.tx_waiters)
+        st.tx_waiters.take()
     } else {
-        Vec::new()
+        Senders::default()
     };
     drop(st);
-    waiters.into_iter().for_each(Waker::wake);
+    waiters.wake();
 }
 
 impl<T: Send + 'static> Default for Inbox<T> {

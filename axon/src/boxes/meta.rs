@@ -241,6 +241,15 @@ pub(crate) trait ErasedBox: Send + Sync {
     fn remove_tap(&self, tap: &Arc<TapShared>);
     /// How many taps watch this box.
     fn tap_count(&self) -> usize;
+    /// True if this is an inbox whose reader waits for a message on it.
+    fn receiver_waits(&self) -> bool {
+        false
+    }
+    /// If this is a full inbox and the waker with data pointer `waker` waits for room: when
+    /// it began to wait, in nanoseconds on the system's clock (`u64::MAX` if not known).
+    fn sender_waits(&self, _waker: *const ()) -> Option<u64> {
+        None
+    }
 }
 
 /// Who owns a box, set once when its component is registered.
@@ -298,6 +307,11 @@ impl BoxMeta {
         self.owner.get()
     }
 
+    /// Now on the clock of the system its owner belongs to, if it has an owner.
+    pub(crate) fn now(&self) -> Option<u64> {
+        self.owner().map(|o| o.cell.hub.clock.now_nanos())
+    }
+
     /// `component.box`, for error messages and logs.
     pub(crate) fn label(&self) -> String {
         match self.owner.get() {
@@ -307,21 +321,6 @@ impl BoxMeta {
                 o.cell.box_name(o.index).unwrap_or_default()
             ),
             None => format!("(unregistered {})", self.direction()),
-        }
-    }
-
-    /// Tells the live model that the owner waits to receive on this box.
-    #[inline]
-    pub(crate) fn owner_receiving(&self) {
-        if let Some(o) = self.owner.get() {
-            o.cell.note_receiving(o.index);
-        }
-    }
-
-    /// Tells the live model that the owner is blocked sending on this box.
-    pub(crate) fn owner_sending(&self) {
-        if let Some(o) = self.owner.get() {
-            o.cell.note_sending(o.index);
         }
     }
 }
@@ -366,6 +365,12 @@ impl<T: Send + 'static> ErasedBox for InboxCore<T> {
     }
     fn tap_count(&self) -> usize {
         self.lock().taps.len()
+    }
+    fn receiver_waits(&self) -> bool {
+        self.lock().rx_parked
+    }
+    fn sender_waits(&self, waker: *const ()) -> Option<u64> {
+        self.lock().tx_waiters.since(waker)
     }
     fn link_erased(
         self: Arc<Self>,

@@ -14,6 +14,7 @@ pub(crate) mod inbox;
 pub(crate) mod meta;
 pub(crate) mod outbox;
 mod queue;
+mod senders;
 
 pub use inbox::{Inbox, InboxRef, DEFAULT_CAPACITY};
 pub use meta::{box_infos, BoxInfo, BoxRegistrar, BoxStats, Boxes, Direction};

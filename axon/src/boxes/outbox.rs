@@ -247,7 +247,6 @@ impl<T: Send + 'static> Outbox<T> {
             Err(Push::Closed(m)) => Poll::Ready(Err(SendError::Closed(m))),
             Err(Push::Full(m)) => {
                 *slot = Some(m);
-                self.core.meta.owner_sending();
                 Poll::Pending
             }
             Err(Push::Stale(m)) => {
@@ -289,7 +288,6 @@ impl<T: Send + 'static> Outbox<T> {
                     }
                     PushMany::Full(k) => {
                         self.core.count_sent_n(k);
-                        self.core.meta.owner_sending();
                         return Poll::Pending;
                     }
                     PushMany::Closed => {

@@ -41,7 +41,7 @@ pub enum StallKind {
         /// The full inbox at the end of its chain, if the snapshot shows the chain.
         to: Option<BoxAddress>,
     },
-    /// Waiting for a message on this inbox (the last one it waited on, when it waits on
+    /// Waiting for a message on this inbox (one other than `control`, when it waits on
     /// several).
     WaitingReceive {
         /// The inbox.

@@ -506,7 +506,7 @@ impl Harness {
     /// How the component ended, or `None` while it has not.
     pub fn exit(&self) -> Option<Ended> {
         let failure = || self.cell.failure().to_string();
-        match self.cell.activity().0 {
+        match self.cell.activity() {
             Activity::Finished => Some(Ended::Finished),
             Activity::Failed => Some(Ended::Failed(failure())),
             Activity::Panicked => Some(Ended::Panicked(failure())),

@@ -1,0 +1,276 @@
+//! A component's state, learnt when someone looks.
+//!
+//! Nothing on the message path records what a component waits on. The boxes already know it:
+//! an inbox whose reader waits has its reader parked, and a full inbox lists the wakers of the
+//! senders waiting for room (with when each began to wait, `boxes/senders.rs`). A snapshot
+//! reads those, so a receive or a send costs the live model nothing. What the model keeps
+//! itself is small:
+//!
+//! * the component's life: created, started, or how it ended (written once or twice);
+//! * its *poll word*: the time of the scheduler tick that last polled its task (two plain
+//!   stores per poll with the scheduler's note of which task it polls; see
+//!   `Driver::tick`). For a threaded component: [`POLLING`] while its thread is not blocked on
+//!   a box, else when it blocked.
+//!
+//! From those, a started component is `Running` while its task is being polled or queued (it
+//! has been woken), else it waits: `Sending` if one of its outboxes leads to a full inbox that
+//! lists its waker, else `Receiving` if one of its inboxes has its reader parked, else `Waiting`
+//! (a timer, I/O, another future). A send's wait counts from when it first found the inbox
+//! full; other waits from when its last poll ended.
+//!
+//! What that costs in exactness, and why it is acceptable:
+//! * A box that a poll stopped looking at stays parked until a message comes (the futures do
+//!   not unregister when dropped), so a component that waited on `control` and a data box,
+//!   and now waits on a timer alone, still shows `Receiving` on `control`. Components that
+//!   follow the control convention watch `control` in every wait, so for them it is true.
+//! * A component whose waker is wrapped by another executor's machinery (a `FuturesUnordered`
+//!   inside its body, say) is not recognised among a full inbox's senders: it shows
+//!   `Receiving` or `Waiting` instead of `Sending`.
+//! * On a multi-threaded system, a component whose poll has just ended may still show as
+//!   running until its scheduler polls the next task: a snapshot is read component by
+//!   component while the system runs, and is exact only on a deterministic one.
+
+use std::cell::RefCell;
+use std::sync::atomic::Ordering;
+use std::sync::Arc;
+use std::time::Duration;
+
+use super::{ComponentCell, ComponentState, EventKind};
+use crate::boxes::meta::{Direction, ErasedBox};
+
+/// How far along its life a component is (its state when not derived from its boxes).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[repr(u8)]
+pub(crate) enum Activity {
+    Created = 0,
+    /// Started: what it does now is read from its poll word and its boxes.
+    Running = 1,
+    Finished = 2,
+    Failed = 3,
+    Panicked = 4,
+    Cancelled = 5,
+}
+
+const ACTIVITIES: [Activity; 6] = [
+    Activity::Created,
+    Activity::Running,
+    Activity::Finished,
+    Activity::Failed,
+    Activity::Panicked,
+    Activity::Cancelled,
+];
+
+impl Activity {
+    pub(crate) fn from_u8(v: u8) -> Activity {
+        ACTIVITIES[usize::from(v)]
+    }
+
+    fn is_end(self) -> bool {
+        self as u8 >= Activity::Finished as u8
+    }
+}
+
+/// A threaded component's poll word while its thread is not blocked on a box.
+pub(crate) const POLLING: u64 = u64::MAX;
+
+/// The most links a snapshot follows from an outbox to the inbox at the end of its chain.
+const CHAIN_LIMIT: usize = 64;
+
+thread_local! {
+    /// The threaded component whose body runs on this thread, if any.
+    static THREAD_CELL: RefCell<Option<Arc<ComponentCell>>> = const { RefCell::new(None) };
+}
+
+impl ComponentCell {
+    /// Records its start or its end, from now; tells subscribers of a start, while
+    /// [`EventKind::ComponentEnded`] reports an end.
+    pub(crate) fn set_activity(&self, activity: Activity) {
+        let now = self.hub.clock.now_nanos();
+        self.since.store(now, Ordering::Relaxed);
+        self.poll.store(now, Ordering::Relaxed);
+        self.activity.store(activity as u8, Ordering::Release);
+        if activity == Activity::Running && self.hub.watched() {
+            self.state_changed();
+        }
+    }
+
+    /// How far along its life it is.
+    pub(crate) fn activity(&self) -> Activity {
+        Activity::from_u8(self.activity.load(Ordering::Acquire))
+    }
+
+    /// True while registered but not yet activated.
+    pub(crate) fn is_created(&self) -> bool {
+        self.activity() == Activity::Created
+    }
+
+    /// A poll of its task begins, in the tick that started at `tick` (nanoseconds on the
+    /// system's clock): one store. (Its scheduler notes which task it polls.)
+    #[inline(always)]
+    pub(crate) fn poll_started(&self, tick: u64) {
+        self.poll.store(tick, Ordering::Relaxed);
+    }
+
+    /// Tells subscribers that the component ran and what it waits on now (called after a poll
+    /// that did not end it, while someone subscribes).
+    #[cold]
+    #[inline(never)]
+    pub(crate) fn poll_told(&self) {
+        self.hub.emit(|| EventKind::StateChanged {
+            id: self.id,
+            state: ComponentState::Running,
+        });
+        self.state_changed();
+    }
+
+    /// Tells subscribers the component's state now.
+    #[cold]
+    #[inline(never)]
+    pub(crate) fn state_changed(&self) {
+        self.hub.emit(|| EventKind::StateChanged {
+            id: self.id,
+            state: self.state(),
+        });
+    }
+
+    /// What the component is doing.
+    pub(crate) fn state(&self) -> ComponentState {
+        self.state_since().0
+    }
+
+    /// What the component is doing and since when.
+    pub(crate) fn state_since(&self) -> (ComponentState, Duration) {
+        let at = |nanos| Duration::from_nanos(nanos);
+        let since = self.since.load(Ordering::Relaxed);
+        let failure = || self.failure().to_string();
+        let activity = self.activity();
+        if activity != Activity::Running {
+            let state = match activity {
+                Activity::Created | Activity::Running => ComponentState::Created,
+                Activity::Finished => ComponentState::Finished,
+                Activity::Failed => ComponentState::Failed { error: failure() },
+                Activity::Panicked => ComponentState::Panicked { message: failure() },
+                Activity::Cancelled => ComponentState::Cancelled,
+            };
+            return (state, at(since));
+        }
+        let threaded = self.waker_id.load(Ordering::Relaxed) != 0;
+        let polled = self.poll.load(Ordering::Acquire);
+        if threaded && polled == POLLING {
+            // Its thread is not blocked on a box: running since it last resumed.
+            return (ComponentState::Running, at(since));
+        }
+        if !threaded && self.task.is_polling(self) {
+            return (ComponentState::Running, at(self.task.tick_started()));
+        }
+        if !threaded && self.task.is_scheduled() {
+            // Woken and queued: runnable.
+            return (ComponentState::Running, at(polled));
+        }
+        let (state, since) = self.waits_on(polled);
+        if self.activity().is_end() {
+            // It ended while we looked: show the end.
+            return self.state_since();
+        }
+        (state, at(since))
+    }
+
+    /// What the component waits on, read from its boxes, and since when (given that its last
+    /// poll ended at `polled`). A blocked send outranks a receive and keeps the time it began
+    /// across wake-ups that freed no room; of several inboxes waited on, one other than
+    /// `control` is named.
+    fn waits_on(&self, polled: u64) -> (ComponentState, u64) {
+        let me = self.waker_ptr();
+        let slots = self.slots();
+        let boxes = || {
+            slots
+                .iter()
+                .filter_map(|s| Some((s.handle.as_ref()?, s.name())))
+        };
+        let sending = boxes()
+            .filter(|(h, _)| h.meta().direction() == Direction::Outbox)
+            .find_map(|(h, name)| Some((name, end_of_chain(h).sender_waits(me)?)));
+        if let Some((name, began)) = sending {
+            let outbox = name.to_string();
+            return (ComponentState::Sending { outbox }, began.min(polled));
+        }
+        let mut parked = boxes().filter(|(h, _)| h.receiver_waits()).map(|(_, n)| n);
+        let first = parked.next();
+        let state = match first
+            .filter(|n| *n != "control")
+            .or(parked.next())
+            .or(first)
+        {
+            Some(name) => ComponentState::Receiving {
+                inbox: name.to_string(),
+            },
+            None => ComponentState::Waiting,
+        };
+        (state, polled)
+    }
+
+    /// The data pointer of the waker its waits register: the cell itself for a task, the
+    /// thread's waker for a threaded component.
+    fn waker_ptr(&self) -> *const () {
+        match self.waker_id.load(Ordering::Relaxed) {
+            0 => self as *const ComponentCell as *const (),
+            id => id as *const (),
+        }
+    }
+
+    /// Makes this thread the one that runs this threaded component's body: its blocking waits
+    /// are shown from now on (see [`ThreadWait`]).
+    pub(crate) fn enter_thread(self: &Arc<Self>) {
+        let waker = crate::blocking::thread_waker_ptr();
+        self.waker_id.store(waker as usize, Ordering::Relaxed);
+        self.poll.store(POLLING, Ordering::Release);
+        THREAD_CELL.with(|c| *c.borrow_mut() = Some(Arc::clone(self)));
+    }
+
+    /// Undoes [`enter_thread`](Self::enter_thread) as the body returns.
+    pub(crate) fn leave_thread() {
+        THREAD_CELL.with(|c| c.borrow_mut().take());
+    }
+}
+
+/// The inbox at the end of the chain that starts at `b` (or the last box found).
+fn end_of_chain(b: &Arc<dyn ErasedBox>) -> Arc<dyn ErasedBox> {
+    let mut at = Arc::clone(b);
+    for _ in 0..CHAIN_LIMIT {
+        match at.target() {
+            Some(next) => at = next,
+            None => break,
+        }
+    }
+    at
+}
+
+/// A threaded component blocked on a box, from [`begin`](Self::begin) until dropped; nothing
+/// on a thread that runs no component.
+pub(crate) struct ThreadWait(Option<Arc<ComponentCell>>);
+
+impl ThreadWait {
+    /// The component on this thread, if any, waits from now.
+    pub(crate) fn begin() -> ThreadWait {
+        let cell = THREAD_CELL.with(|c| c.borrow().clone());
+        if let Some(cell) = &cell {
+            let now = cell.hub.clock.now_nanos();
+            cell.poll.store(now, Ordering::Release);
+            if cell.hub.watched() {
+                cell.poll_told();
+            }
+        }
+        ThreadWait(cell)
+    }
+}
+
+impl Drop for ThreadWait {
+    /// It runs again, from now.
+    fn drop(&mut self) {
+        if let Some(cell) = &self.0 {
+            let now = cell.hub.clock.now_nanos();
+            cell.since.store(now, Ordering::Relaxed);
+            cell.poll.store(POLLING, Ordering::Release);
+        }
+    }
+}
