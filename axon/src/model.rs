@@ -151,9 +151,6 @@ pub(crate) struct ComponentCell {
     /// When it started or ended (a threaded component: when it last resumed), in nanoseconds on
     /// the system's clock.
     since: AtomicU64,
-    /// [`POLLING`](state::POLLING) while it runs, else when its last poll ended (see
-    /// [`state`]). Written only by its own task or thread: plain stores.
-    poll: AtomicU64,
     /// 0 for a task (its waker is this cell); a threaded component's thread waker, by address.
     waker_id: AtomicUsize,
     /// The system's clock and event subscribers.
@@ -192,7 +189,6 @@ impl ComponentCell {
             parent,
             activity: AtomicU8::new(Activity::Created as u8),
             since: AtomicU64::new(hub.clock.now_nanos()),
-            poll: AtomicU64::new(0),
             waker_id: AtomicUsize::new(0),
             hub,
             announced: std::sync::atomic::AtomicBool::new(false),

@@ -7,10 +7,11 @@
 //! itself is small:
 //!
 //! * the component's life: created, started, or how it ended (written once or twice);
-//! * its *poll word*: the time of the scheduler tick that last polled its task (two plain
-//!   stores per poll with the scheduler's note of which task it polls; see
-//!   `Driver::tick`). For a threaded component: [`POLLING`] while its thread is not blocked on
-//!   a box, else when it blocked.
+//! * its *poll word* (kept in its task link, on the cache line its scheduler writes anyway):
+//!   the time of the scheduler tick that last polled its task, one plain store per poll, with
+//!   one more for the scheduler's note of which task it polls (see `Driver::tick`). For a
+//!   threaded component: [`POLLING`] while its thread is not blocked on a box, else when it
+//!   blocked.
 //!
 //! From those, a started component is `Running` while its task is being polled or queued (it
 //! has been woken), else it waits: `Sending` if one of its outboxes leads to a full inbox that
@@ -87,7 +88,7 @@ impl ComponentCell {
     pub(crate) fn set_activity(&self, activity: Activity) {
         let now = self.hub.clock.now_nanos();
         self.since.store(now, Ordering::Relaxed);
-        self.poll.store(now, Ordering::Relaxed);
+        self.task.set_polled(now);
         self.activity.store(activity as u8, Ordering::Release);
         if activity == Activity::Running && self.hub.watched() {
             self.state_changed();
@@ -102,13 +103,6 @@ impl ComponentCell {
     /// True while registered but not yet activated.
     pub(crate) fn is_created(&self) -> bool {
         self.activity() == Activity::Created
-    }
-
-    /// A poll of its task begins, in the tick that started at `tick` (nanoseconds on the
-    /// system's clock): one store. (Its scheduler notes which task it polls.)
-    #[inline(always)]
-    pub(crate) fn poll_started(&self, tick: u64) {
-        self.poll.store(tick, Ordering::Relaxed);
     }
 
     /// Tells subscribers that the component ran and what it waits on now (called after a poll
@@ -155,7 +149,7 @@ impl ComponentCell {
             return (state, at(since));
         }
         let threaded = self.waker_id.load(Ordering::Relaxed) != 0;
-        let polled = self.poll.load(Ordering::Acquire);
+        let polled = self.task.polled();
         if threaded && polled == POLLING {
             // Its thread is not blocked on a box: running since it last resumed.
             return (ComponentState::Running, at(since));
@@ -223,7 +217,7 @@ impl ComponentCell {
     pub(crate) fn enter_thread(self: &Arc<Self>) {
         let waker = crate::blocking::thread_waker_ptr();
         self.waker_id.store(waker as usize, Ordering::Relaxed);
-        self.poll.store(POLLING, Ordering::Release);
+        self.task.set_polled(POLLING);
         THREAD_CELL.with(|c| *c.borrow_mut() = Some(Arc::clone(self)));
     }
 
@@ -255,7 +249,7 @@ impl ThreadWait {
         let cell = THREAD_CELL.with(|c| c.borrow().clone());
         if let Some(cell) = &cell {
             let now = cell.hub.clock.now_nanos();
-            cell.poll.store(now, Ordering::Release);
+            cell.task.set_polled(now);
             if cell.hub.watched() {
                 cell.poll_told();
             }
@@ -270,7 +264,7 @@ impl Drop for ThreadWait {
         if let Some(cell) = &self.0 {
             let now = cell.hub.clock.now_nanos();
             cell.since.store(now, Ordering::Relaxed);
-            cell.poll.store(POLLING, Ordering::Release);
+            cell.task.set_polled(POLLING);
         }
     }
 }
