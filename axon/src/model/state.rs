@@ -140,7 +140,7 @@ impl ComponentCell {
         let activity = self.activity();
         if activity != Activity::Running {
             let state = match activity {
-                Activity::Created | Activity::Running => ComponentState::Created,
+                Activity::Created | Activity::Running => ComponentState::Created, // (not Running)
                 Activity::Finished => ComponentState::Finished,
                 Activity::Failed => ComponentState::Failed { error: failure() },
                 Activity::Panicked => ComponentState::Panicked { message: failure() },
@@ -169,10 +169,10 @@ impl ComponentCell {
         (state, at(since))
     }
 
-    /// What the component waits on, read from its boxes, and since when (given that its last
-    /// poll ended at `polled`). A blocked send outranks a receive and keeps the time it began
-    /// across wake-ups that freed no room; of several inboxes waited on, one other than
-    /// `control` is named.
+    /// What the component waits on, read from its boxes, and since when (`polled`: the time of
+    /// the tick of its last poll, when its other waits began). A blocked send outranks a receive
+    /// and keeps the time it began across wake-ups that freed no room; of several inboxes
+    /// waited on, one other than `control` is named.
     fn waits_on(&self, polled: u64) -> (ComponentState, u64) {
         let me = self.waker_ptr();
         let slots = self.slots();
