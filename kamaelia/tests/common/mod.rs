@@ -4,6 +4,8 @@
 //! Each test target uses only some of these, hence `dead_code` is allowed for the module.
 #![allow(dead_code)]
 
+pub(crate) mod flow;
+
 use std::sync::{Arc, Mutex};
 
 use axon::{
