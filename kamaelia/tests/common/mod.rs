@@ -5,6 +5,8 @@
 #![allow(dead_code)]
 
 pub(crate) mod flow;
+pub(crate) mod http;
+pub(crate) mod sources;
 
 use std::sync::{Arc, Mutex};
 
