@@ -7,8 +7,8 @@ mod common;
 use std::time::Duration;
 
 use axon::{Control, System};
-use common::{drain, only_failure};
 use common::flow::{feed, link_to_ended, ms, receiver, sender};
+use common::{drain, only_failure};
 use kamaelia::util::flow::{ByteRateRequestControl, Clock, MessageRateLimit, PromptedTurnstile};
 
 // ---------------------------------------------------------------------------------------------
