@@ -49,7 +49,7 @@ pub(crate) fn lift() {
 
 /// Spends one unit; false if the budget is spent (the caller should yield first).
 #[inline]
-fn spend() -> bool {
+pub(crate) fn spend() -> bool {
     REMAINING.with(|r| {
         let left = r.get();
         if left == 0 {

@@ -441,7 +441,8 @@ pub enum ComponentState {
     /// last poll); a threaded component whose thread is not blocked on a box (since it last
     /// was).
     Running,
-    /// Waiting for a message on this inbox, since its last poll ended. When it waits on several,
+    /// Waiting for a message on this inbox, since the tick of its last poll (a threaded
+    /// component: since it blocked). When it waits on several,
     /// one other than `control` is named. An inbox it stopped waiting on without receiving (the
     /// other branch of a `select!` won, and it now waits on something else) still counts until a
     /// message comes.
@@ -450,15 +451,15 @@ pub enum ComponentState {
         inbox: String,
     },
     /// Blocked sending: the destination of this outbox is full. Since the send first found
-    /// it full: wake-ups that free no room do not restart it. (A component whose body polls
-    /// the send through another executor's waker, a `FuturesUnordered` say, is not recognised
-    /// as blocked and shows its other waits.)
+    /// it full: wake-ups that free no room do not restart it. A send given up on (dropped) no
+    /// longer counts. Only sends on an [`Outbox`](crate::Outbox) show here, not sends through
+    /// an [`InboxRef`](crate::InboxRef).
     Sending {
         /// The outbox.
         outbox: String,
     },
-    /// Waiting on something other than a box (a timer, I/O, another future), since its last
-    /// poll ended.
+    /// Waiting on something other than a box (a timer, I/O, another future), since the tick of
+    /// its last poll.
     Waiting,
     /// Ended normally.
     Finished,
@@ -640,10 +641,10 @@ impl Registry {
         // as the links from it are — its inboxes are closed, so nothing can cross it.
         let live: Vec<ComponentId> = all.iter().map(|c| c.id).collect();
         for cell in all {
-            let slots: Vec<(Arc<dyn ErasedBox>, BoxSlot)> = cell
-                .slots()
-                .into_iter()
-                .filter_map(|s| Some((s.handle.clone()?, s)))
+            let listed = cell.slots();
+            let slots: Vec<(&Arc<dyn ErasedBox>, &BoxSlot)> = listed
+                .iter()
+                .filter_map(|s| Some((s.handle.as_ref()?, s)))
                 .collect();
             for (h, _) in &slots {
                 if let Some(to) = h.target() {
@@ -659,7 +660,7 @@ impl Registry {
                     }
                 }
             }
-            let (state, state_since) = cell.state_since();
+            let (state, state_since) = cell.state_with(Some(&listed));
             snap.components.push(ComponentSnapshot {
                 id: cell.id,
                 name: cell.name(),

@@ -422,7 +422,7 @@ impl Driver {
         self.take_injected();
         self.adopt_spawned();
         // Subscribers to the live model's events hear of every poll: a tick that begins while
-        // someone subscribes tells them (one test per tick, one per poll of a register).
+        // someone subscribes tells them (one test of a flag per tick, not per poll).
         let told = !cfg!(axon_no_model) && self.shared.hub.watched();
         let mut polled = 0;
         while polled < budget {
@@ -441,18 +441,19 @@ impl Driver {
             else {
                 continue;
             };
-            cell.task.hot.scheduled.store(false, Ordering::Release);
-            let mut cx = Context::from_waker(waker);
-            polled += 1;
-            crate::coop::grant();
             if !cfg!(axon_no_model) {
-                // For the live model: the task runs, in this tick (two plain stores).
+                // For the live model, before the task stops showing as queued: it runs, in
+                // this tick (two plain stores).
                 let cell: &ComponentCell = cell;
                 cell.task.set_polled(now.nanos());
                 self.shared
                     .polling
                     .store(cell as *const _ as usize, Ordering::Release);
             }
+            cell.task.hot.scheduled.store(false, Ordering::Release);
+            let mut cx = Context::from_waker(waker);
+            polled += 1;
+            crate::coop::grant();
             let ready = future.as_mut().poll(&mut cx).is_ready();
             crate::coop::lift();
             if told {
@@ -462,6 +463,8 @@ impl Driver {
                 }
             }
             if ready {
+                // Its cell's address may be reused by a component made from now on.
+                self.shared.polling.store(0, Ordering::Release);
                 let done = slot.task.take();
                 slot.gen = slot.gen.wrapping_add(1);
                 self.free.push(key.slot);

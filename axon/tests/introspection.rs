@@ -791,13 +791,14 @@ fn a_send_blocked_while_watching_control_is_a_stall_whose_time_survives_wakeups(
     assert_eq!(stalls[0].blocked_for, Duration::from_secs(1));
 }
 
-/// Watches `control` first, then its inbox, ignoring what comes on `control`.
+/// Watches `control` first, then its inbox, ignoring what comes on `control`. `control` is
+/// declared first too, so the model has to pass over it to name the data inbox.
 #[derive(Boxes)]
 struct ControlFirst {
-    /// Numbers, taken and dropped.
-    inbox: Inbox<u32>,
     /// Looked at first; anything that comes is ignored.
     control: Inbox<axon::Control>,
+    /// Numbers, taken and dropped.
+    inbox: Inbox<u32>,
 }
 
 impl Component for ControlFirst {
@@ -885,4 +886,70 @@ fn a_snapshot_leaves_out_links_into_a_component_that_has_ended() {
     assert!(after.component(consumer).is_none());
     assert!(after.component(idle).is_some());
     assert_eq!(after.links, [], "no link into the ended consumer");
+}
+
+/// Tries to send one number, watching `control` meanwhile; when anything comes on `control` it
+/// gives the send up and waits on its inbox for ever.
+#[derive(Boxes)]
+struct Impatient {
+    /// Any message makes it give up the send.
+    control: Inbox<axon::Control>,
+    /// Waited on after giving up.
+    inbox: Inbox<u32>,
+    /// The number it tries to send.
+    outbox: Outbox<u64>,
+}
+
+impl Component for Impatient {
+    async fn run(mut self, _ctx: Context) -> Result<(), Error> {
+        tokio::select! {
+            biased;
+            _ = self.control.recv() => {}
+            sent = self.outbox.send(1) => sent?,
+        }
+        while self.inbox.recv().await.is_some() {}
+        Ok(())
+    }
+}
+
+/// A send that a component gave up on (the other branch of its `select!` won) is not shown as
+/// blocked, although the full inbox still lists its waker: no false stall, no false deadlock.
+#[test]
+fn a_send_given_up_on_is_not_shown_as_blocked() {
+    let mut system = System::deterministic();
+    let impatient = Impatient {
+        control: Inbox::new(),
+        inbox: Inbox::new(),
+        outbox: Outbox::new(),
+    };
+    let full = Inbox::<u64>::with_capacity(1);
+    let mut filler = Outbox::new();
+    axon::link(&filler, &full).unwrap();
+    filler.try_send(0).unwrap();
+    axon::link(&impatient.outbox, &full).unwrap();
+    let mut poke = Outbox::new();
+    axon::link(&poke, &impatient.control).unwrap();
+    let id = system.spawn_named("impatient", impatient);
+    system.run_until_idle();
+    let sending = ComponentState::Sending {
+        outbox: "outbox".into(),
+    };
+    assert_eq!(system.snapshot().component(id).unwrap().state, sending);
+    poke.try_send(axon::Control::ProducerFinished).unwrap();
+    system.run_until_idle();
+    system.advance(Duration::from_secs(10));
+    let snapshot = system.snapshot();
+    assert_eq!(
+        snapshot.component(id).unwrap().state,
+        ComponentState::Receiving {
+            inbox: "inbox".into()
+        }
+    );
+    let stalls = snapshot.stalls(Duration::from_secs(5));
+    assert!(
+        stalls
+            .iter()
+            .all(|s| !matches!(s.kind, StallKind::BlockedSending { .. })),
+        "{stalls:#?}"
+    );
 }

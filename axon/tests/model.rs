@@ -428,10 +428,10 @@ fn blocked_on_a_full_destination_shows_sending_with_the_outbox_name() {
     assert!(matches!(state(&system, id), ComponentState::Sending { .. }));
 }
 
-/// A running component's state holds since its poll began; the wait after it begins when the
-/// poll ends.
+/// A running component's state holds since its poll's tick began, and the wait after it counts
+/// from that tick too (on the virtual clock, the time of the poll).
 #[test]
-fn running_holds_since_the_poll_began_and_the_next_wait_since_it_ended() {
+fn running_and_the_wait_after_it_count_from_the_tick_of_the_poll() {
     let mut system = System::deterministic();
     let reporter = SelfReporter {
         inbox: Inbox::new(),

@@ -569,3 +569,47 @@ fn a_threaded_component_blocked_sending_shows_sending() {
     input.try_send(0).unwrap();
     system.run().unwrap();
 }
+
+/// Threaded: tries a send for a moment, gives it up, then waits on its inbox until a 0 comes.
+#[derive(Boxes, Default)]
+struct GivesUp {
+    /// Waited on after the send is given up.
+    inbox: Inbox<u64>,
+    /// Where it tries to send.
+    outbox: Outbox<u64>,
+}
+
+impl ThreadedComponent for GivesUp {
+    fn run(mut self, _ctx: Context) -> Result<(), Error> {
+        let tried = axon::blocking::block_on_timeout(self.outbox.send(1), Duration::from_millis(5));
+        assert!(tried.is_none(), "the destination was full");
+        while self.inbox.recv_blocking().is_some_and(|n| n != 0) {}
+        Ok(())
+    }
+}
+
+/// A threaded component whose blocking send timed out is not shown as blocked sending once it
+/// waits on something else, although the full inbox still lists its thread's waker.
+#[test]
+fn a_threaded_send_that_timed_out_is_not_shown_as_blocked() {
+    let mut system = System::deterministic();
+    let mut events = system.events(256);
+    let gives_up = system.adopt(GivesUp::default());
+    let full = Inbox::<u64>::with_capacity(1);
+    let mut filler = Outbox::new();
+    axon::link(&filler, &full).unwrap();
+    filler.try_send(0).unwrap();
+    axon::link(&gives_up.outbox, &full).unwrap();
+    let mut input = Outbox::new();
+    axon::link(&input, &gives_up.inbox).unwrap();
+    let id = system.activate_threaded(gives_up);
+    until_receiving(&mut events, id);
+    assert_eq!(
+        system.snapshot().component(id).unwrap().state,
+        axon::ComponentState::Receiving {
+            inbox: "inbox".into()
+        }
+    );
+    input.try_send(0).unwrap();
+    system.run().unwrap();
+}

@@ -245,6 +245,10 @@ pub(crate) trait ErasedBox: Send + Sync {
     fn receiver_waits(&self) -> bool {
         false
     }
+    /// True if this is an outbox with a send waiting for room.
+    fn sending(&self) -> bool {
+        false
+    }
     /// If this is a full inbox and the waker with data pointer `waker` waits for room: when
     /// it began to wait, in nanoseconds on the system's clock (`u64::MAX` if not known).
     fn sender_waits(&self, _waker: *const ()) -> Option<u64> {
@@ -414,6 +418,9 @@ impl<T: Send + 'static> ErasedBox for OutboxCore<T> {
     }
     fn target(&self) -> Option<Arc<dyn ErasedBox>> {
         self.lock().target.as_ref().map(crate::link::Target::erased)
+    }
+    fn sending(&self) -> bool {
+        self.is_blocked()
     }
     fn unlink_from(&self, dst: &Arc<dyn ErasedBox>) {
         crate::link::unlink_outbox(self, dst);

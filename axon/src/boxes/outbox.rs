@@ -27,7 +27,8 @@
 #[cfg(axon_loom)]
 use loom::sync::atomic::AtomicU64;
 use std::collections::VecDeque;
-use std::future::poll_fn;
+use std::future::Future;
+use std::pin::Pin;
 #[cfg(not(axon_loom))]
 use std::sync::atomic::AtomicU64;
 use std::sync::atomic::Ordering;
@@ -53,6 +54,10 @@ pub(crate) struct OutboxCore<T> {
     /// Set when the owning component ends, for readers that watch the source of what they
     /// receive (the bridge's [`Handle`](crate::bridge::Handle)).
     ended: std::sync::atomic::AtomicBool,
+    /// A send on this outbox waits for room: set when it finds the destination full, cleared
+    /// when that send ends (delivered, failed or dropped). Read by the live model, so that a
+    /// send given up on is not shown as blocked. Written only on the blocked path.
+    blocked: std::sync::atomic::AtomicBool,
 }
 
 /// What an unlinked outbox holds until it is linked. Most outboxes are linked before anything
@@ -112,6 +117,7 @@ impl<T> OutboxCore<T> {
             sent: AtomicU64::new(0),
             tapped: std::sync::atomic::AtomicBool::new(false),
             ended: std::sync::atomic::AtomicBool::new(false),
+            blocked: std::sync::atomic::AtomicBool::new(false),
         })
     }
 
@@ -173,12 +179,106 @@ impl<T> OutboxCore<T> {
         self.count_sent_n(1);
     }
 
+    /// True while a send on this outbox waits for room.
+    pub(crate) fn is_blocked(&self) -> bool {
+        self.blocked.load(Ordering::Acquire)
+    }
+
     fn count_sent_n(&self, n: usize) {
         // Single writer: a plain load and store, no locked instruction on the hot path.
         self.sent.store(
             self.sent.load(Ordering::Relaxed) + n as u64,
             Ordering::Relaxed,
         );
+    }
+}
+
+/// The future of [`send`](Outbox::send): a share of the scheduler's budget, then a delivery
+/// if there is room; else it waits for room. If it is dropped while waiting (a `select!` took
+/// another branch, a timeout ran out), it clears the outbox's `blocked` flag, so the live model
+/// does not show a send given up on. (A hand-written future: as an `async fn` with a guard for
+/// that, every send paid for the state machine's drop glue.)
+struct SendFuture<'a, T> {
+    outbox: &'a mut Outbox<T>,
+    /// The message, until it is delivered or handed back.
+    slot: Option<T>,
+    /// It has yielded once because the budget was spent.
+    yielded: bool,
+    /// The destination was full: it waits for room.
+    waiting: bool,
+}
+
+// The message is moved in and out, never pinned.
+impl<T> Unpin for SendFuture<'_, T> {}
+
+impl<T: Send + 'static> Future for SendFuture<'_, T> {
+    type Output = Result<(), SendError<T>>;
+
+    #[inline]
+    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        let this = &mut *self;
+        if !this.waiting {
+            if !this.yielded && !crate::coop::spend() {
+                // Out of budget: let the scheduler run others first, once.
+                this.yielded = true;
+                cx.waker().wake_by_ref();
+                return Poll::Pending;
+            }
+            if this.yielded {
+                crate::coop::spend();
+            }
+            // Fast path: room in the cached destination, nothing registered.
+            let msg = this.slot.take().expect("polled after it completed");
+            match this.outbox.push_cached(msg, None) {
+                Ok(()) => return Poll::Ready(Ok(())),
+                Err(Push::Closed(m)) => return Poll::Ready(Err(SendError::Closed(m))),
+                Err(Push::Stale(m)) => {
+                    this.outbox.discard(m);
+                    return Poll::Ready(Ok(()));
+                }
+                Err(Push::Full(m)) => this.slot = Some(m),
+                Err(Push::Done) => unreachable!(),
+            }
+            this.waiting = true;
+        }
+        this.outbox.poll_send(cx, &mut this.slot)
+    }
+}
+
+impl<T> Drop for SendFuture<'_, T> {
+    #[inline]
+    fn drop(&mut self) {
+        if self.waiting && self.slot.is_some() {
+            self.outbox.core.blocked.store(false, Ordering::Release);
+        }
+    }
+}
+
+/// The body of [`send_all`](Outbox::send_all), which keeps the outbox's `blocked` flag as
+/// [`SendFuture`] does.
+struct BatchWait<'a, T> {
+    outbox: &'a mut Outbox<T>,
+    /// The messages not yet delivered.
+    buf: &'a mut Vec<T>,
+}
+
+impl<T: Send + 'static> Future for BatchWait<'_, T> {
+    type Output = Result<(), SendError<Vec<T>>>;
+
+    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        let this = &mut *self;
+        let polled = this.outbox.poll_send_all(cx, this.buf);
+        let core = &this.outbox.core;
+        core.blocked.store(polled.is_pending(), Ordering::Release);
+        polled
+    }
+}
+
+impl<T> Drop for BatchWait<'_, T> {
+    fn drop(&mut self) {
+        if !self.buf.is_empty() {
+            self.outbox.core.blocked.store(false, Ordering::Release);
+        }
     }
 }
 
@@ -218,31 +318,27 @@ impl<T: Send + 'static> Outbox<T> {
     /// # Cancel safety
     /// If the future is dropped before completing, the message was not delivered and is dropped
     /// with it.
-    pub async fn send(&mut self, msg: T) -> Result<(), SendError<T>> {
-        crate::coop::consume().await;
-        // Fast path: room in the cached destination, no future state machine round trip.
-        let msg = match self.push_cached(msg, None) {
-            Ok(()) => return Ok(()),
-            Err(Push::Closed(m)) => return Err(SendError::Closed(m)),
-            Err(Push::Stale(m)) => {
-                self.discard(m);
-                return Ok(());
-            }
-            Err(Push::Full(m)) => m,
-            Err(Push::Done) => unreachable!(),
-        };
-        let mut slot = Some(msg);
-        poll_fn(|cx| self.poll_send(cx, &mut slot)).await
+    pub fn send(&mut self, msg: T) -> impl Future<Output = Result<(), SendError<T>>> + '_ {
+        SendFuture {
+            outbox: self,
+            slot: Some(msg),
+            yielded: false,
+            waiting: false,
+        }
     }
 
     /// Polls a send of the message in `slot` (the building block of [`send`](Self::send)).
+    ///
+    /// While it returns `Pending`, the live model shows the component blocked sending on this
+    /// outbox; a caller that gives the send up shows so until its next `poll_send` on this outbox
+    /// returns `Ready` ([`send`](Self::send) clears it when its future is dropped).
     pub fn poll_send(
         &mut self,
         cx: &mut Context<'_>,
         slot: &mut Option<T>,
     ) -> Poll<Result<(), SendError<T>>> {
         let msg = slot.take().expect("poll_send called without a message");
-        match self.push_cached(msg, Some(cx)) {
+        let polled = match self.push_cached(msg, Some(cx)) {
             Ok(()) => Poll::Ready(Ok(())),
             Err(Push::Closed(m)) => Poll::Ready(Err(SendError::Closed(m))),
             Err(Push::Full(m)) => {
@@ -254,7 +350,11 @@ impl<T: Send + 'static> Outbox<T> {
                 Poll::Ready(Ok(()))
             }
             Err(Push::Done) => unreachable!(),
-        }
+        };
+        self.core
+            .blocked
+            .store(polled.is_pending(), Ordering::Release);
+        polled
     }
 
     /// Unlinked with a full hold buffer: the message is dropped and counted.
@@ -276,7 +376,16 @@ impl<T: Send + 'static> Outbox<T> {
     /// Messages still in `buf` when the future is dropped were not sent; they stay in `buf`.
     pub async fn send_all(&mut self, buf: &mut Vec<T>) -> Result<(), SendError<Vec<T>>> {
         crate::coop::consume().await;
-        poll_fn(|cx| loop {
+        BatchWait { outbox: self, buf }.await
+    }
+
+    /// One poll of [`send_all`](Self::send_all).
+    fn poll_send_all(
+        &mut self,
+        cx: &mut Context<'_>,
+        buf: &mut Vec<T>,
+    ) -> Poll<Result<(), SendError<Vec<T>>>> {
+        loop {
             if buf.is_empty() {
                 return Poll::Ready(Ok(()));
             }
@@ -311,8 +420,7 @@ impl<T: Send + 'static> Outbox<T> {
                     return Poll::Pending;
                 }
             }
-        })
-        .await
+        }
     }
 
     /// Sends `msg` if the destination has space now (Kamaelia's `send` raising `noSpaceInBox`).

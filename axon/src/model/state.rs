@@ -3,30 +3,35 @@
 //! Nothing on the message path records what a component waits on. The boxes already know it:
 //! an inbox whose reader waits has its reader parked, and a full inbox lists the wakers of the
 //! senders waiting for room (with when each began to wait, `boxes/senders.rs`). A snapshot
-//! reads those, so a receive or a send costs the live model nothing. What the model keeps
-//! itself is small:
+//! reads those, so a receive, or a send that finds room, costs the live model nothing. What
+//! the model keeps itself is small:
 //!
 //! * the component's life: created, started, or how it ended (written once or twice);
 //! * its *poll word* (kept in its task link, on the cache line its scheduler writes anyway):
 //!   the time of the scheduler tick that last polled its task, one plain store per poll, with
 //!   one more for the scheduler's note of which task it polls (see `Driver::tick`). For a
 //!   threaded component: [`POLLING`] while its thread is not blocked on a box, else when it
-//!   blocked.
+//!   blocked;
+//! * each outbox's *blocked* flag, set by a send that finds its destination full and cleared
+//!   when that send ends or is dropped (only on that rare path).
 //!
 //! From those, a started component is `Running` while its task is being polled or queued (it
-//! has been woken), else it waits: `Sending` if one of its outboxes leads to a full inbox that
-//! lists its waker, else `Receiving` if one of its inboxes has its reader parked, else `Waiting`
-//! (a timer, I/O, another future). A send's wait counts from when it first found the inbox
-//! full; other waits from when its last poll ended.
+//! has been woken; since its last poll, at the latest), else it waits: `Sending` if one of its
+//! outboxes is blocked, else `Receiving` if one of its inboxes has its reader parked, else
+//! `Waiting` (a timer, I/O, another future). A send's wait counts from when it first found the
+//! inbox full (the full inbox keeps that time beside the sender's waker, which it finds by the
+//! waker's data pointer); other waits from the tick of its last poll.
 //!
 //! What that costs in exactness, and why it is acceptable:
 //! * A box that a poll stopped looking at stays parked until a message comes (the futures do
 //!   not unregister when dropped), so a component that waited on `control` and a data box,
 //!   and now waits on a timer alone, still shows `Receiving` on `control`. Components that
 //!   follow the control convention watch `control` in every wait, so for them it is true.
-//! * A component whose waker is wrapped by another executor's machinery (a `FuturesUnordered`
-//!   inside its body, say) is not recognised among a full inbox's senders: it shows
-//!   `Receiving` or `Waiting` instead of `Sending`.
+//! * A send's start time is found by the sender's waker: one polled through another executor's
+//!   machinery (a `FuturesUnordered` inside the body, say) counts from the tick of its last
+//!   poll instead. A caller of [`Outbox::poll_send`](crate::Outbox::poll_send) that gives a
+//!   send up shows it until its next `poll_send` on that outbox completes. Sends through an
+//!   [`InboxRef`](crate::InboxRef) are not shown as `Sending` at all.
 //! * On a multi-threaded system, a component whose poll has just ended may still show as
 //!   running until its scheduler polls the next task: a snapshot is read component by
 //!   component while the system runs, and is exact only on a deterministic one.
@@ -36,8 +41,8 @@ use std::sync::atomic::Ordering;
 use std::sync::Arc;
 use std::time::Duration;
 
-use super::{ComponentCell, ComponentState, EventKind};
-use crate::boxes::meta::{Direction, ErasedBox};
+use super::{BoxSlot, ComponentCell, ComponentState, EventKind};
+use crate::boxes::meta::ErasedBox;
 
 /// How far along its life a component is (its state when not derived from its boxes).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -64,10 +69,6 @@ const ACTIVITIES: [Activity; 6] = [
 impl Activity {
     pub(crate) fn from_u8(v: u8) -> Activity {
         ACTIVITIES[usize::from(v)]
-    }
-
-    fn is_end(self) -> bool {
-        self as u8 >= Activity::Finished as u8
     }
 }
 
@@ -134,67 +135,87 @@ impl ComponentCell {
 
     /// What the component is doing and since when.
     pub(crate) fn state_since(&self) -> (ComponentState, Duration) {
-        let at = |nanos| Duration::from_nanos(nanos);
-        let since = self.since.load(Ordering::Relaxed);
-        let failure = || self.failure().to_string();
+        self.state_with(None)
+    }
+
+    /// [`state_since`](Self::state_since), given its box slots if the caller has them.
+    pub(crate) fn state_with(&self, slots: Option<&[BoxSlot]>) -> (ComponentState, Duration) {
+        let at = Duration::from_nanos;
         let activity = self.activity();
         if activity != Activity::Running {
-            let state = match activity {
-                Activity::Created | Activity::Running => ComponentState::Created, // (not Running)
-                Activity::Finished => ComponentState::Finished,
-                Activity::Failed => ComponentState::Failed { error: failure() },
-                Activity::Panicked => ComponentState::Panicked { message: failure() },
-                Activity::Cancelled => ComponentState::Cancelled,
-            };
-            return (state, at(since));
+            return (self.life_state(activity), at(self.since()));
         }
         let threaded = self.waker_id.load(Ordering::Relaxed) != 0;
+        // Queued before polled: the scheduler marks a task polled before it clears its queued
+        // flag, so a task between the two is seen by one test or the other.
+        let queued = !threaded && self.task.is_scheduled();
+        let polling = !threaded && self.task.is_polling(self);
         let polled = self.task.polled();
         if threaded && polled == POLLING {
             // Its thread is not blocked on a box: running since it last resumed.
-            return (ComponentState::Running, at(since));
+            return (ComponentState::Running, at(self.since()));
         }
-        if !threaded && self.task.is_polling(self) {
-            return (ComponentState::Running, at(self.task.tick_started()));
-        }
-        if !threaded && self.task.is_scheduled() {
-            // Woken and queued: runnable.
+        if queued {
+            // Woken and queued: runnable (since its last poll, at the latest).
             return (ComponentState::Running, at(polled));
         }
-        let (state, since) = self.waits_on(polled);
-        if self.activity().is_end() {
-            // It ended while we looked: show the end.
-            return self.state_since();
+        if polling {
+            return (ComponentState::Running, at(self.task.tick_started()));
         }
-        (state, at(since))
+        let (state, since) = match slots {
+            Some(slots) => self.waits_on(slots, polled),
+            None => self.waits_on(&self.slots(), polled),
+        };
+        match self.activity() {
+            // It ended while we looked: show the end.
+            Activity::Running => (state, at(since)),
+            ended => (self.life_state(ended), at(self.since())),
+        }
+    }
+
+    /// The state of a component not started, or ended.
+    fn life_state(&self, activity: Activity) -> ComponentState {
+        let failure = || self.failure().to_string();
+        match activity {
+            Activity::Created | Activity::Running => ComponentState::Created,
+            Activity::Finished => ComponentState::Finished,
+            Activity::Failed => ComponentState::Failed { error: failure() },
+            Activity::Panicked => ComponentState::Panicked { message: failure() },
+            Activity::Cancelled => ComponentState::Cancelled,
+        }
+    }
+
+    /// When it started, ended or (a threaded component) last resumed: read after the words that
+    /// say which, since it is written before them.
+    fn since(&self) -> u64 {
+        self.since.load(Ordering::Acquire)
     }
 
     /// What the component waits on, read from its boxes, and since when (`polled`: the time of
-    /// the tick of its last poll, when its other waits began). A blocked send outranks a receive
-    /// and keeps the time it began across wake-ups that freed no room; of several inboxes
-    /// waited on, one other than `control` is named.
-    fn waits_on(&self, polled: u64) -> (ComponentState, u64) {
-        let me = self.waker_ptr();
-        let slots = self.slots();
+    /// the tick of its last poll, when its other waits began). A send waiting for room outranks
+    /// a receive and counts from when it first found the destination full, across wake-ups that
+    /// freed no room; of several inboxes waited on, one other than `control` is named.
+    fn waits_on(&self, slots: &[BoxSlot], polled: u64) -> (ComponentState, u64) {
         let boxes = || {
             slots
                 .iter()
                 .filter_map(|s| Some((s.handle.as_ref()?, s.name())))
         };
-        let sending = boxes()
-            .filter(|(h, _)| h.meta().direction() == Direction::Outbox)
-            .find_map(|(h, name)| Some((name, end_of_chain(h).sender_waits(me)?)));
-        if let Some((name, began)) = sending {
+        if let Some((h, name)) = boxes().find(|(h, _)| h.sending()) {
+            let began = end_of_chain(h).sender_waits(self.waker_ptr());
             let outbox = name.to_string();
-            return (ComponentState::Sending { outbox }, began.min(polled));
+            return (
+                ComponentState::Sending { outbox },
+                began.map_or(polled, |b| b.min(polled)),
+            );
         }
         let mut parked = boxes().filter(|(h, _)| h.receiver_waits()).map(|(_, n)| n);
         let first = parked.next();
-        let state = match first
-            .filter(|n| *n != "control")
-            .or(parked.next())
-            .or(first)
-        {
+        let named = match first {
+            Some("control") => parked.next().or(first),
+            other => other,
+        };
+        let state = match named {
             Some(name) => ComponentState::Receiving {
                 inbox: name.to_string(),
             },
