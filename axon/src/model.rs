@@ -24,7 +24,8 @@
 //! wait for room), so a receive or a send costs the model nothing. Each poll of a task costs
 //! two plain stores (its tick's time, and which task the scheduler polls). That is under 0.1%
 //! of the instructions when a poll moves many messages and under 1% in the worst case, one
-//! message per poll, which wall time does not separate from noise (`BENCHMARKS.md` measures it
+//! message per poll, at the edge of what wall time here can separate from noise
+//! (`BENCHMARKS.md` measures it
 //! against a build with the tracking left out: `RUSTFLAGS="--cfg axon_no_model"`, for measuring
 //! only). See [`ComponentState`] for what a state shows and since when.
 //!
