@@ -5,8 +5,10 @@
 #![allow(dead_code)]
 
 pub(crate) mod flow;
+pub(crate) mod framing;
 pub(crate) mod http;
 pub(crate) mod sources;
+pub(crate) mod transforms;
 
 use std::sync::{Arc, Mutex};
 
