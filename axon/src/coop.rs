@@ -49,7 +49,7 @@ pub(crate) fn lift() {
 
 /// Spends one unit; false if the budget is spent (the caller should yield first).
 #[inline]
-pub(crate) fn spend() -> bool {
+fn spend() -> bool {
     REMAINING.with(|r| {
         let left = r.get();
         if left == 0 {
@@ -66,6 +66,32 @@ pub(crate) async fn consume() {
     if !spend() {
         yield_now().await;
         spend();
+    }
+}
+
+/// One unit of the budget, taken inside a hand-written future's `poll`: the rule of [`consume`]
+/// (ready at once if there is budget left; else it yields once, and takes the unit when polled
+/// again). `consume` keeps its own `async` form: built on this, every receive in W3 took five
+/// more instructions.
+#[derive(Default)]
+pub(crate) struct Share {
+    yielded: bool,
+}
+
+impl Share {
+    /// Takes the unit, or yields once if the budget is spent.
+    #[inline]
+    pub(crate) fn poll_take(&mut self, cx: &mut Context<'_>) -> Poll<()> {
+        if self.yielded {
+            spend();
+            return Poll::Ready(());
+        }
+        if spend() {
+            return Poll::Ready(());
+        }
+        self.yielded = true;
+        cx.waker().wake_by_ref();
+        Poll::Pending
     }
 }
 

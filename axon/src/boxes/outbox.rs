@@ -184,6 +184,11 @@ impl<T> OutboxCore<T> {
         self.blocked.load(Ordering::Acquire)
     }
 
+    /// Sets or clears the `blocked` flag (a plain store).
+    fn set_blocked(&self, blocked: bool) {
+        self.blocked.store(blocked, Ordering::Release);
+    }
+
     fn count_sent_n(&self, n: usize) {
         // Single writer: a plain load and store, no locked instruction on the hot path.
         self.sent.store(
@@ -202,8 +207,8 @@ struct SendFuture<'a, T> {
     outbox: &'a mut Outbox<T>,
     /// The message, until it is delivered or handed back.
     slot: Option<T>,
-    /// It has yielded once because the budget was spent.
-    yielded: bool,
+    /// Its share of the scheduler's budget, taken before the first delivery attempt.
+    share: crate::coop::Share,
     /// The destination was full: it waits for room.
     waiting: bool,
 }
@@ -218,14 +223,8 @@ impl<T: Send + 'static> Future for SendFuture<'_, T> {
     fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
         let this = &mut *self;
         if !this.waiting {
-            if !this.yielded && !crate::coop::spend() {
-                // Out of budget: let the scheduler run others first, once.
-                this.yielded = true;
-                cx.waker().wake_by_ref();
+            if this.share.poll_take(cx).is_pending() {
                 return Poll::Pending;
-            }
-            if this.yielded {
-                crate::coop::spend();
             }
             // Fast path: room in the cached destination, nothing registered.
             let msg = this.slot.take().expect("polled after it completed");
@@ -249,7 +248,7 @@ impl<T> Drop for SendFuture<'_, T> {
     #[inline]
     fn drop(&mut self) {
         if self.waiting && self.slot.is_some() {
-            self.outbox.core.blocked.store(false, Ordering::Release);
+            self.outbox.core.set_blocked(false);
         }
     }
 }
@@ -268,8 +267,7 @@ impl<T: Send + 'static> Future for BatchWait<'_, T> {
     fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
         let this = &mut *self;
         let polled = this.outbox.poll_send_all(cx, this.buf);
-        let core = &this.outbox.core;
-        core.blocked.store(polled.is_pending(), Ordering::Release);
+        this.outbox.core.set_blocked(polled.is_pending());
         polled
     }
 }
@@ -277,7 +275,7 @@ impl<T: Send + 'static> Future for BatchWait<'_, T> {
 impl<T> Drop for BatchWait<'_, T> {
     fn drop(&mut self) {
         if !self.buf.is_empty() {
-            self.outbox.core.blocked.store(false, Ordering::Release);
+            self.outbox.core.set_blocked(false);
         }
     }
 }
@@ -322,7 +320,7 @@ impl<T: Send + 'static> Outbox<T> {
         SendFuture {
             outbox: self,
             slot: Some(msg),
-            yielded: false,
+            share: crate::coop::Share::default(),
             waiting: false,
         }
     }
@@ -351,9 +349,7 @@ impl<T: Send + 'static> Outbox<T> {
             }
             Err(Push::Done) => unreachable!(),
         };
-        self.core
-            .blocked
-            .store(polled.is_pending(), Ordering::Release);
+        self.core.set_blocked(polled.is_pending());
         polled
     }
 
