@@ -121,6 +121,10 @@ impl Context {
         self.family.get_or_insert_with(Box::default)
     }
 
+    pub(crate) fn system_shared(&self) -> &Arc<SystemShared> {
+        &self.system
+    }
+
     /// This component's id.
     pub fn id(&self) -> ComponentId {
         self.cell.id

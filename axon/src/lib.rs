@@ -127,6 +127,7 @@ pub mod dynamic;
 mod error;
 pub mod export;
 pub mod hook;
+pub mod line;
 pub mod link;
 mod lock;
 pub mod model;

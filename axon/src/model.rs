@@ -560,6 +560,16 @@ pub const RECENTLY_ENDED: usize = 64;
 pub(crate) struct Registry {
     components: Mutex<Live>,
     ended: Mutex<std::collections::VecDeque<Arc<ComponentCell>>>,
+    /// Components that run inside another's task (a line's transforms), asked when a
+    /// snapshot is taken.
+    hosted: Mutex<Vec<Arc<dyn Hosted>>>,
+}
+
+/// Components without a task or a cell of their own, which their host lists on demand (see
+/// [`crate::line`]).
+pub(crate) trait Hosted: Send + Sync {
+    /// Adds the live components it hosts, with their boxes and links, to `snap`.
+    fn add_to(&self, snap: &mut Snapshot);
 }
 
 /// The live components, in a slab: a component is added and removed in constant time (it
@@ -609,6 +619,15 @@ impl Registry {
         }
         drop(live);
         drop(taken);
+    }
+
+    /// Lists `hosted`'s components in snapshots until [`unhost`](Self::unhost).
+    pub(crate) fn host(&self, hosted: Arc<dyn Hosted>) {
+        lock(&self.hosted).push(hosted);
+    }
+
+    pub(crate) fn unhost(&self, hosted: &Arc<dyn Hosted>) {
+        lock(&self.hosted).retain(|h| !Arc::ptr_eq(h, hosted));
     }
 
     pub(crate) fn get(&self, id: ComponentId) -> Option<Arc<ComponentCell>> {
@@ -678,6 +697,13 @@ impl Registry {
                     })
                     .collect(),
             });
+        }
+        let hosted = lock(&self.hosted).clone();
+        if !hosted.is_empty() {
+            for h in hosted {
+                h.add_to(&mut snap);
+            }
+            snap.components.sort_by_key(|c| c.id);
         }
         snap.links.sort();
         for cell in lock(&self.ended).iter() {

@@ -72,6 +72,12 @@ impl SystemShared {
         ComponentId(std::num::NonZeroU64::new(id).expect("ids count from 1 and never wrap"))
     }
 
+    /// Reserves `n` consecutive ids (for components without a cell of their own, such as a
+    /// line's transforms); returns the first.
+    pub(crate) fn reserve_ids(&self, n: u64) -> u64 {
+        self.next_id.fetch_add(n, Ordering::Relaxed)
+    }
+
     pub(crate) fn component_started(&self, threaded: bool) {
         if threaded {
             self.threaded_live.fetch_add(1, Ordering::SeqCst);

@@ -475,3 +475,61 @@ pub fn w4_spawn_chain(n: usize) -> ChainOutcome {
         ended,
     }
 }
+
+/// W4 with the chain as a [`Line`](axon::line::Line) of `n` pass-through transforms: the same
+/// spawn, one message through, `ProducerFinished` at the head and every transform ended, but the
+/// components share the line's task (see `axon::line`).
+pub fn w4_spawn_line(n: usize) -> ChainOutcome {
+    use axon::line::{Chain, Line, PassThrough as Pass};
+    let mut system = System::new();
+    let before = measure::live_heap_bytes();
+    let spawn_start = Instant::now();
+    let mut head = Outbox::new();
+    let mut head_control = Outbox::new();
+    let mut chain = Chain::new();
+    for _ in 0..n {
+        chain = chain.then(Pass::new());
+    }
+    let line = system.adopt(Line::new(chain));
+    let mut tail: Inbox<u64> = inbox();
+    let mut tail_control: Inbox<Control> = inbox();
+    axon::link(&head, &line.inbox).expect("link");
+    axon::link(&head_control, &line.control).expect("link");
+    axon::link(&line.outbox, &tail).expect("link");
+    axon::link(&line.signal, &tail_control).expect("link");
+    system.activate(line);
+    let spawn = spawn_start.elapsed();
+    let bytes_spawned = measure::live_heap_bytes() - before;
+
+    let traverse_start = Instant::now();
+    system.start();
+    head.send_blocking(CHAIN_MESSAGE)
+        .expect("the head is running");
+    let delivered = tail.recv_blocking();
+    let traverse = traverse_start.elapsed();
+
+    let shutdown_start = Instant::now();
+    head_control
+        .send_blocking(Control::ProducerFinished)
+        .expect("the head is running");
+    system.run().expect("W4 shuts down");
+    let shutdown = shutdown_start.elapsed();
+    // The line ended with every transform finished, in order, only if it passed the
+    // `ProducerFinished` on.
+    let finished = tail_control.try_recv().ok() == Some(Control::ProducerFinished);
+    let ended = if finished && system.failures().is_empty() {
+        n
+    } else {
+        0
+    };
+    let extra = tail.try_recv().ok();
+    drop(system);
+    ChainOutcome {
+        spawn,
+        traverse,
+        shutdown,
+        bytes_spawned,
+        delivered: delivered.filter(|_| extra.is_none()),
+        ended,
+    }
+}

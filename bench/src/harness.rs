@@ -33,7 +33,15 @@
 //! W4 also runs `tokio-ct-control`, tokio written with the control convention the axon chain
 //! follows (two links per stage; see
 //! [`w4_spawn_chain_with_control`](crate::tokio_ct::w4_spawn_chain_with_control)): a reference
-//! line beside the baseline, which stays the one the goals are set against.
+//! line beside the baseline, which stays the one the goals are set against. It also runs
+//! `axon-line`, the same chain as one axon [`Line`](axon::line::Line) of pass-through
+//! transforms (components that share the line's task), with its own ratio lines:
+//!
+//! ```text
+//! workload=W4 impl=axon-line n=<n> secs=<total> us_per_component=<x> …
+//! workload=W4 line_ratio_vs_tokio_ct=<tokio-ct µs per component ÷ axon-line µs per component>
+//! workload=W4 line_memory_ratio_vs_tokio_ct=<axon-line bytes ÷ tokio-ct bytes per component>
+//! ```
 //!
 //! Both ratios are "higher is better" except the memory ratio, where lower is better. A run that
 //! failed prints `ok=false error=<panic|wrong_result>` and the details go to standard error.
@@ -113,15 +121,23 @@ pub enum Impl {
     /// reference line beside the baseline
     /// ([`w4_spawn_chain_with_control`](crate::tokio_ct::w4_spawn_chain_with_control)).
     TokioCtControl,
+    /// W4 only: the chain as one axon [`Line`](axon::line::Line) of pass-through transforms
+    /// ([`w4_spawn_line`](crate::axon_impl::w4_spawn_line)).
+    AxonLine,
 }
 
 impl Impl {
-    /// Every implementation, baseline first; `tokio-ct-control` runs only W4.
-    pub const ALL: [Impl; 3] = [Impl::TokioCt, Impl::Axon, Impl::TokioCtControl];
+    /// Every implementation, baseline first; `tokio-ct-control` and `axon-line` run only W4.
+    pub const ALL: [Impl; 4] = [
+        Impl::TokioCt,
+        Impl::Axon,
+        Impl::TokioCtControl,
+        Impl::AxonLine,
+    ];
 
     /// Whether this implementation has a version of `workload`.
     pub fn runs(self, workload: Workload) -> bool {
-        self != Impl::TokioCtControl || workload == Workload::W4
+        matches!(self, Impl::TokioCt | Impl::Axon) || workload == Workload::W4
     }
 }
 
@@ -131,6 +147,7 @@ impl fmt::Display for Impl {
             Impl::TokioCt => "tokio-ct",
             Impl::Axon => "axon",
             Impl::TokioCtControl => "tokio-ct-control",
+            Impl::AxonLine => "axon-line",
         })
     }
 }
@@ -142,6 +159,7 @@ impl Impl {
         match (self, workload) {
             (Impl::TokioCt, _) => "tokio-ct",
             (Impl::TokioCtControl, _) => "tokio-ct-control",
+            (Impl::AxonLine, _) => "axon-line",
             (Impl::Axon, Workload::W5) => "kamaelia",
             (Impl::Axon, _) => "axon",
         }
@@ -151,7 +169,7 @@ impl Impl {
 impl FromStr for Impl {
     type Err = String;
 
-    /// `tokio-ct`, `axon` or `tokio-ct-control`; `kamaelia` is accepted for the axon slot (the
+    /// `tokio-ct`, `axon`, `tokio-ct-control` or `axon-line`; `kamaelia` is accepted for the axon slot (the
     /// W5 name).
     fn from_str(name: &str) -> Result<Self, Self::Err> {
         if name == "kamaelia" {
@@ -162,8 +180,8 @@ impl FromStr for Impl {
             .find(|imp| imp.to_string() == name)
             .ok_or_else(|| {
                 format!(
-                    "unknown implementation {name:?} (expected tokio-ct, axon, kamaelia or \
-                     tokio-ct-control)"
+                    "unknown implementation {name:?} (expected tokio-ct, axon, kamaelia, \
+                     tokio-ct-control or axon-line)"
                 )
             })
     }
@@ -320,7 +338,11 @@ fn run_workload(config: &Config, workload: Workload) -> bool {
     }
     let reference = medians.iter().find(|(imp, _)| *imp == Impl::TokioCtControl);
     if let (Some((_, reference)), Some((_, axon))) = (reference, axon) {
-        print_chain_ratios(workload, "tokio_ct_control", reference, axon);
+        print_chain_ratios(workload, "", "tokio_ct_control", reference, axon);
+    }
+    let line = medians.iter().find(|(imp, _)| *imp == Impl::AxonLine);
+    if let (Some((_, baseline)), Some((_, line))) = (baseline, line) {
+        print_chain_ratios(workload, "line_", "tokio_ct", baseline, line);
     }
     failures.iter().all(Option::is_none)
 }
@@ -360,7 +382,7 @@ fn execute(config: &Config, workload: Workload, imp: Impl) -> Checked {
             let (n, stages) = (config.w1_n, config.w1_stages);
             let outcome = match imp {
                 Impl::TokioCt => tokio_ct::w1_pipeline(n, stages),
-                Impl::TokioCtControl => unreachable!("{imp} runs only W4"),
+                Impl::TokioCtControl | Impl::AxonLine => unreachable!("{imp} runs only W4"),
                 Impl::Axon => axon_impl::w1_pipeline(n, stages),
             };
             check_flow(n, outcome)
@@ -369,7 +391,7 @@ fn execute(config: &Config, workload: Workload, imp: Impl) -> Checked {
             let (n, workers) = (config.w2_n, config.w2_workers);
             let outcome = match imp {
                 Impl::TokioCt => tokio_ct::w2_fan_out_in(n, workers),
-                Impl::TokioCtControl => unreachable!("{imp} runs only W4"),
+                Impl::TokioCtControl | Impl::AxonLine => unreachable!("{imp} runs only W4"),
                 Impl::Axon => axon_impl::w2_fan_out_in(n, workers),
             };
             check_flow(n, outcome)
@@ -378,7 +400,7 @@ fn execute(config: &Config, workload: Workload, imp: Impl) -> Checked {
             let (hops, ring_size) = (config.w3_hops, config.w3_ring_size);
             let outcome = match imp {
                 Impl::TokioCt => tokio_ct::w3_ring(hops, ring_size),
-                Impl::TokioCtControl => unreachable!("{imp} runs only W4"),
+                Impl::TokioCtControl | Impl::AxonLine => unreachable!("{imp} runs only W4"),
                 Impl::Axon => axon_impl::w3_ring(hops, ring_size),
             };
             check_ring(hops, ring_size, outcome)
@@ -389,6 +411,7 @@ fn execute(config: &Config, workload: Workload, imp: Impl) -> Checked {
                 Impl::TokioCt => tokio_ct::w4_spawn_chain(n),
                 Impl::Axon => axon_impl::w4_spawn_chain(n),
                 Impl::TokioCtControl => tokio_ct::w4_spawn_chain_with_control(n),
+                Impl::AxonLine => axon_impl::w4_spawn_line(n),
             };
             check_chain(n, outcome)
         }
@@ -396,7 +419,7 @@ fn execute(config: &Config, workload: Workload, imp: Impl) -> Checked {
             let (conns, rounds) = (config.w5_conns, config.w5_rounds);
             let outcome = match imp {
                 Impl::TokioCt => w5::tokio_ct_echo(conns, rounds),
-                Impl::TokioCtControl => unreachable!("{imp} runs only W4"),
+                Impl::TokioCtControl | Impl::AxonLine => unreachable!("{imp} runs only W4"),
                 Impl::Axon => w5::kamaelia_echo(conns, rounds),
             };
             check_echo(conns, rounds, outcome)
@@ -582,7 +605,7 @@ fn print_result(
 fn print_ratios(workload: Workload, baseline: &Sample, axon: &Sample) {
     match (baseline.measured, axon.measured) {
         (Measured::Chain { .. }, Measured::Chain { .. }) => {
-            print_chain_ratios(workload, "tokio_ct", baseline, axon);
+            print_chain_ratios(workload, "", "tokio_ct", baseline, axon);
         }
         (baseline_measured, axon_measured) => {
             let speed = axon_measured.speed() / baseline_measured.speed();
@@ -599,15 +622,22 @@ fn print_ratios(workload: Workload, baseline: &Sample, axon: &Sample) {
     }
 }
 
-/// Prints W4's speed and memory ratios of axon against `reference` (named `name` in the keys).
-fn print_chain_ratios(workload: Workload, name: &str, reference: &Sample, axon: &Sample) {
+/// Prints W4's speed and memory ratios of `axon` against `reference` (named `name` in the keys,
+/// which start with `prefix`).
+fn print_chain_ratios(
+    workload: Workload,
+    prefix: &str,
+    name: &str,
+    reference: &Sample,
+    axon: &Sample,
+) {
     if let (Measured::Chain { n: bn, outcome: b }, Measured::Chain { n: an, outcome: a }) =
         (reference.measured, axon.measured)
     {
         let speed = us_per_component(bn, &b) / us_per_component(an, &a);
         let memory = bytes_per_component(an, &a) / bytes_per_component(bn, &b);
-        println!("workload={workload} ratio_vs_{name}={speed:.2}");
-        println!("workload={workload} memory_ratio_vs_{name}={memory:.2}");
+        println!("workload={workload} {prefix}ratio_vs_{name}={speed:.2}");
+        println!("workload={workload} {prefix}memory_ratio_vs_{name}={memory:.2}");
     }
 }
 
@@ -658,13 +688,12 @@ mod tests {
     }
 
     #[test]
-    fn the_control_convention_reference_runs_only_w4() {
+    fn the_control_convention_reference_and_the_line_run_only_w4() {
         for workload in Workload::ALL {
             assert!(Impl::TokioCt.runs(workload) && Impl::Axon.runs(workload));
-            assert_eq!(
-                Impl::TokioCtControl.runs(workload),
-                workload == Workload::W4
-            );
+            for imp in [Impl::TokioCtControl, Impl::AxonLine] {
+                assert_eq!(imp.runs(workload), workload == Workload::W4);
+            }
         }
     }
 

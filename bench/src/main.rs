@@ -16,9 +16,9 @@ use axon_bench::measure;
 const USAGE: &str = "\
 usage: axon-bench [FLAGS] [W1 W2 W3 W4 W5]   (no workload names = W1 W2 W3 W4)
 
-  --only IMPL     run only IMPL: tokio-ct, axon (kamaelia: the same slot, the W5 name) or
-                  tokio-ct-control (W4 only)
-                  (default: all of them side by side; tokio-ct-control runs only W4)
+  --only IMPL     run only IMPL: tokio-ct, axon (kamaelia: the same slot, the W5 name),
+                  tokio-ct-control or axon-line (these two: W4 only)
+                  (default: all of them side by side)
   --reps N        runs of each implementation per workload; the median is reported (default 3)
   --n N           size of W1-W4 (messages, hops or components); not W5
   --w1-n N, --w2-n N, --w3-n N, --w4-n N
@@ -134,7 +134,7 @@ fn parse_args(mut argv: impl Iterator<Item = String>) -> Result<Option<Args>, St
         .find(|&&w| !config.impls.iter().any(|imp| imp.runs(w)))
     {
         return Err(format!(
-            "no selected implementation runs {w} (tokio-ct-control runs only W4)"
+            "no selected implementation runs {w} (tokio-ct-control and axon-line run only W4)"
         ));
     }
     Ok(Some(Args {
