@@ -93,6 +93,7 @@
 //! | `WaitComplete(subgenerator)` | `some_async_fn().await` |
 //! | `newComponent` yield | [`Context::spawn`] |
 //! | `threadedcomponent` | [`ThreadedComponent`], with `recv_blocking` / `send_blocking` |
+//! | `PureTransformer`, a pipeline of small components that never wait | a [`line::Line`] of [`line::Transform`]s: components that share one task, a call per message |
 //! | `AdaptiveCommsComponent.addInbox` | [`DynamicInboxes`] |
 //! | `getcat().registerService(...)` | [`Services::register`] with a typed [`ServiceKey`] |
 //! | `trackValue` / `retrieveValue` | [`Services::track_value`] / [`Services::value`] |
@@ -109,6 +110,7 @@
 //! * [`component`], [`context`] — components, children, lifecycle and failure containment.
 //! * [`system`], [`scheduler`] — running systems, real-time or deterministic.
 //! * [`services`], [`backplane`], [`stm`], [`bridge`], [`dynamic`], [`model`].
+//! * [`line`] — components whose body is a function per message, run in a chain by one task.
 //! * [`model`] also has change events, stall and deadlock detection and taps; [`mod@hook`] runs
 //!   code from any linked crate whenever a system is built. Cargo feature `tracing` (default):
 //!   a span per component and DEBUG events per send and receive.

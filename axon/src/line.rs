@@ -62,11 +62,19 @@
 //! (`transform Map#12 failed: …`), and ends failed with the same text. The panic is contained
 //! like any component's; other components keep running.
 //!
-//! ## What it costs
+//! ## What it costs, and its limits
 //!
 //! A transform is one allocation of its own state plus two counters, with no task, no queue
 //! and no waker; a message crosses it with one indirect call. `BENCHMARKS.md` has a chain of
 //! 100,000 of them (workload W4) against tokio tasks.
+//!
+//! * A batch goes down the whole chain before the line yields to other components: a long
+//!   chain handed big batches makes long pauses for whatever shares its scheduler thread. The
+//!   line's capacity ([`Line::with_capacity`]) bounds a batch.
+//! * A snapshot taken while a batch goes down the chain waits for it (the counters it reads
+//!   are the chain's own). A transform must not take a snapshot of its own system.
+//! * A transform's boxes cannot be tapped ([`System::tap`](crate::System::tap) answers
+//!   `NoSuchComponent`); tap the line's.
 //!
 //! ## Boxes of the [`Line`]
 //!

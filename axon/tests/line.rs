@@ -379,15 +379,18 @@ fn events_announce_each_transform_and_its_end_in_chain_order() {
     system.run_until_idle();
     control.try_send(Control::ProducerFinished).unwrap();
     system.run_until_idle();
-    let mut added = Vec::new();
-    let mut ended = Vec::new();
+    let (mut added, mut ended, mut made, mut removed) = (Vec::new(), Vec::new(), 0, 0);
     while let Some(e) = events.try_next() {
         match e.kind {
             EventKind::ComponentAdded { id, parent, .. } if parent == Some(line) => added.push(id),
             EventKind::ComponentEnded { id, state } if id != line => ended.push((id, state)),
+            EventKind::LinkMade { from, .. } if from.component.is_some() => made += 1,
+            EventKind::LinkRemoved { from, .. } if from.component.is_some() => removed += 1,
             _ => {}
         }
     }
+    // line -> first -> second -> line, for data and for control: made, then all removed.
+    assert_eq!((made, removed), (6, 6));
     assert_eq!(added.len(), 2);
     let finished = added
         .iter()
@@ -408,4 +411,18 @@ fn transform_ids_are_distinct_from_every_other_component() {
     ids.dedup();
     assert_eq!(ids.len(), 3, "ids are sorted and distinct");
     assert!(later > rig.transforms(&snap)[0].id);
+}
+
+#[test]
+fn a_transforms_boxes_cannot_be_tapped_and_the_error_names_it() {
+    let rig = Rig::new(Line::new(Chain::new().then(PassThrough::<u8>::new())));
+    let id = rig.transforms(&rig.system.snapshot())[0].id;
+    let at = BoxAddress {
+        component: Some(id),
+        name: "inbox".into(),
+    };
+    match rig.system.tap(&at, 4) {
+        Err(e) => assert!(e.to_string().contains(&id.to_string()), "{e}"),
+        Ok(_) => panic!("a transform's inbox was tapped"),
+    }
 }

@@ -76,3 +76,7 @@ macro_rules! impl_stage {
         }
     };
 }
+
+// A line of transforms (`axon::line`) is a stage like any other: a pipeline can hold task
+// components and lines side by side.
+impl_stage!([In: Send + 'static, Out: Send + 'static] axon::line::Line<In, Out>, In => Out);

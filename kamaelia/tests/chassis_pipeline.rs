@@ -2,7 +2,8 @@
 //! only when the pipeline runs, termination only after all children, outbox→inbox and
 //! signal→control wiring, the first child gets the pipeline's inbox and control, the last child
 //! feeds its outbox and signal), plus `circular`, typed stages, a failing child, messages sent
-//! before the pipeline starts, and the shutdown convention carried down the chain.
+//! before the pipeline starts, the shutdown convention carried down the chain, and a line of
+//! transforms as a stage.
 //!
 //! That adjacent stages of different types do not compile is shown by a `compile_fail` doctest
 //! in `kamaelia::chassis::graphline` ("Typing: Pipeline at compile time, Graphline when built").
@@ -171,6 +172,33 @@ fn stages_of_different_types_chain_when_output_matches_input() {
     f.control.try_send(Control::ProducerFinished).unwrap();
     system.run().unwrap();
     assert_eq!(taps.all(), ["<2>"]);
+}
+
+/// A line of transforms (`axon::line`) is a stage: it sits between task components and
+/// follows the same shutdown convention.
+#[test]
+fn a_line_of_transforms_is_a_stage_between_components() {
+    use axon::line::{map as transform, Chain, Line};
+    let mut system = System::deterministic();
+    let line = Line::new(
+        Chain::new()
+            .then(transform(|n: u32| n * 10))
+            .then(transform(|n: u32| n + 1)),
+    );
+    let p = Pipeline::new(map(|n: u32| n + 1))
+        .then(line)
+        .then(map(|n| n * 2));
+    let mut f = feed(&p);
+    let mut taps = tap(&p);
+    system.spawn(p);
+    for n in 1..=3 {
+        f.inbox.try_send(n).unwrap();
+    }
+    f.control.try_send(Control::ProducerFinished).unwrap();
+    system.run().unwrap();
+    assert_eq!(taps.all(), [42, 62, 82]);
+    assert_eq!(taps.signals(), [Control::ProducerFinished]);
+    assert!(system.failures().is_empty(), "{:?}", system.failures());
 }
 
 /// A child that fails makes the pipeline send Shutdown to the others and end with an error

@@ -202,9 +202,19 @@ impl Shared {
         }
     }
 
-    /// Ends the listed transforms up to `upto` (exclusive), telling subscribers how.
+    /// Ends the listed transforms up to `upto` (exclusive), telling subscribers how (and, as
+    /// for any component, that the links it touched went first).
     fn end(&self, core: &mut Core, upto: usize, state: impl Fn(usize) -> ComponentState) {
+        let n = core.len();
         for i in core.ended..upto {
+            if self.hub.watched() {
+                for link in self.links_of(i, n) {
+                    self.hub.emit(|| EventKind::LinkRemoved {
+                        from: link.from,
+                        to: link.to,
+                    });
+                }
+            }
             self.hub.emit(|| EventKind::ComponentEnded {
                 id: self.id(i),
                 state: state(i),
@@ -213,26 +223,32 @@ impl Shared {
         core.ended = core.ended.max(upto);
     }
 
-    /// The links in, along and out of the chain, between transforms still listed.
+    /// The links between transforms still listed, and between them and the line.
     fn links(&self, core: &Core) -> Vec<LinkSnapshot> {
         let n = core.len();
-        let mut links = Vec::new();
-        if n == 0 {
-            return links;
-        }
+        (core.ended..n).flat_map(|i| self.links_of(i, n)).collect()
+    }
+
+    /// The links that go when transform `i` of `n` ends: from the line into it (the first
+    /// transform only; the others' inputs come from the transform before, which ended first)
+    /// and out of it.
+    fn links_of(&self, i: usize, n: usize) -> Vec<LinkSnapshot> {
+        let mut links = Vec::with_capacity(4);
         for (out_box, in_box) in [("outbox", "inbox"), ("signal", "control")] {
-            for i in core.ended..=n {
-                let from = match i {
-                    0 => self.host_box(in_box),
-                    _ if i - 1 < core.ended => continue,
-                    _ => self.address(i - 1, out_box),
-                };
-                let to = match i == n {
-                    true => self.host_box(out_box),
-                    false => self.address(i, in_box),
-                };
-                links.push(LinkSnapshot { from, to });
+            if i == 0 {
+                links.push(LinkSnapshot {
+                    from: self.host_box(in_box),
+                    to: self.address(0, in_box),
+                });
             }
+            let to = match i + 1 == n {
+                true => self.host_box(out_box),
+                false => self.address(i + 1, in_box),
+            };
+            links.push(LinkSnapshot {
+                from: self.address(i, out_box),
+                to,
+            });
         }
         links
     }
