@@ -110,7 +110,7 @@
 //! * [`component`], [`context`] — components, children, lifecycle and failure containment.
 //! * [`system`], [`scheduler`] — running systems, real-time or deterministic.
 //! * [`services`], [`backplane`], [`stm`], [`bridge`], [`dynamic`], [`model`].
-//! * [`line`] — components whose body is a function per message, run in a chain by one task.
+//! * [`mod@line`] — components whose body is a function per message, run in a chain by one task.
 //! * [`model`] also has change events, stall and deadlock detection and taps; [`mod@hook`] runs
 //!   code from any linked crate whenever a system is built. Cargo feature `tracing` (default):
 //!   a span per component and DEBUG events per send and receive.
