@@ -51,9 +51,11 @@
 //! `select!`, and its inbox holds nothing: the line hands each message straight to it, so its
 //! inbox shows a depth and a capacity of 0. The queue, and the backpressure, are the line's:
 //! while its `outbox` waits for room downstream, the line takes nothing more from its own
-//! `inbox`, which fills and stops the senders. One message's worth of output is the most a
-//! transform adds on top of that (what its `handle` emits, which the line holds until it can
-//! send it). Anything that waits belongs in an ordinary [`Component`](crate::Component).
+//! `inbox`, which fills and stops the senders. On top of its inbox the line holds what one batch
+//! produced until it is sent: at most the line's capacity of messages times what the
+//! transforms emit per message (so a transform that multiplies messages multiplies that too),
+//! and when finishing, what the `finish` calls emit. Anything that waits belongs in an
+//! ordinary [`Component`](crate::Component).
 //!
 //! ## Failure
 //!
@@ -91,7 +93,7 @@ mod view;
 
 pub use chain::Chain;
 pub use host::Line;
-pub use transforms::{map, Map, PassThrough};
+pub use transforms::{filter, filter_map, map, FilterMap, Map, PassThrough};
 
 use crate::Error;
 
@@ -110,7 +112,8 @@ pub trait Transform: Send + 'static {
     fn handle(&mut self, msg: Self::In, out: &mut Emit<'_, Self::Out>) -> Result<(), Error>;
 
     /// Called once, in chain order, when the line was told `ProducerFinished` and everything
-    /// before it was handled: flush what it keeps. The default does nothing.
+    /// before it was handled: flush what it keeps. Not called when the line stops on
+    /// `Shutdown` or because a transform failed. The default does nothing.
     ///
     /// # Errors
     /// As for [`handle`](Self::handle).

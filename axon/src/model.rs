@@ -568,8 +568,9 @@ pub(crate) struct Registry {
 /// Components without a task or a cell of their own, which their host lists on demand (see
 /// [`crate::line`]).
 pub(crate) trait Hosted: Send + Sync {
-    /// Adds the live components it hosts, with their boxes and links, to `snap`.
-    fn add_to(&self, snap: &mut Snapshot);
+    /// Adds the live components it hosts, with their boxes and links, to `snap`, unless its
+    /// host is not among `live` (the ids of the components `snap` lists, in order).
+    fn add_to(&self, snap: &mut Snapshot, live: &[ComponentId]);
 }
 
 /// The live components, in a slab: a component is added and removed in constant time (it
@@ -701,7 +702,7 @@ impl Registry {
         let hosted = lock(&self.hosted).clone();
         if !hosted.is_empty() {
             for h in hosted {
-                h.add_to(&mut snap);
+                h.add_to(&mut snap, &live);
             }
             snap.components.sort_by_key(|c| c.id);
         }

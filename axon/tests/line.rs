@@ -5,7 +5,7 @@
 //! Every test runs on a deterministic system and drives it with `run_until_idle`, so each
 //! assertion is about one exact state.
 
-use axon::line::{map, Chain, Emit, Line, PassThrough, Transform};
+use axon::line::{filter, filter_map, map, Chain, Emit, Line, PassThrough, Transform};
 use axon::model::{BoxAddress, EventKind, LinkSnapshot};
 use axon::{
     ComponentId, ComponentState, Control, Error, Inbox, Outbox, Snapshot, System, TrySendError,
@@ -109,6 +109,32 @@ impl Transform for Hold {
     }
 }
 
+/// Emits its number when finished, and passes messages on.
+struct Flush(u32);
+
+impl Transform for Flush {
+    type In = u32;
+    type Out = u32;
+    fn handle(&mut self, n: u32, out: &mut Emit<'_, u32>) -> Result<(), Error> {
+        out.send(n);
+        Ok(())
+    }
+    fn finish(&mut self, out: &mut Emit<'_, u32>) -> Result<(), Error> {
+        out.send(self.0);
+        Ok(())
+    }
+}
+
+/// The `ComponentEnded` states of the components other than `line`, in order.
+fn ends(events: &mut axon::model::Events, line: ComponentId) -> Vec<ComponentState> {
+    std::iter::from_fn(|| events.try_next())
+        .filter_map(|e| match e.kind {
+            EventKind::ComponentEnded { id, state } if id != line => Some(state),
+            _ => None,
+        })
+        .collect()
+}
+
 /// Fails on 3.
 struct Picky;
 
@@ -149,10 +175,12 @@ fn messages_go_through_every_transform_in_order_changing_type_on_the_way() {
         .then(map(|n: u32| n + 1))
         .then(map(|n: u32| n * 2))
         .then(PassThrough::new())
-        .then(map(|n: u32| format!("[{n}]")));
+        .then(filter(|n: &u32| *n != 6))
+        .then(map(|n: u32| format!("[{n}]")))
+        .then(filter_map(|s: String| (s != "[8]").then(|| s + "!")));
     let mut rig = Rig::new(Line::new(chain));
     rig.send(1..=4);
-    assert_eq!(rig.received(), strings(&["[4]", "[6]", "[8]", "[10]"]));
+    assert_eq!(rig.received(), strings(&["[4]!", "[10]!"]));
     assert_eq!(rig.signal(), None, "still running");
 }
 
@@ -198,8 +226,28 @@ fn producer_finished_drains_then_finishes_each_transform_in_order_then_is_passed
 #[test]
 fn shutdown_stops_at_once_without_finishing_the_transforms() {
     let mut rig = Rig::new(Line::new(Chain::new().then(Hold("a", Vec::new()))));
+    let mut events = rig.system.events(16);
     rig.send(["x".to_string()]);
     rig.stop(Control::Shutdown);
+    assert_eq!(
+        rig.received(),
+        Vec::<String>::new(),
+        "finish was not called"
+    );
+    assert_eq!(rig.signal(), Some(Control::Shutdown));
+    // Stopped on request, like a component that ends on Shutdown: finished, not cancelled.
+    assert_eq!(ends(&mut events, rig.line), [ComponentState::Finished]);
+}
+
+#[test]
+fn shutdown_after_producer_finished_stops_the_drain_without_finishing() {
+    let mut rig = Rig::new(Line::new(Chain::new().then(Hold("a", Vec::new()))));
+    rig.head.try_send("x".into()).unwrap();
+    rig.head_control
+        .try_send(Control::ProducerFinished)
+        .unwrap();
+    rig.head_control.try_send(Control::Shutdown).unwrap();
+    rig.system.run_until_idle();
     assert_eq!(
         rig.received(),
         Vec::<String>::new(),
@@ -209,19 +257,136 @@ fn shutdown_stops_at_once_without_finishing_the_transforms() {
 }
 
 #[test]
+fn what_a_finish_emits_goes_through_the_rest_of_the_chain_once() {
+    // Four transforms of one type: the last one's output buffer is also the first's and the
+    // third's input.
+    let chain = Chain::new()
+        .then(Flush(100))
+        .then(Flush(200))
+        .then(map(|n: u32| n + 1))
+        .then(PassThrough::new());
+    let mut rig = Rig::new(Line::new(chain));
+    rig.send([1]);
+    rig.stop(Control::ProducerFinished);
+    assert_eq!(rig.received(), [2, 101, 201]);
+    assert_eq!(rig.signal(), Some(Control::ProducerFinished));
+}
+
+#[test]
+fn a_fault_in_what_a_finish_emitted_leaves_that_transform_finished() {
+    let mut rig = Rig::new(Line::new(Chain::new().then(Flush(3)).then(Picky)));
+    let picky = rig.transforms(&rig.system.snapshot())[1].name.clone();
+    let mut events = rig.system.events(16);
+    rig.stop(Control::ProducerFinished);
+    let expected = format!("transform {picky} failed: cannot take 3");
+    assert_eq!(rig.signal(), Some(Control::failed(expected.as_str())));
+    assert_eq!(
+        ends(&mut events, rig.line),
+        [
+            ComponentState::Finished,
+            ComponentState::Failed {
+                error: "cannot take 3".into()
+            }
+        ]
+    );
+}
+
+#[test]
+fn producer_finished_while_waiting_to_send_finishes_once_everything_went() {
+    let line = Line::new(Chain::new().then(Flush(9)));
+    let mut rig = Rig::with_tail(line, Inbox::with_capacity(1));
+    rig.send([1, 2, 3]);
+    rig.stop(Control::ProducerFinished);
+    // Read the tail one message at a time; when the signal comes, everything must have gone.
+    let mut got = Vec::new();
+    for _ in 0..10 {
+        let signal = rig.signal();
+        got.extend(rig.received());
+        if signal.is_some() {
+            assert_eq!(signal, Some(Control::ProducerFinished));
+            break;
+        }
+        rig.system.run_until_idle();
+    }
+    assert_eq!(got, [1, 2, 3, 9]);
+}
+
+#[test]
+fn a_line_whose_destination_ended_fails_naming_its_outbox() {
+    let mut system = System::deterministic();
+    let pass = || Line::new(Chain::new().then(PassThrough::<u8>::new()));
+    let first = system.adopt_named("first", pass());
+    let second = system.adopt_named("second", pass());
+    let (mut head, mut stop_second) = (Outbox::new(), Outbox::new());
+    let mut told = Inbox::new();
+    axon::link(&head, &first.inbox).unwrap();
+    axon::link(&first.outbox, &second.inbox).unwrap();
+    axon::link(&first.signal, &told).unwrap();
+    axon::link(&stop_second, &second.control).unwrap();
+    system.activate(first);
+    system.activate(second);
+    system.run_until_idle();
+    stop_second.try_send(Control::Shutdown).unwrap();
+    system.run_until_idle();
+    head.try_send(1).unwrap();
+    system.run_until_idle();
+    let expected = "first: the destination of its outbox has ended";
+    assert_eq!(told.try_recv(), Ok(Control::failed(expected)));
+    assert_eq!(system.failures()[0].name, "first");
+}
+
+#[test]
+fn a_deadlock_through_two_lines_is_found() {
+    let mut system = System::deterministic();
+    let repeat = || Line::with_capacity(Chain::new().then(Repeat), 1);
+    let a = system.adopt_named("a", repeat());
+    let b = system.adopt_named("b", repeat());
+    let mut head = Outbox::new();
+    axon::link(&head, &a.inbox).unwrap();
+    axon::link(&a.outbox, &b.inbox).unwrap();
+    axon::link(&b.outbox, &a.inbox).unwrap();
+    let (a, b) = (system.activate(a), system.activate(b));
+    // Each 4 becomes four 4s at every turn: both lines fill the other's inbox.
+    head.try_send(4).unwrap();
+    system.run_until_idle();
+    let snap = system.snapshot();
+    let address = |id, name: &str| BoxAddress {
+        component: Some(id),
+        name: name.into(),
+    };
+    assert_eq!(
+        snap.final_destination(&address(a, "outbox")),
+        Some(address(b, "inbox"))
+    );
+    let deadlocks = snap.deadlocks();
+    assert_eq!(deadlocks.len(), 1, "{deadlocks:?}");
+    let cycle: Vec<ComponentId> = deadlocks[0].cycle.iter().map(|s| s.component).collect();
+    assert_eq!(cycle, [a, b]);
+}
+
+#[test]
+fn a_snapshot_before_the_line_starts_shows_it_created_without_transforms() {
+    let system = System::deterministic();
+    let line = system.adopt(Line::new(Chain::new().then(PassThrough::<u8>::new())));
+    let snap = system.snapshot();
+    assert_eq!(snap.components.len(), 1);
+    assert_eq!(snap.components[0].id, line.id());
+    assert_eq!(snap.components[0].state, ComponentState::Created);
+}
+
+#[test]
 fn a_full_destination_stops_the_line_taking_input() {
     let line = Line::with_capacity(Chain::new().then(PassThrough::<u32>::new()), 3);
     let mut rig = Rig::with_tail(line, Inbox::with_capacity(2));
     let mut accepted = 0;
-    for round in 0..3 {
+    for _ in 0..3 {
         while rig.head.try_send(accepted).is_ok() {
             accepted += 1;
         }
         rig.system.run_until_idle();
-        let _ = round;
     }
-    // The line's inbox (3), the tail (2) and the one message the line holds while it waits for
-    // room: nothing more is taken in.
+    // The line's inbox (3), the tail (2) and the rest of the one batch the line took (3 - 2)
+    // while it waits for room: nothing more is taken in.
     assert_eq!(accepted, 6);
     assert!(matches!(rig.head.try_send(99), Err(TrySendError::Full(99))));
     let snap = rig.system.snapshot();
@@ -274,14 +439,8 @@ fn a_failing_transform_ends_its_line_naming_it_after_passing_on_what_it_handled(
         (rig.line, true)
     );
     // The transform is told to have failed, the others to have been cancelled.
-    let ends: Vec<ComponentState> = std::iter::from_fn(|| events.try_next())
-        .filter_map(|e| match e.kind {
-            EventKind::ComponentEnded { id, state } if id != rig.line => Some(state),
-            _ => None,
-        })
-        .collect();
     assert_eq!(
-        ends,
+        ends(&mut events, rig.line),
         [
             ComponentState::Cancelled,
             ComponentState::Failed {
@@ -350,7 +509,6 @@ fn the_live_model_shows_each_transform_as_a_child_with_its_boxes_and_links() {
     };
     for (out_box, in_box) in [("outbox", "inbox"), ("signal", "control")] {
         for (from, to) in [
-            (at(rig.line, in_box), at(first, in_box)),
             (at(first, out_box), at(second, in_box)),
             (at(second, out_box), at(rig.line, out_box)),
         ] {
@@ -358,6 +516,15 @@ fn the_live_model_shows_each_transform_as_a_child_with_its_boxes_and_links() {
             assert!(snap.links.contains(&link), "missing {link:?}");
         }
     }
+    // The line hands messages to the first transform itself: a link from its inbox would read
+    // as a forward, and the line's senders would seem to deliver into the transform.
+    let from_line_inboxes = snap
+        .links
+        .iter()
+        .filter(|l| l.from.component == Some(rig.line))
+        .filter(|l| l.from.name == "inbox" || l.from.name == "control")
+        .count();
+    assert_eq!(from_line_inboxes, 0, "{:?}", snap.links);
     // Once finished, they leave the model with their line.
     rig.stop(Control::ProducerFinished);
     let snap = rig.system.snapshot();
@@ -389,8 +556,8 @@ fn events_announce_each_transform_and_its_end_in_chain_order() {
             _ => {}
         }
     }
-    // line -> first -> second -> line, for data and for control: made, then all removed.
-    assert_eq!((made, removed), (6, 6));
+    // first -> second -> line, for data and for control: made, then all removed.
+    assert_eq!((made, removed), (4, 4));
     assert_eq!(added.len(), 2);
     let finished = added
         .iter()
@@ -401,16 +568,28 @@ fn events_announce_each_transform_and_its_end_in_chain_order() {
 
 #[test]
 fn transform_ids_are_distinct_from_every_other_component() {
-    let mut rig = Rig::new(Line::new(Chain::new().then(PassThrough::<u8>::new())));
-    let later = rig.system.adopt(Line::new(Chain::<u8, u8>::new()));
+    let two = || {
+        Line::new(
+            Chain::new()
+                .then(PassThrough::<u8>::new())
+                .then(PassThrough::new()),
+        )
+    };
+    let mut rig = Rig::new(two());
+    let later = rig.system.adopt(two());
     let later = rig.system.activate(later);
     rig.system.run_until_idle();
     let snap = rig.system.snapshot();
     let mut ids: Vec<ComponentId> = snap.components.iter().map(|c| c.id).collect();
-    assert_eq!(ids.len(), 3);
+    assert_eq!(ids.len(), 6);
     ids.dedup();
-    assert_eq!(ids.len(), 3, "ids are sorted and distinct");
-    assert!(later > rig.transforms(&snap)[0].id);
+    assert_eq!(ids.len(), 6, "ids are sorted and distinct");
+    let children_of_later = snap
+        .components
+        .iter()
+        .filter(|c| c.parent == Some(later))
+        .count();
+    assert_eq!(children_of_later, 2);
 }
 
 #[test]

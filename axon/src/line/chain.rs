@@ -2,9 +2,12 @@
 //!
 //! Between two transforms there is no queue, only a batch buffer: a `Vec` of the type the
 //! first emits and the second takes. Transform `i` reads buffer `nodes[i].input`, emptying it,
-//! and writes `nodes[i].output`, which is transform `i + 1`'s input. Every buffer but the one
-//! being handed on is empty between calls, so a chain needs only two buffers per message type
-//! it carries (a transform's input and output are never the same buffer), however long it is.
+//! and writes `nodes[i].output`, which is transform `i + 1`'s input. A chain needs only two
+//! buffers per message type it carries (a transform's input and output are never the same
+//! buffer), however long it is, because every buffer but the one being handed on is empty
+//! between calls: the line fills the head buffer only when the chain is empty, and takes
+//! everything out of the tail buffer after each pass and after each transform's `finish` (the
+//! tail may also be an earlier transform's input).
 
 use std::any::{Any, TypeId};
 use std::marker::PhantomData;
@@ -129,15 +132,13 @@ impl<S: Transform> Step<S> {
         buffers: &'b mut [Box<dyn Any + Send>],
     ) -> (&'b mut Vec<S::In>, &'b mut Vec<S::Out>) {
         let (i, o) = (self.input as usize, self.output as usize);
-        let (input, output) = match i < o {
-            true => {
-                let (low, high) = buffers.split_at_mut(o);
-                (&mut low[i], &mut high[0])
-            }
-            false => {
-                let (low, high) = buffers.split_at_mut(i);
-                (&mut high[0], &mut low[o])
-            }
+        // Two distinct elements of one slice (`then` never gives a step one buffer for both).
+        let (input, output) = if i < o {
+            let (low, high) = buffers.split_at_mut(o);
+            (&mut low[i], &mut high[0])
+        } else {
+            let (low, high) = buffers.split_at_mut(i);
+            (&mut high[0], &mut low[o])
         };
         (typed(input), typed(output))
     }
@@ -153,11 +154,11 @@ impl<S: Transform> Node for Step<S> {
     fn pass(&mut self, buffers: &mut [Box<dyn Any + Send>]) -> Result<bool, Error> {
         let (input, output) = self.buffers(buffers);
         let before = output.len();
-        self.received += input.len() as u64;
         let mut out = Emit { buf: output };
-        let result = input
-            .drain(..)
-            .try_for_each(|msg| self.transform.handle(msg, &mut out));
+        let result = input.drain(..).try_for_each(|msg| {
+            self.received += 1;
+            self.transform.handle(msg, &mut out)
+        });
         let emitted = out.buf.len() - before;
         self.sent += emitted as u64;
         result.map(|()| emitted > 0)

@@ -3,7 +3,9 @@
 use super::chain::Chain;
 use super::view::Hosting;
 use crate::control::{next_batch, Batch};
-use crate::{Boxes, Component, Context, Control, Error, Inbox, Outbox, DEFAULT_CAPACITY};
+use crate::{
+    Boxes, Component, Context, Control, Error, Inbox, Outbox, TryRecvError, DEFAULT_CAPACITY,
+};
 
 /// Runs a [`Chain`] of transforms inside its own task (see the [module docs](super) for its
 /// boxes, how it shuts down and what a transform can and cannot do).
@@ -15,7 +17,8 @@ use crate::{Boxes, Component, Context, Control, Error, Inbox, Outbox, DEFAULT_CA
 pub struct Line<In: Send + 'static, Out: Send + 'static> {
     /// Messages for the first transform.
     pub inbox: Inbox<In>,
-    /// `ProducerFinished`: drain, finish each transform in order, then stop; `Shutdown`: stop now.
+    /// `ProducerFinished`: drain, finish each transform in order, then stop; `Shutdown`: stop
+    /// now (also while draining or waiting to send).
     pub control: Inbox<Control>,
     /// What the last transform emits.
     pub outbox: Outbox<Out>,
@@ -44,22 +47,12 @@ impl<In: Send + 'static, Out: Send + 'static> Line<In, Out> {
             batch: capacity,
         }
     }
-
-    /// How many transforms it runs.
-    pub fn len(&self) -> usize {
-        self.chain.len()
-    }
-
-    /// True if it runs none (it passes messages on unchanged).
-    pub fn is_empty(&self) -> bool {
-        self.chain.is_empty()
-    }
 }
 
 impl<In: Send + 'static, Out: Send + 'static> std::fmt::Debug for Line<In, Out> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Line")
-            .field("transforms", &self.len())
+            .field("transforms", &self.chain.len())
             .finish()
     }
 }
@@ -78,7 +71,16 @@ impl<In: Send + 'static, Out: Send + 'static> Component for Line<In, Out> {
         let (mut batch, mut out) = (Vec::<In>::new(), Vec::<Out>::new());
         let mut finishing = false;
         let end = loop {
-            if !finishing {
+            if finishing {
+                // Draining after `ProducerFinished`: a stop still counts, and other components
+                // still get their turn.
+                crate::coop::consume().await;
+                match control.try_recv() {
+                    Ok(Control::ProducerFinished) | Err(TryRecvError::Empty) => {}
+                    Ok(stop) => break stop,
+                    Err(TryRecvError::Closed) => break Control::Shutdown,
+                }
+            } else {
                 match next_batch(&mut control, &mut inbox, &mut batch, max).await {
                     Batch::Messages(_) => {}
                     Batch::Control(c) if c.is_producer_finished() => {
@@ -91,16 +93,15 @@ impl<In: Send + 'static, Out: Send + 'static> Component for Line<In, Out> {
             // Once finishing, everything still queued goes down the chain before the
             // transforms are finished.
             let last = finishing && inbox.recv_many(&mut batch, max) == 0;
-            let ran = match last {
-                true => hosting.finish_all(&mut out),
-                false => hosting.pass(&mut batch, &mut out),
+            let ran = if last {
+                hosting.finish_all(&mut out)
+            } else {
+                hosting.pass(&mut batch, &mut out)
             };
             // What came out goes on even if a transform failed: it was handled.
             let sent = send_watching(&mut outbox, &mut control, &mut out, &mut finishing).await;
             if let Err(fault) = ran {
-                let text = hosting.failed(fault);
-                signal.send(Control::failed(text.as_str())).await.ok();
-                return Err(Error::msg(text));
+                return fail(&mut signal, hosting.failed(fault)).await;
             }
             match sent {
                 Ok(Some(stop)) => break stop,
@@ -108,8 +109,7 @@ impl<In: Send + 'static, Out: Send + 'static> Component for Line<In, Out> {
                 Ok(None) => {}
                 Err(()) => {
                     let text = format!("{}: the destination of its outbox has ended", ctx.name());
-                    signal.send(Control::failed(text.as_str())).await.ok();
-                    return Err(Error::msg(text));
+                    return fail(&mut signal, text).await;
                 }
             }
         };
@@ -117,6 +117,12 @@ impl<In: Send + 'static, Out: Send + 'static> Component for Line<In, Out> {
         signal.send(end).await.ok();
         Ok(())
     }
+}
+
+/// Passes `Failed` with `text` on `signal` and fails with it.
+async fn fail(signal: &mut Outbox<Control>, text: String) -> Result<(), Error> {
+    signal.send(Control::failed(text.as_str())).await.ok();
+    Err(Error::msg(text))
 }
 
 /// Sends everything in `out`, watching `control` meanwhile: `Some` with the message if told

@@ -10,7 +10,7 @@ use std::borrow::Cow;
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
 
-use super::chain::{Fault, FaultKind, NodeInfo, Nodes};
+use super::chain::{Fault, FaultKind, Node, NodeInfo, Nodes};
 use crate::boxes::meta::{BoxInfo, BoxStats, Direction};
 use crate::model::{
     BoxAddress, BoxSnapshot, ComponentId, ComponentSnapshot, ComponentState, EventKind, Hosted,
@@ -27,8 +27,8 @@ pub(super) struct Shared {
     core: Mutex<Core>,
 }
 
-pub(super) struct Core {
-    pub(super) nodes: Nodes,
+struct Core {
+    nodes: Nodes,
     /// Transforms before this one have ended (one by one as a `ProducerFinished` reaches
     /// them) and are no longer listed.
     ended: usize,
@@ -89,7 +89,8 @@ impl Hosting {
     }
 
     /// Hands `batch` down the chain; what comes out of it is left in `out` (which must be
-    /// empty), also when a transform failed. The buffers swap places, so no message is moved twice and no allocation made.
+    /// empty), also when a transform failed. The line's vectors and the chain's end buffers
+    /// swap places: no message is copied and no allocation made.
     pub(super) fn pass<In: 'static, Out: 'static>(
         &self,
         batch: &mut Vec<In>,
@@ -103,21 +104,27 @@ impl Hosting {
     }
 
     /// Calls each transform's `finish`, in order, handing what each emits down the rest of
-    /// the chain; what comes out of it is left in `out` (which must be empty), also when a
-    /// transform failed.
+    /// the chain; what comes out of it is added to `out`, also when a transform failed.
     pub(super) fn finish_all<Out: 'static>(&self, out: &mut Vec<Out>) -> Result<(), Fault> {
         let mut core = self.lock();
-        let mut ran = Ok(());
-        while ran.is_ok() && core.ended < core.len() {
-            let next = core.ended + 1;
-            ran = core.nodes.finish(next - 1);
-            if ran.is_ok() {
+        while core.ended < core.len() {
+            let i = core.ended;
+            let ran = core.nodes.finish(i);
+            // Taken out after each transform: the tail buffer may be the input of an earlier
+            // transform, which the next `finish` may hand something to.
+            out.append(core.nodes.tail());
+            // A fault further down, in what `i` emitted, leaves `i` itself finished.
+            let finished = match &ran {
+                Ok(()) => true,
+                Err(fault) => fault.index != i,
+            };
+            if finished {
                 self.shared
-                    .end(&mut core, next, |_| ComponentState::Finished);
+                    .end(&mut core, i + 1, |_| ComponentState::Finished);
             }
+            ran?;
         }
-        std::mem::swap(out, core.nodes.tail());
-        ran
+        Ok(())
     }
 
     /// Locks the chain, noting the time: the line is about to hand something down it.
@@ -130,9 +137,7 @@ impl Hosting {
     /// The line stopped (on `Shutdown`, or it finished): the transforms still listed end
     /// with it.
     pub(super) fn stopped(&self) {
-        let mut core = self.shared.lock();
-        let n = core.len();
-        self.shared.end(&mut core, n, |_| ComponentState::Finished);
+        self.shared.end_all(ComponentState::Finished);
     }
 
     /// A transform failed: the text naming it, after ending every transform still listed.
@@ -154,23 +159,25 @@ impl Hosting {
         };
         let n = core.len();
         let at = fault.index;
-        self.shared.end(&mut core, n, |i| match i == at {
-            true => state.clone(),
-            false => ComponentState::Cancelled,
+        self.shared.end(&mut core, n, |i| {
+            if i == at {
+                state.clone()
+            } else {
+                ComponentState::Cancelled
+            }
         });
         text
     }
 }
 
 impl Drop for Hosting {
+    /// Whatever is still listed was cancelled (the line's task was dropped). The transforms
+    /// are dropped here, on the line's thread, not by a snapshot that still holds the list.
     fn drop(&mut self) {
-        {
-            let mut core = self.shared.lock();
-            let n = core.len();
-            self.shared.end(&mut core, n, |_| ComponentState::Cancelled);
-        }
+        let transforms = self.shared.end_all(ComponentState::Cancelled);
         let hosted: Arc<dyn Hosted> = self.shared.clone();
         self.system.registry.unhost(&hosted);
+        drop(transforms);
     }
 }
 
@@ -202,6 +209,15 @@ impl Shared {
         }
     }
 
+    /// Ends every transform still listed with `state`, and takes them out of the chain.
+    fn end_all(&self, state: ComponentState) -> Vec<Box<dyn Node>> {
+        let mut core = self.lock();
+        let n = core.len();
+        self.end(&mut core, n, |_| state.clone());
+        core.ended = 0;
+        std::mem::take(&mut core.nodes.nodes)
+    }
+
     /// Ends the listed transforms up to `upto` (exclusive), telling subscribers how (and, as
     /// for any component, that the links it touched went first).
     fn end(&self, core: &mut Core, upto: usize, state: impl Fn(usize) -> ComponentState) {
@@ -229,33 +245,28 @@ impl Shared {
         (core.ended..n).flat_map(|i| self.links_of(i, n)).collect()
     }
 
-    /// The links that go when transform `i` of `n` ends: from the line into it (the first
-    /// transform only; the others' inputs come from the transform before, which ended first)
-    /// and out of it.
-    fn links_of(&self, i: usize, n: usize) -> Vec<LinkSnapshot> {
-        let mut links = Vec::with_capacity(4);
-        for (out_box, in_box) in [("outbox", "inbox"), ("signal", "control")] {
-            if i == 0 {
-                links.push(LinkSnapshot {
-                    from: self.host_box(in_box),
-                    to: self.address(0, in_box),
-                });
-            }
-            let to = match i + 1 == n {
-                true => self.host_box(out_box),
-                false => self.address(i + 1, in_box),
-            };
-            links.push(LinkSnapshot {
-                from: self.address(i, out_box),
-                to,
-            });
-        }
-        links
+    /// The links out of transform `i` of `n` (into the next one, or the line's own outboxes
+    /// for the last), which go when it ends. Nothing is listed into the first: the line hands
+    /// it messages itself, and a link from the line's `inbox` would read as a forward, making
+    /// the transform's inbox (which holds nothing) look like where the line's senders deliver.
+    fn links_of(&self, i: usize, n: usize) -> [LinkSnapshot; 2] {
+        [("outbox", "inbox"), ("signal", "control")].map(|(out_box, in_box)| LinkSnapshot {
+            from: self.address(i, out_box),
+            to: if i + 1 == n {
+                self.host_box(out_box)
+            } else {
+                self.address(i + 1, in_box)
+            },
+        })
     }
 }
 
 impl Hosted for Shared {
-    fn add_to(&self, snap: &mut Snapshot) {
+    fn add_to(&self, snap: &mut Snapshot, live: &[ComponentId]) {
+        if live.binary_search(&self.host).is_err() {
+            // The line ended since the snapshot listed the live components.
+            return;
+        }
         let core = self.lock();
         for i in core.ended..core.len() {
             let info = core.nodes.nodes[i].info();
