@@ -450,6 +450,29 @@ pub fn w4_spawn_chain(n: usize) -> ChainOutcome {
     let spawn = spawn_start.elapsed();
     let bytes_spawned = measure::live_heap_bytes() - before;
 
+    let (traverse, shutdown, delivered) =
+        traverse_and_shut_down(&mut system, &mut head, &mut head_control, &mut tail);
+    let ended = n - system.failures().len();
+    drop(system);
+    ChainOutcome {
+        spawn,
+        traverse,
+        shutdown,
+        bytes_spawned,
+        delivered,
+        ended,
+    }
+}
+
+/// W4's last two phases, the same whatever the chain is made of: one message from `head` to
+/// `tail` (traverse), then `ProducerFinished` at the head and the system run until every
+/// component has ended (shutdown). The message delivered, unless another one followed it.
+fn traverse_and_shut_down(
+    system: &mut System,
+    head: &mut Outbox<u64>,
+    head_control: &mut Outbox<Control>,
+    tail: &mut Inbox<u64>,
+) -> (std::time::Duration, std::time::Duration, Option<u64>) {
     let traverse_start = Instant::now();
     system.start();
     head.send_blocking(CHAIN_MESSAGE)
@@ -463,17 +486,8 @@ pub fn w4_spawn_chain(n: usize) -> ChainOutcome {
         .expect("the head is running");
     system.run().expect("W4 shuts down");
     let shutdown = shutdown_start.elapsed();
-    let ended = n - system.failures().len();
     let extra = tail.try_recv().ok();
-    drop(system);
-    ChainOutcome {
-        spawn,
-        traverse,
-        shutdown,
-        bytes_spawned,
-        delivered: delivered.filter(|_| extra.is_none()),
-        ended,
-    }
+    (traverse, shutdown, delivered.filter(|_| extra.is_none()))
 }
 
 /// W4 with the chain as a [`Line`](axon::line::Line) of `n` pass-through transforms: the same
@@ -501,19 +515,8 @@ pub fn w4_spawn_line(n: usize) -> ChainOutcome {
     let spawn = spawn_start.elapsed();
     let bytes_spawned = measure::live_heap_bytes() - before;
 
-    let traverse_start = Instant::now();
-    system.start();
-    head.send_blocking(CHAIN_MESSAGE)
-        .expect("the head is running");
-    let delivered = tail.recv_blocking();
-    let traverse = traverse_start.elapsed();
-
-    let shutdown_start = Instant::now();
-    head_control
-        .send_blocking(Control::ProducerFinished)
-        .expect("the head is running");
-    system.run().expect("W4 shuts down");
-    let shutdown = shutdown_start.elapsed();
+    let (traverse, shutdown, delivered) =
+        traverse_and_shut_down(&mut system, &mut head, &mut head_control, &mut tail);
     // The line ended with every transform finished, in order, only if it passed the
     // `ProducerFinished` on.
     let finished = tail_control.try_recv().ok() == Some(Control::ProducerFinished);
@@ -522,14 +525,13 @@ pub fn w4_spawn_line(n: usize) -> ChainOutcome {
     } else {
         0
     };
-    let extra = tail.try_recv().ok();
     drop(system);
     ChainOutcome {
         spawn,
         traverse,
         shutdown,
         bytes_spawned,
-        delivered: delivered.filter(|_| extra.is_none()),
+        delivered,
         ended,
     }
 }
