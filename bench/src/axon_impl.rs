@@ -189,6 +189,41 @@ pub fn w1_pipeline(n: u64, stages: usize) -> FlowOutcome {
     flow_outcome(&started, &result)
 }
 
+/// W1 with the pass-through stages as one [`Line`](axon::line::Line) of `stages` transforms
+/// between the same source and sink: two task hand-offs per message instead of eleven, and ten
+/// calls.
+pub fn w1_line(n: u64, stages: usize) -> FlowOutcome {
+    use axon::line::{Chain, Line, PassThrough as Pass};
+    let mut system = System::new();
+    let started = Arc::new(Mutex::new(None));
+    let result: SinkResult = Arc::new(Mutex::new(None));
+    let source = system.adopt(Source {
+        outbox: Outbox::new(),
+        signal: Outbox::new(),
+        n,
+        started: started.clone(),
+    });
+    let mut chain = Chain::new();
+    for _ in 0..stages {
+        chain = chain.then(Pass::new());
+    }
+    let line = system.adopt(Line::new(chain));
+    let sink = system.adopt(Sink {
+        inbox: inbox(),
+        control: inbox(),
+        result: result.clone(),
+    });
+    axon::link(&source.outbox, &line.inbox).expect("link");
+    axon::link(&source.signal, &line.control).expect("link");
+    axon::link(&line.outbox, &sink.inbox).expect("link");
+    axon::link(&line.signal, &sink.control).expect("link");
+    system.activate(source);
+    system.activate(line);
+    system.activate(sink);
+    system.run().expect("W1 runs to the end");
+    flow_outcome(&started, &result)
+}
+
 /// Deals messages round-robin to its dynamic outboxes; on a control message, passes it to every
 /// worker.
 #[derive(Boxes)]

@@ -121,13 +121,15 @@ pub enum Impl {
     /// reference line beside the baseline
     /// ([`w4_spawn_chain_with_control`](crate::tokio_ct::w4_spawn_chain_with_control)).
     TokioCtControl,
-    /// W4 only: the chain as one axon [`Line`](axon::line::Line) of pass-through transforms
-    /// ([`w4_spawn_line`](crate::axon_impl::w4_spawn_line)).
+    /// W1 and W4 only: the pass-through stages as one axon [`Line`](axon::line::Line) of
+    /// transforms ([`w1_line`](crate::axon_impl::w1_line),
+    /// [`w4_spawn_line`](crate::axon_impl::w4_spawn_line)).
     AxonLine,
 }
 
 impl Impl {
-    /// Every implementation, baseline first; `tokio-ct-control` and `axon-line` run only W4.
+    /// Every implementation, baseline first; `tokio-ct-control` runs only W4, `axon-line` W1
+    /// and W4.
     pub const ALL: [Impl; 4] = [
         Impl::TokioCt,
         Impl::Axon,
@@ -137,7 +139,11 @@ impl Impl {
 
     /// Whether this implementation has a version of `workload`.
     pub fn runs(self, workload: Workload) -> bool {
-        matches!(self, Impl::TokioCt | Impl::Axon) || workload == Workload::W4
+        match self {
+            Impl::TokioCt | Impl::Axon => true,
+            Impl::TokioCtControl => workload == Workload::W4,
+            Impl::AxonLine => matches!(workload, Workload::W1 | Workload::W4),
+        }
     }
 }
 
@@ -334,7 +340,7 @@ fn run_workload(config: &Config, workload: Workload) -> bool {
     let baseline = medians.iter().find(|(imp, _)| *imp == Impl::TokioCt);
     let axon = medians.iter().find(|(imp, _)| *imp == Impl::Axon);
     if let (Some((_, baseline)), Some((_, axon))) = (baseline, axon) {
-        print_ratios(workload, baseline, axon);
+        print_ratios(workload, "", baseline, axon);
     }
     let reference = medians.iter().find(|(imp, _)| *imp == Impl::TokioCtControl);
     if let (Some((_, reference)), Some((_, axon))) = (reference, axon) {
@@ -342,7 +348,7 @@ fn run_workload(config: &Config, workload: Workload) -> bool {
     }
     let line = medians.iter().find(|(imp, _)| *imp == Impl::AxonLine);
     if let (Some((_, baseline)), Some((_, line))) = (baseline, line) {
-        print_chain_ratios(workload, "line_", "tokio_ct", baseline, line);
+        print_ratios(workload, "line_", baseline, line);
     }
     failures.iter().all(Option::is_none)
 }
@@ -382,8 +388,9 @@ fn execute(config: &Config, workload: Workload, imp: Impl) -> Checked {
             let (n, stages) = (config.w1_n, config.w1_stages);
             let outcome = match imp {
                 Impl::TokioCt => tokio_ct::w1_pipeline(n, stages),
-                Impl::TokioCtControl | Impl::AxonLine => unreachable!("{imp} runs only W4"),
+                Impl::TokioCtControl => unreachable!("{imp} runs only W4"),
                 Impl::Axon => axon_impl::w1_pipeline(n, stages),
+                Impl::AxonLine => axon_impl::w1_line(n, stages),
             };
             check_flow(n, outcome)
         }
@@ -391,7 +398,7 @@ fn execute(config: &Config, workload: Workload, imp: Impl) -> Checked {
             let (n, workers) = (config.w2_n, config.w2_workers);
             let outcome = match imp {
                 Impl::TokioCt => tokio_ct::w2_fan_out_in(n, workers),
-                Impl::TokioCtControl | Impl::AxonLine => unreachable!("{imp} runs only W4"),
+                Impl::TokioCtControl | Impl::AxonLine => unreachable!("{imp} does not run it"),
                 Impl::Axon => axon_impl::w2_fan_out_in(n, workers),
             };
             check_flow(n, outcome)
@@ -400,7 +407,7 @@ fn execute(config: &Config, workload: Workload, imp: Impl) -> Checked {
             let (hops, ring_size) = (config.w3_hops, config.w3_ring_size);
             let outcome = match imp {
                 Impl::TokioCt => tokio_ct::w3_ring(hops, ring_size),
-                Impl::TokioCtControl | Impl::AxonLine => unreachable!("{imp} runs only W4"),
+                Impl::TokioCtControl | Impl::AxonLine => unreachable!("{imp} does not run it"),
                 Impl::Axon => axon_impl::w3_ring(hops, ring_size),
             };
             check_ring(hops, ring_size, outcome)
@@ -419,7 +426,7 @@ fn execute(config: &Config, workload: Workload, imp: Impl) -> Checked {
             let (conns, rounds) = (config.w5_conns, config.w5_rounds);
             let outcome = match imp {
                 Impl::TokioCt => w5::tokio_ct_echo(conns, rounds),
-                Impl::TokioCtControl | Impl::AxonLine => unreachable!("{imp} runs only W4"),
+                Impl::TokioCtControl | Impl::AxonLine => unreachable!("{imp} does not run it"),
                 Impl::Axon => w5::kamaelia_echo(conns, rounds),
             };
             check_echo(conns, rounds, outcome)
@@ -602,21 +609,21 @@ fn print_result(
 }
 
 /// Prints the ratio lines comparing axon with the tokio-ct baseline.
-fn print_ratios(workload: Workload, baseline: &Sample, axon: &Sample) {
+fn print_ratios(workload: Workload, prefix: &str, baseline: &Sample, axon: &Sample) {
     match (baseline.measured, axon.measured) {
         (Measured::Chain { .. }, Measured::Chain { .. }) => {
-            print_chain_ratios(workload, "", "tokio_ct", baseline, axon);
+            print_chain_ratios(workload, prefix, "tokio_ct", baseline, axon);
         }
         (baseline_measured, axon_measured) => {
             let speed = axon_measured.speed() / baseline_measured.speed();
-            println!("workload={workload} ratio_vs_tokio_ct={speed:.2}");
+            println!("workload={workload} {prefix}ratio_vs_tokio_ct={speed:.2}");
             if workload == Workload::W5 {
                 // The client runs in the same process, so CPU time says little about the server.
                 return;
             }
             if let (Some(b), Some(a)) = (baseline.cpu_ns, axon.cpu_ns) {
                 let cpu = b as f64 / a as f64;
-                println!("workload={workload} cpu_ratio_vs_tokio_ct={cpu:.2}");
+                println!("workload={workload} {prefix}cpu_ratio_vs_tokio_ct={cpu:.2}");
             }
         }
     }
@@ -688,12 +695,17 @@ mod tests {
     }
 
     #[test]
-    fn the_control_convention_reference_and_the_line_run_only_w4() {
+    fn the_control_convention_reference_runs_only_w4_and_the_line_w1_and_w4() {
         for workload in Workload::ALL {
             assert!(Impl::TokioCt.runs(workload) && Impl::Axon.runs(workload));
-            for imp in [Impl::TokioCtControl, Impl::AxonLine] {
-                assert_eq!(imp.runs(workload), workload == Workload::W4);
-            }
+            assert_eq!(
+                Impl::TokioCtControl.runs(workload),
+                workload == Workload::W4
+            );
+            assert_eq!(
+                Impl::AxonLine.runs(workload),
+                matches!(workload, Workload::W1 | Workload::W4)
+            );
         }
     }
 

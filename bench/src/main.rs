@@ -17,7 +17,7 @@ const USAGE: &str = "\
 usage: axon-bench [FLAGS] [W1 W2 W3 W4 W5]   (no workload names = W1 W2 W3 W4)
 
   --only IMPL     run only IMPL: tokio-ct, axon (kamaelia: the same slot, the W5 name),
-                  tokio-ct-control or axon-line (these two: W4 only)
+                  tokio-ct-control (W4 only) or axon-line (W1 and W4 only)
                   (default: all of them side by side)
   --reps N        runs of each implementation per workload; the median is reported (default 3)
   --n N           size of W1-W4 (messages, hops or components); not W5
@@ -134,7 +134,7 @@ fn parse_args(mut argv: impl Iterator<Item = String>) -> Result<Option<Args>, St
         .find(|&&w| !config.impls.iter().any(|imp| imp.runs(w)))
     {
         return Err(format!(
-            "no selected implementation runs {w} (tokio-ct-control and axon-line run only W4)"
+            "no selected implementation runs {w} (tokio-ct-control runs only W4, axon-line W1 and W4)"
         ));
     }
     Ok(Some(Args {
