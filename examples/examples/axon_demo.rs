@@ -1,5 +1,5 @@
-//! A small live system built on the Axon core alone: a ticker feeds a pipeline that publishes
-//! headlines on a backplane; two subscribers read them — one prints, one (a threaded component
+//! A small live system built on the Axon core alone: a ticker feeds a line of transforms that
+//! publishes headlines on a backplane; two subscribers read them — one prints, one (a threaded component
 //! doing "blocking" work) archives — and a supervisor-style parent reports how every child ended.
 //! Half way through, the system's live model is printed: every component, what it is waiting on,
 //! its boxes with their depths, and the links.
@@ -13,9 +13,9 @@
 use std::time::Duration;
 
 use axon::backplane::{Backplane, PublishTo, SubscribeTo};
+use axon::line::{map, Chain, Line};
 use axon::{
-    next_event, Boxes, Component, Context, Control, Error, Event, Inbox, Outbox, Snapshot, System,
-    ThreadedComponent,
+    Boxes, Component, Context, Control, Error, Inbox, Outbox, Snapshot, System, ThreadedComponent,
 };
 
 /// Emits `count` headlines, one every `every`, then says it has finished.
@@ -46,19 +46,6 @@ impl Component for Ticker {
     }
 }
 
-/// Turns a headline into title case; passes control messages on after draining.
-#[derive(Boxes)]
-struct Headline {
-    /// Raw text.
-    inbox: Inbox<String>,
-    /// Stop requests.
-    control: Inbox<Control>,
-    /// Headlines.
-    outbox: Outbox<String>,
-    /// The control message that stopped it.
-    signal: Outbox<Control>,
-}
-
 fn title_case(s: &str) -> String {
     s.split(' ')
         .map(|w| {
@@ -70,21 +57,13 @@ fn title_case(s: &str) -> String {
         .join(" ")
 }
 
-impl Component for Headline {
-    async fn run(mut self, _ctx: Context) -> Result<(), Error> {
-        loop {
-            match next_event(&mut self.control, &mut self.inbox).await {
-                Event::Message(m) => self.outbox.send(title_case(&m)).await?,
-                Event::Control(c) => {
-                    while let Ok(m) = self.inbox.try_recv() {
-                        self.outbox.send(title_case(&m)).await?;
-                    }
-                    self.signal.send(c).await?;
-                    return Ok(());
-                }
-            }
-        }
-    }
+/// Turns raw text into headlines: a line of two transforms, which share the line's task (a
+/// function call per message each) and still show in the live model as its children.
+fn headline() -> Line<String, String> {
+    let chain = Chain::new()
+        .then(map(|s: String| s.trim().to_string()))
+        .then(map(|s: String| title_case(&s)));
+    Line::new(chain)
 }
 
 /// Prints what arrives, until `expect` messages have been seen.
@@ -153,15 +132,7 @@ impl Component for Newsroom {
                 every: Duration::from_millis(20),
             },
         );
-        let headline = ctx.adopt_named(
-            "headline",
-            Headline {
-                inbox: Inbox::new(),
-                control: Inbox::new(),
-                outbox: Outbox::new(),
-                signal: Outbox::new(),
-            },
-        );
+        let headline = ctx.adopt_named("headline", headline());
         let publish = ctx.adopt_named("publish", PublishTo::<String>::new("news"));
         let printer_feed = ctx.adopt_named("printer-feed", SubscribeTo::<String>::new("news"));
         let archive_feed = ctx.adopt_named("archive-feed", SubscribeTo::<String>::new("news"));
