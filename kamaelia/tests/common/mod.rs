@@ -8,6 +8,8 @@ pub(crate) mod flow;
 pub(crate) mod framing;
 pub(crate) mod http;
 pub(crate) mod sources;
+pub(crate) mod supervisor;
+pub(crate) mod tcp;
 pub(crate) mod transforms;
 
 use std::sync::{Arc, Mutex};
