@@ -68,7 +68,7 @@ pub(crate) struct SystemShared {
 
 impl SystemShared {
     pub(crate) fn next_id(&self) -> ComponentId {
-        let id = self.next_id.fetch_add(1, Ordering::Relaxed);
+        let id = self.reserve_ids(1);
         ComponentId(std::num::NonZeroU64::new(id).expect("ids count from 1 and never wrap"))
     }
 
