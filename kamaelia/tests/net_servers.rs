@@ -6,49 +6,13 @@ mod common;
 
 use std::io::{Read, Write};
 use std::net::{Shutdown, SocketAddr, TcpStream};
-use std::sync::mpsc;
 use std::time::Duration;
 
 use axon::{Control, Inbox, Outbox, System};
+use common::tcp::{connect, guarded, read_to_close, WAIT};
 use common::{drain, harness, only_failure};
 use kamaelia::net::{ConnectionEvent, EchoProtocol, SimpleServer, SingleServer};
 use kamaelia::protocol::fortune_cookie::FortuneCookieProtocol;
-
-const WAIT: Duration = Duration::from_secs(10);
-
-/// How long a whole test may take before [`guarded`] fails it.
-const GUARD: Duration = Duration::from_secs(120);
-
-/// Runs a test body on its own thread and fails the test if it has not finished within
-/// [`GUARD`] (a hang becomes a failure instead of a stuck test run).
-fn guarded(body: impl FnOnce() + Send + 'static) {
-    let (done, finished) = mpsc::channel();
-    let test = std::thread::spawn(move || {
-        body();
-        done.send(()).ok();
-    });
-    match finished.recv_timeout(GUARD) {
-        Ok(()) => test.join().unwrap(),
-        Err(mpsc::RecvTimeoutError::Disconnected) => match test.join() {
-            Err(panic) => std::panic::resume_unwind(panic),
-            Ok(()) => unreachable!("the body ended without reporting"),
-        },
-        Err(mpsc::RecvTimeoutError::Timeout) => panic!("the test did not finish within {GUARD:?}"),
-    }
-}
-
-fn connect(address: SocketAddr) -> TcpStream {
-    let s = TcpStream::connect(address).unwrap();
-    s.set_read_timeout(Some(WAIT)).unwrap();
-    s
-}
-
-/// Reads until the peer closes the connection.
-fn read_to_close(s: &mut TcpStream) -> Vec<u8> {
-    let mut all = Vec::new();
-    s.read_to_end(&mut all).unwrap();
-    all
-}
 
 /// Receives chunks until `n` bytes have arrived.
 fn receive(inbox: &mut Inbox<Vec<u8>>, n: usize) -> Vec<u8> {
