@@ -605,3 +605,54 @@ fn a_transforms_boxes_cannot_be_tapped_and_the_error_names_it() {
         Ok(_) => panic!("a transform's inbox was tapped"),
     }
 }
+
+#[test]
+fn snapshots_taken_while_lines_run_on_other_threads_see_whole_chains() {
+    const N: u64 = 20_000;
+    const TRANSFORMS: usize = 100;
+    let mut system = System::builder().threads(2).build();
+    let mut chain = Chain::new();
+    for _ in 0..TRANSFORMS {
+        chain = chain.then(PassThrough::<u64>::new());
+    }
+    let line = system.adopt(Line::new(chain));
+    let (mut head, mut head_control) = (Outbox::new(), Outbox::new());
+    let (mut tail, mut tail_control) = (Inbox::new(), Inbox::new());
+    axon::link(&head, &line.inbox).unwrap();
+    axon::link(&head_control, &line.control).unwrap();
+    axon::link(&line.outbox, &tail).unwrap();
+    axon::link(&line.signal, &tail_control).unwrap();
+    let line = system.activate(line);
+    system.start();
+    let feeder = std::thread::spawn(move || {
+        for n in 0..N {
+            head.send_blocking(n).unwrap();
+        }
+        head_control
+            .send_blocking(Control::ProducerFinished)
+            .unwrap();
+    });
+    let (mut got, mut sum) = (0, 0);
+    while got < N {
+        sum += tail.recv_blocking().expect("the line is running");
+        got += 1;
+        if got % 500 == 0 {
+            // A batch in progress is waited for: a snapshot never sees part of a chain.
+            let snap = system.snapshot();
+            let listed = snap
+                .components
+                .iter()
+                .filter(|c| c.parent == Some(line))
+                .count();
+            assert!(listed == TRANSFORMS || listed == 0, "{listed} listed");
+        }
+    }
+    feeder.join().unwrap();
+    assert_eq!(
+        tail_control.recv_blocking(),
+        Some(Control::ProducerFinished)
+    );
+    system.run().unwrap();
+    assert_eq!(sum, N * (N - 1) / 2);
+    assert!(system.failures().is_empty());
+}
