@@ -59,10 +59,13 @@
 //!
 //! ## Failure
 //!
-//! A transform that returns an error, or panics, ends its line: the line passes
-//! [`Control::Failed`](crate::Control::Failed) on `signal`, naming the transform
-//! (`transform Map#12 failed: …`), and ends failed with the same text. The panic is contained
-//! like any component's; other components keep running.
+//! A transform that returns an error, or panics, ends its line. What it emitted before the
+//! fault still goes down the rest of the chain and out (it was handled); the message it failed
+//! on and the rest of its batch are lost with it, as a failed component's inbox is. Then the
+//! line passes [`Control::Failed`](crate::Control::Failed) on `signal`, naming the transform
+//! (`transform Map#12 failed: …`), and ends failed with the same text; in the live model's
+//! events that transform ends `Failed` (or `Panicked`) and the others `Cancelled`. The panic
+//! is contained like any component's; other components keep running.
 //!
 //! ## What it costs, and its limits
 //!
