@@ -45,7 +45,8 @@
 //! passes on everything already queued, then calls each transform's [`Transform::finish`] in
 //! order (what a transform emits there still goes through the ones after it), and only then
 //! passes `ProducerFinished` on. On `Shutdown` (or `Failed`) it stops at once and calls no
-//! `finish`.
+//! `finish`: like every component following the convention it looks at `control` first, so
+//! what is still queued, and output of the current batch not yet sent, is dropped.
 //!
 //! What a transform gives up for that: it cannot wait. It has no `.await`, no timers, no
 //! `select!`, and its inbox holds nothing: the line hands each message straight to it, so its

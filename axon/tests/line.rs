@@ -135,6 +135,36 @@ fn ends(events: &mut axon::model::Events, line: ComponentId) -> Vec<ComponentSta
         .collect()
 }
 
+/// Passes messages on; its `finish` fails.
+struct Brittle;
+
+impl Transform for Brittle {
+    type In = u32;
+    type Out = u32;
+    fn handle(&mut self, n: u32, out: &mut Emit<'_, u32>) -> Result<(), Error> {
+        out.send(n);
+        Ok(())
+    }
+    fn finish(&mut self, _: &mut Emit<'_, u32>) -> Result<(), Error> {
+        Err(Error::msg("cannot finish"))
+    }
+}
+
+/// Fails on 1.
+struct Fussy;
+
+impl Transform for Fussy {
+    type In = u32;
+    type Out = u32;
+    fn handle(&mut self, n: u32, out: &mut Emit<'_, u32>) -> Result<(), Error> {
+        if n == 1 {
+            return Err(Error::msg("cannot take 1"));
+        }
+        out.send(n);
+        Ok(())
+    }
+}
+
 /// Fails on 3.
 struct Picky;
 
@@ -298,16 +328,16 @@ fn producer_finished_while_waiting_to_send_finishes_once_everything_went() {
     rig.send([1, 2, 3]);
     rig.stop(Control::ProducerFinished);
     // Read the tail one message at a time; when the signal comes, everything must have gone.
-    let mut got = Vec::new();
+    let (mut got, mut signal) = (Vec::new(), None);
     for _ in 0..10 {
-        let signal = rig.signal();
+        signal = rig.signal();
         got.extend(rig.received());
         if signal.is_some() {
-            assert_eq!(signal, Some(Control::ProducerFinished));
             break;
         }
         rig.system.run_until_idle();
     }
+    assert_eq!(signal, Some(Control::ProducerFinished));
     assert_eq!(got, [1, 2, 3, 9]);
 }
 
@@ -454,6 +484,7 @@ fn a_failing_transform_ends_its_line_naming_it_after_passing_on_what_it_handled(
 #[test]
 fn a_panicking_transform_is_contained_and_named_and_other_lines_keep_running() {
     let mut rig = Rig::new(Line::new(Chain::new().then(Fragile)));
+    let mut events = rig.system.events(16);
     let other = rig
         .system
         .adopt(Line::new(Chain::new().then(map(|n: u32| n * 10))));
@@ -470,6 +501,12 @@ fn a_panicking_transform_is_contained_and_named_and_other_lines_keep_running() {
         }
         other => panic!("expected Failed, got {other:?}"),
     }
+    assert_eq!(
+        ends(&mut events, rig.line),
+        [ComponentState::Panicked {
+            message: "three is too many".into()
+        }]
+    );
     to_other.try_send(4).unwrap();
     rig.system.run_until_idle();
     assert_eq!(from_other.try_recv(), Ok(40));
@@ -655,4 +692,85 @@ fn snapshots_taken_while_lines_run_on_other_threads_see_whole_chains() {
     system.run().unwrap();
     assert_eq!(sum, N * (N - 1) / 2);
     assert!(system.failures().is_empty());
+}
+
+#[test]
+fn a_failing_finish_ends_the_line_after_what_came_before_it() {
+    let chain = Chain::new().then(Flush(10)).then(Brittle).then(Flush(15));
+    let mut rig = Rig::new(Line::new(chain));
+    let brittle = rig.transforms(&rig.system.snapshot())[1].name.clone();
+    let mut events = rig.system.events(16);
+    rig.stop(Control::ProducerFinished);
+    // The first finished and its 10 went through; the last was never finished.
+    assert_eq!(rig.received(), [10]);
+    let expected = format!("transform {brittle} failed: cannot finish");
+    assert_eq!(rig.signal(), Some(Control::failed(expected.as_str())));
+    assert_eq!(
+        ends(&mut events, rig.line),
+        [
+            ComponentState::Finished,
+            ComponentState::Failed {
+                error: "cannot finish".into()
+            },
+            ComponentState::Cancelled,
+        ]
+    );
+}
+
+#[test]
+fn of_two_faults_in_one_batch_the_first_is_reported() {
+    // Picky fails on 3 after passing 1 on; Fussy then fails on that 1.
+    let mut rig = Rig::new(Line::new(Chain::new().then(Picky).then(Fussy)));
+    let picky = rig.transforms(&rig.system.snapshot())[0].name.clone();
+    let mut events = rig.system.events(16);
+    rig.send([1, 3]);
+    let expected = format!("transform {picky} failed: cannot take 3");
+    assert_eq!(rig.signal(), Some(Control::failed(expected.as_str())));
+    assert_eq!(
+        ends(&mut events, rig.line),
+        [
+            ComponentState::Failed {
+                error: "cannot take 3".into()
+            },
+            ComponentState::Cancelled,
+        ]
+    );
+}
+
+#[test]
+fn a_fault_shows_at_once_even_while_the_line_waits_to_send() {
+    let line = Line::new(Chain::new().then(Picky));
+    let mut rig = Rig::with_tail(line, Inbox::with_capacity(1));
+    let mut events = rig.system.events(16);
+    rig.send([1, 2, 3]);
+    // 2 waits for room: the line has not ended, but the transform's failure is known.
+    assert!(rig.transforms(&rig.system.snapshot()).is_empty());
+    assert_eq!(
+        ends(&mut events, rig.line),
+        [ComponentState::Failed {
+            error: "cannot take 3".into()
+        }]
+    );
+    assert_eq!(rig.signal(), None);
+    let mut got = rig.received();
+    rig.system.run_until_idle();
+    got.extend(rig.received());
+    assert_eq!(got, [1, 2]);
+    assert!(matches!(rig.signal(), Some(Control::Failed(_))));
+}
+
+#[test]
+fn transforms_of_a_line_whose_task_is_dropped_end_cancelled() {
+    let rig = Rig::new(Line::new(
+        Chain::new()
+            .then(PassThrough::<u8>::new())
+            .then(PassThrough::new()),
+    ));
+    let mut events = rig.system.events(16);
+    let line = rig.line;
+    drop(rig);
+    assert_eq!(
+        ends(&mut events, line),
+        [ComponentState::Cancelled, ComponentState::Cancelled]
+    );
 }

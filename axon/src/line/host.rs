@@ -98,10 +98,12 @@ impl<In: Send + 'static, Out: Send + 'static> Component for Line<In, Out> {
             } else {
                 hosting.pass(&mut batch, &mut out)
             };
-            // What came out goes on even if a transform failed: it was handled.
+            // A fault is recorded at once (a snapshot shows it, and it survives the task being
+            // dropped), but what came out still goes on: it was handled.
+            let fault = ran.err().map(|fault| hosting.failed(fault));
             let sent = send_watching(&mut outbox, &mut control, &mut out, &mut finishing).await;
-            if let Err(fault) = ran {
-                return fail(&mut signal, hosting.failed(fault)).await;
+            if let Some(text) = fault {
+                return fail(&mut signal, text).await;
             }
             match sent {
                 Ok(Some(stop)) => break stop,
