@@ -25,9 +25,9 @@
 //! two plain stores (its tick's time, and which task the scheduler polls). That is under 0.1%
 //! of the instructions when a poll moves many messages and under 1% in the worst case, one
 //! message per poll, at the edge of what wall time here can separate from noise
-//! (`BENCHMARKS.md` measures it
-//! against a build with the tracking left out: `RUSTFLAGS="--cfg axon_no_model"`, for measuring
-//! only). See [`ComponentState`] for what a state shows and since when.
+//! (`BENCHMARKS.md` measures it against a build with the tracking left out:
+//! `RUSTFLAGS="--cfg axon_no_model"`, for measuring only). See [`ComponentState`] for what a
+//! state shows and since when.
 //!
 //! ```
 //! use std::time::Duration;
@@ -443,10 +443,9 @@ pub enum ComponentState {
     /// was).
     Running,
     /// Waiting for a message on this inbox, since the tick of its last poll (a threaded
-    /// component: since it blocked). When it waits on several,
-    /// one other than `control` is named. An inbox it stopped waiting on without receiving (the
-    /// other branch of a `select!` won, and it now waits on something else) still counts until a
-    /// message comes.
+    /// component: since it blocked). When it waits on several, one other than `control` is
+    /// named. An inbox it stopped waiting on without receiving (the other branch of a
+    /// `select!` won, and it now waits on something else) still counts until a message comes.
     Receiving {
         /// The inbox.
         inbox: String,

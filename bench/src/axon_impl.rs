@@ -10,7 +10,7 @@ use std::time::Instant;
 
 use axon::{
     next_batch, next_event, Batch, Boxes, Component, Context, Control, DynamicOutboxes, Error,
-    Event, Inbox, Outbox, System,
+    Event, Inbox, Outbox, OutboxRef, System,
 };
 
 use crate::measure;
@@ -159,34 +159,16 @@ fn flow_outcome(started: &Mutex<Option<Instant>>, result: &SinkResult) -> FlowOu
 /// W1: source → `stages` pass-through stages → summing sink, `n` messages (rules in
 /// [`FlowOutcome`]).
 pub fn w1_pipeline(n: u64, stages: usize) -> FlowOutcome {
-    let mut system = System::new();
-    let started = Arc::new(Mutex::new(None));
-    let result: SinkResult = Arc::new(Mutex::new(None));
-    let source = system.adopt(Source {
-        outbox: Outbox::new(),
-        signal: Outbox::new(),
-        n,
-        started: started.clone(),
-    });
-    let (mut out, mut sig) = (source.outbox.handle(), source.signal.handle());
-    system.activate(source);
-    for _ in 0..stages {
-        let stage = system.adopt(PassThrough::<u64>::new());
-        axon::link(&out, &stage.inbox).expect("link");
-        axon::link(&sig, &stage.control).expect("link");
-        (out, sig) = (stage.outbox.handle(), stage.signal.handle());
-        system.activate(stage);
-    }
-    let sink = system.adopt(Sink {
-        inbox: inbox(),
-        control: inbox(),
-        result: result.clone(),
-    });
-    axon::link(&out, &sink.inbox).expect("link");
-    axon::link(&sig, &sink.control).expect("link");
-    system.activate(sink);
-    system.run().expect("W1 runs to the end");
-    flow_outcome(&started, &result)
+    w1_between(n, |system, mut out, mut sig| {
+        for _ in 0..stages {
+            let stage = system.adopt(PassThrough::<u64>::new());
+            axon::link(&out, &stage.inbox).expect("link");
+            axon::link(&sig, &stage.control).expect("link");
+            (out, sig) = (stage.outbox.handle(), stage.signal.handle());
+            system.activate(stage);
+        }
+        (out, sig)
+    })
 }
 
 /// W1 with the pass-through stages as one [`Line`](axon::line::Line) of `stages` transforms
@@ -194,6 +176,30 @@ pub fn w1_pipeline(n: u64, stages: usize) -> FlowOutcome {
 /// calls.
 pub fn w1_line(n: u64, stages: usize) -> FlowOutcome {
     use axon::line::{Chain, Line, PassThrough as Pass};
+    w1_between(n, |system, out, sig| {
+        let mut chain = Chain::new();
+        for _ in 0..stages {
+            chain = chain.then(Pass::new());
+        }
+        let line = system.adopt(Line::new(chain));
+        axon::link(&out, &line.inbox).expect("link");
+        axon::link(&sig, &line.control).expect("link");
+        let ends = (line.outbox.handle(), line.signal.handle());
+        system.activate(line);
+        ends
+    })
+}
+
+/// W1's source and summing sink, with what `middle` builds between them: it gets the source's
+/// `outbox` and `signal` and returns the two the sink is linked to.
+fn w1_between(
+    n: u64,
+    middle: impl FnOnce(
+        &mut System,
+        OutboxRef<u64>,
+        OutboxRef<Control>,
+    ) -> (OutboxRef<u64>, OutboxRef<Control>),
+) -> FlowOutcome {
     let mut system = System::new();
     let started = Arc::new(Mutex::new(None));
     let result: SinkResult = Arc::new(Mutex::new(None));
@@ -203,22 +209,16 @@ pub fn w1_line(n: u64, stages: usize) -> FlowOutcome {
         n,
         started: started.clone(),
     });
-    let mut chain = Chain::new();
-    for _ in 0..stages {
-        chain = chain.then(Pass::new());
-    }
-    let line = system.adopt(Line::new(chain));
+    let (out, sig) = (source.outbox.handle(), source.signal.handle());
+    system.activate(source);
+    let (out, sig) = middle(&mut system, out, sig);
     let sink = system.adopt(Sink {
         inbox: inbox(),
         control: inbox(),
         result: result.clone(),
     });
-    axon::link(&source.outbox, &line.inbox).expect("link");
-    axon::link(&source.signal, &line.control).expect("link");
-    axon::link(&line.outbox, &sink.inbox).expect("link");
-    axon::link(&line.signal, &sink.control).expect("link");
-    system.activate(source);
-    system.activate(line);
+    axon::link(&out, &sink.inbox).expect("link");
+    axon::link(&sig, &sink.control).expect("link");
     system.activate(sink);
     system.run().expect("W1 runs to the end");
     flow_outcome(&started, &result)

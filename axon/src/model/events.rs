@@ -76,9 +76,10 @@ pub enum EventKind {
     /// A live component's state changed. Each poll of a component's task is told when it ends,
     /// as two events: `Running` (it ran), then what it waits on now (`Receiving`, `Sending`,
     /// `Waiting`, or `Running` again if it was woken meanwhile); a busy component sends about
-    /// two per poll, so size the subscription accordingly. A scheduler looks for subscribers as each tick begins, so polls in a tick
-    /// already going on when someone subscribes are not told; nor is a poll still going on (a
-    /// snapshot shows it running). A threaded component is told each time its thread blocks.
+    /// two per poll, so size the subscription accordingly. A scheduler looks for subscribers
+    /// as each tick begins, so polls in a tick already going on when someone subscribes are not
+    /// told; nor is a poll still going on (a snapshot shows it running). A threaded component
+    /// is told each time its thread blocks.
     StateChanged {
         /// The component.
         id: ComponentId,
